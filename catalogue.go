@@ -1,0 +1,58 @@
+package aforro
+
+import "time"
+
+// Category is a product category.
+type Category struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Product is one catalogue entry. StoreQuantity is set only by a search that
+// names a store.
+type Product struct {
+	ID            int64     `json:"id"`
+	Title         string    `json:"title"`
+	Description   string    `json:"description"`
+	Price         Money     `json:"price"`
+	Category      Category  `json:"category"`
+	CreatedAt     time.Time `json:"created_at"`
+	StoreQuantity *int      `json:"store_quantity,omitempty"`
+}
+
+// Store is one shop of the retailer.
+type Store struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Location string `json:"location"`
+}
+
+// InventoryItem is a store's stock of one product.
+type InventoryItem struct {
+	ID           int64     `json:"id"`
+	ProductID    int64     `json:"product_id"`
+	ProductTitle string    `json:"product_title"`
+	Price        Money     `json:"price"`
+	CategoryName string    `json:"category_name"`
+	Quantity     int       `json:"quantity"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// ProductFilter narrows GET /api/products/.
+type ProductFilter struct {
+	CategoryID int64 // 0: any
+}
+
+// InventoryFilter narrows GET /api/stores/{id}/inventory/.
+type InventoryFilter struct {
+	Q          string // case-insensitive substring of the product title
+	CategoryID int64  // 0: any
+	LowStock   bool   // only rows at or below the low-stock threshold
+	Threshold  int    // the low-stock threshold used with LowStock
+}
+
+// Health is the body of /healthz and /readyz.
+type Health struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks,omitempty"`
+}

@@ -1,0 +1,67 @@
+package aforro
+
+// Pagination limits shared by every list endpoint.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// PageRequest is a validated, 1-based page request.
+type PageRequest struct {
+	Page     int
+	PageSize int
+}
+
+// Offset is the number of rows before the requested page.
+func (p PageRequest) Offset() int { return (p.Page - 1) * p.PageSize }
+
+// Page is the envelope of every list answer.
+type Page[T any] struct {
+	Count       int  `json:"count"`
+	Page        int  `json:"page"`
+	PageSize    int  `json:"page_size"`
+	TotalPages  int  `json:"total_pages"`
+	HasNext     bool `json:"has_next"`
+	HasPrevious bool `json:"has_previous"`
+	// CountCapped is true when Count stopped at a cap (search counts at most 1,000 hits).
+	CountCapped bool `json:"count_capped,omitempty"`
+	Results     []T  `json:"results"`
+}
+
+// TotalPages is the number of pages count rows fill; an empty list has none.
+func TotalPages(count, pageSize int) int {
+	if count <= 0 || pageSize <= 0 {
+		return 0
+	}
+	return (count + pageSize - 1) / pageSize
+}
+
+// CheckPage reports EPAGEOUTOFRANGE when req asks for a page past the last of
+// count rows. Page 1 of an empty list is always in range.
+func CheckPage(req PageRequest, count int) error {
+	if req.Page == 1 {
+		return nil
+	}
+	if tp := TotalPages(count, req.PageSize); req.Page > tp {
+		return Errorf(EPAGEOUTOFRANGE, "Page %d is out of range: there are %d pages.", req.Page, tp)
+	}
+	return nil
+}
+
+// NewPage builds the envelope for results, which hold the rows of req's page
+// out of count in all.
+func NewPage[T any](req PageRequest, count int, results []T) Page[T] {
+	if results == nil {
+		results = []T{}
+	}
+	tp := TotalPages(count, req.PageSize)
+	return Page[T]{
+		Count:       count,
+		Page:        req.Page,
+		PageSize:    req.PageSize,
+		TotalPages:  tp,
+		HasNext:     req.Page < tp,
+		HasPrevious: req.Page > 1,
+		Results:     results,
+	}
+}

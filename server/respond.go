@@ -1,0 +1,76 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/uptrace/bunrouter"
+
+	"github.com/aforro/aforro"
+)
+
+// statusOf is the one place that maps error codes to HTTP statuses.
+func statusOf(code string) int {
+	switch code {
+	case aforro.EINVALID:
+		return http.StatusBadRequest
+	case aforro.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case aforro.EFORBIDDEN:
+		return http.StatusForbidden
+	case aforro.ENOTFOUND, aforro.EPAGEOUTOFRANGE:
+		return http.StatusNotFound
+	case aforro.EMETHODNOTALLOWED:
+		return http.StatusMethodNotAllowed
+	case aforro.ECONFLICT:
+		return http.StatusConflict
+	case aforro.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case aforro.ERATELIMITED:
+		return http.StatusTooManyRequests
+	case aforro.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// writeError answers with the error envelope. Anything that is not an
+// *aforro.Error is logged with the request id and answered with a generic 500,
+// so no dependency's error text reaches the client.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := aforro.ErrorCode(err)
+	body := aforro.ErrorResponse{Error: aforro.ErrorMessage(err), Code: code}
+	var e *aforro.Error
+	if errors.As(err, &e) {
+		body.Fields = e.Fields
+	}
+	if code == aforro.EINTERNAL {
+		s.log.LogAttrs(r.Context(), slog.LevelError, "internal error",
+			slog.String("request_id", infoFrom(r.Context()).id),
+			slog.String("error", err.Error()))
+	}
+	writeJSON(w, statusOf(code), body)
+}
+
+// writeJSON writes v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v) // the client may be gone; nothing useful to do then
+}
+
+func (s *Server) notFound(w http.ResponseWriter, req bunrouter.Request) error {
+	return aforro.Errorf(aforro.ENOTFOUND, "No route matches %s %s.", req.Method, req.URL.Path)
+}
+
+// methodNotAllowed answers 405, naming the allowed methods.
+func (s *Server) methodNotAllowed(allow string) handlerFunc {
+	return func(w http.ResponseWriter, req bunrouter.Request) error {
+		w.Header().Set("Allow", allow)
+		return aforro.Errorf(aforro.EMETHODNOTALLOWED, "Method %s is not allowed on %s; use %s.", req.Method, req.URL.Path, allow)
+	}
+}

@@ -1,0 +1,85 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/uptrace/bunrouter"
+)
+
+// access says who may call a route (API.md, "Authentication").
+type access int
+
+const (
+	public access = iota // anyone
+	staff                // a staff or admin token
+	admin                // an admin token
+)
+
+// route is one row of the API's table of contents.
+type route struct {
+	method  string
+	path    string // bunrouter pattern, without a trailing slash
+	access  access
+	handler handlerFunc
+}
+
+// routes is the whole API, top to bottom. Every path also answers with a
+// trailing slash (see stripTrailingSlash). Token checks arrive with the auth
+// issue; until then the access column documents the contract.
+func (s *Server) routes() []route {
+	return []route{
+		{http.MethodGet, "/healthz", public, s.healthz},
+		{http.MethodGet, "/readyz", public, s.readyz},
+
+		{http.MethodGet, "/api/categories", public, s.listCategories},
+		{http.MethodGet, "/api/categories/:id", public, s.getCategory},
+
+		{http.MethodGet, "/api/products", public, s.listProducts},
+		{http.MethodGet, "/api/products/:id", public, s.getProduct},
+
+		{http.MethodGet, "/api/stores", public, s.listStores},
+		{http.MethodGet, "/api/stores/:id", public, s.getStore},
+		{http.MethodGet, "/api/stores/:id/inventory", staff, s.listInventory},
+	}
+}
+
+// router registers every route, answering HEAD like GET. Every other method
+// on a known path is registered too, answering 405 with an Allow header: the
+// router's own not-allowed detection misses paths with parameters. Unknown
+// paths get the envelope through the not-found handler.
+func (s *Server) router() http.Handler {
+	allowed := map[string][]string{}
+	var paths []string
+	for _, rt := range s.routes() {
+		if allowed[rt.path] == nil {
+			paths = append(paths, rt.path)
+		}
+		allowed[rt.path] = append(allowed[rt.path], rt.method)
+		if rt.method == http.MethodGet {
+			allowed[rt.path] = append(allowed[rt.path], http.MethodHead)
+		}
+	}
+	r := bunrouter.New(bunrouter.WithNotFoundHandler(s.errors(s.notFound)))
+	for _, rt := range s.routes() {
+		h := s.errors(s.named(rt.handler))
+		r.Handle(rt.method, rt.path, h)
+		if rt.method == http.MethodGet {
+			r.Handle(http.MethodHead, rt.path, h)
+		}
+	}
+	for _, p := range paths {
+		methods := allowed[p]
+		sort.Strings(methods)
+		notAllowed := s.errors(s.named(s.methodNotAllowed(strings.Join(methods, ", "))))
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+			http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+			if !slices.Contains(methods, m) {
+				r.Handle(m, p, notAllowed)
+			}
+		}
+	}
+	return stripTrailingSlash(r)
+}

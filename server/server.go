@@ -1,0 +1,102 @@
+// Package server is Aforro's HTTP layer: the route table, handlers that parse
+// and validate requests, middleware (request id, access log, recovery, body
+// limit), and the mapping of domain errors onto statuses and the JSON error
+// envelope. It never builds SQL: the db package does.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/uptrace/bunrouter"
+
+	"github.com/aforro/aforro/db"
+)
+
+// Config holds the server's settings.
+type Config struct {
+	// LowStock is the threshold at or below which stock counts as low.
+	LowStock int
+	// MaxBodyBytes bounds every request body; larger ones are answered 413.
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds how long in-flight requests may finish on shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// DefaultConfig returns the settings API.md documents as defaults.
+func DefaultConfig() Config {
+	return Config{LowStock: 5, MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second}
+}
+
+// Server serves Aforro's REST API.
+type Server struct {
+	cfg     Config
+	db      *db.DB
+	redis   *redis.Client
+	log     *slog.Logger
+	handler http.Handler
+}
+
+// New builds a server over its dependencies. rdb may be nil when Redis is not
+// configured; readiness then reports it as such.
+func New(cfg Config, d *db.DB, rdb *redis.Client, log *slog.Logger) *Server {
+	s := &Server{cfg: cfg, db: d, redis: rdb, log: log}
+	s.handler = s.middleware(s.router())
+	return s
+}
+
+// Handler returns the server's root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ListenAndServe serves on addr until ctx is cancelled, then shuts down
+// gracefully: it stops accepting connections and lets in-flight requests
+// finish within the shutdown timeout.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is ListenAndServe on an existing listener.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("serving", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: letting in-flight requests finish", "timeout", s.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// handlerFunc is a route's handler: it writes a success answer or returns an
+// error, which the error middleware turns into the envelope.
+type handlerFunc = bunrouter.HandlerFunc
