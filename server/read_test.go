@@ -31,7 +31,7 @@ func TestReadEndpoints(t *testing.T) {
 		var got aforro.Page[aforro.Store]
 		srv.get(t, "/api/stores/").decode(t, &got)
 		want := aforro.Page[aforro.Store]{Count: 3, Page: 1, PageSize: 20, TotalPages: 1, Results: []aforro.Store{
-			{1, "Downtown", "1 Main St, Lisbon"}, {2, "Harbour", "2 Dock Rd, Porto"}, {3, "Empty", "Nowhere"}}}
+			{ID: 1, Name: "Downtown", Location: "1 Main St, Lisbon"}, {ID: 2, Name: "Harbour", Location: "2 Dock Rd, Porto"}, {ID: 3, Name: "Empty", Location: "Nowhere"}}}
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("stores (-want +got):\n%s", d)
 		}
@@ -39,14 +39,14 @@ func TestReadEndpoints(t *testing.T) {
 	t.Run("store", func(t *testing.T) {
 		var got aforro.Store
 		srv.get(t, "/api/stores/2/").decode(t, &got)
-		if d := cmp.Diff(aforro.Store{2, "Harbour", "2 Dock Rd, Porto"}, got); d != "" {
+		if d := cmp.Diff(aforro.Store{ID: 2, Name: "Harbour", Location: "2 Dock Rd, Porto"}, got); d != "" {
 			t.Errorf("(-want +got):\n%s", d)
 		}
 	})
 	t.Run("categories sorted by name ignoring case", func(t *testing.T) {
 		var got aforro.Page[aforro.Category]
 		srv.get(t, "/api/categories").decode(t, &got)
-		want := []aforro.Category{{2, "Books"}, electronics, {3, "kitchen"}}
+		want := []aforro.Category{{ID: 2, Name: "Books"}, electronics, {ID: 3, Name: "kitchen"}}
 		if d := cmp.Diff(want, got.Results); d != "" {
 			t.Errorf("(-want +got):\n%s", d)
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -57,10 +58,29 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 // writeJSON writes v with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := encodeJSON(v)
+	if err != nil {
+		// Our own types always encode; reaching here is a bug.
+		status, b = http.StatusInternalServerError, []byte(`{"error":"Internal server error.","code":"internal"}`+"\n")
+	}
+	writeRaw(w, status, b)
+}
+
+// encodeJSON is the one encoding of every answer, so an idempotent replay
+// stored as bytes matches a fresh answer.
+func encodeJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode response: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// writeRaw writes an already encoded JSON body.
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	_ = enc.Encode(v) // the client may be gone; nothing useful to do then
+	_, _ = w.Write(body) // the client may be gone; nothing useful to do then
 }
 
 func (s *Server) notFound(w http.ResponseWriter, req bunrouter.Request) error {

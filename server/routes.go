@@ -42,7 +42,16 @@ func (s *Server) routes() []route {
 
 		{http.MethodGet, "/api/stores", public, s.listStores},
 		{http.MethodGet, "/api/stores/:id", public, s.getStore},
+		{http.MethodGet, "/api/stores/:id/orders", staff, s.listStoreOrders},
 		{http.MethodGet, "/api/stores/:id/inventory", staff, s.listInventory},
+		{http.MethodGet, "/api/stores/:id/inventory/:product_id", staff, s.getInventoryItem},
+		{http.MethodPut, "/api/stores/:id/inventory/:product_id", staff, s.setStock},
+		{http.MethodPost, "/api/stores/:id/inventory/:product_id/adjust", staff, s.adjustStock},
+		{http.MethodGet, "/api/stores/:id/inventory/:product_id/movements", staff, s.listMovements},
+
+		{http.MethodPost, "/api/orders", staff, s.placeOrder},
+		{http.MethodGet, "/api/orders/:id", staff, s.getOrder},
+		{http.MethodPost, "/api/orders/:id/cancel", staff, s.cancelOrder},
 	}
 }
 

@@ -1,0 +1,420 @@
+package db
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aforro/aforro"
+)
+
+// IdempotencyKey identifies a client's retry of one order.
+type IdempotencyKey struct {
+	Scope string // who used the key: the token, so one client cannot replay another's
+	Key   string
+	Hash  []byte // SHA-256 of the canonical request body
+}
+
+// PlaceResult is the outcome of PlaceOrder: the order and its encoded
+// response, or, for a replayed idempotency key, only the first response.
+type PlaceResult struct {
+	Order    aforro.Order // zero when Replayed
+	Response []byte
+	Replayed bool
+}
+
+// maxTxAttempts bounds retries of a transaction that hit a serialization
+// failure or a deadlock; neither should happen with our lock order, but if one
+// does the client gets a 503 and not a 500.
+const maxTxAttempts = 4
+
+// maxOrderTotal is what orders.total_amount, numeric(14,2), holds.
+const maxOrderTotal aforro.Money = 99_999_999_999_999
+
+// PlaceOrder places req in one transaction: it locks the store's inventory
+// rows of the requested products in product-id order (so concurrent orders
+// never deadlock), and either deducts every line (CONFIRMED, with ledger rows
+// and, given an email, an outbox event) or touches no stock (REJECTED).
+// encode renders the order as the response stored with key (nil: no key), so a
+// replay returns it byte for byte; a key reused with another body is
+// ECONFLICT. Validation of req's shape is the caller's; unknown products are
+// EINVALID and an unknown store ENOTFOUND.
+func (d *DB) PlaceOrder(ctx context.Context, req aforro.PlaceOrder, key *IdempotencyKey,
+	encode func(aforro.Order) ([]byte, error)) (PlaceResult, error) {
+	var res PlaceResult
+	err := d.retry(ctx, func(tx pgx.Tx) error {
+		var err error
+		res, err = placeOrder(ctx, tx, req, key, encode)
+		return err
+	})
+	return res, err
+}
+
+// retry runs fn in a transaction, again after a serialization failure or
+// deadlock, at most maxTxAttempts times.
+func (d *DB) retry(ctx context.Context, fn func(pgx.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := d.InTx(ctx, pgx.TxOptions{}, fn)
+		if err == nil || !IsRetryable(err) {
+			return err
+		}
+		if attempt == maxTxAttempts {
+			return &aforro.Error{Code: aforro.EUNAVAILABLE, Message: "The database is busy; retry shortly."}
+		}
+		wait := time.Duration(attempt*10+rand.IntN(20)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+func placeOrder(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder, key *IdempotencyKey,
+	encode func(aforro.Order) ([]byte, error)) (PlaceResult, error) {
+	if key != nil {
+		// The insert waits for a concurrent holder of the same key to finish,
+		// so two racing requests create one order: the second replays.
+		tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+			ON CONFLICT (scope, key) DO NOTHING`, key.Scope, key.Key, key.Hash)
+		if err != nil {
+			return PlaceResult{}, fmt.Errorf("claim idempotency key: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return replay(ctx, tx, key)
+		}
+	}
+
+	o := aforro.Order{Store: req.StoreID, Status: aforro.StatusConfirmed, CustomerEmail: req.CustomerEmail}
+	err := tx.QueryRow(ctx, `SELECT name, location FROM stores WHERE id = $1`, req.StoreID).Scan(&o.StoreName, &o.StoreLocation)
+	if err != nil {
+		return PlaceResult{}, fmt.Errorf("place order: %w", notFound(err, "Store %d not found.", req.StoreID))
+	}
+
+	// Lines sorted by product id: the lock order, and the order of the lines.
+	lines := slices.Clone(req.Items)
+	slices.SortFunc(lines, func(a, b aforro.OrderLine) int { return cmp.Compare(a.ProductID, b.ProductID) })
+	ids := make([]int64, len(lines))
+	qty := make([]int32, len(lines))
+	for i, l := range lines {
+		ids[i], qty[i] = l.ProductID, int32(l.QuantityRequested)
+	}
+
+	type stock struct {
+		title string
+		price aforro.Money
+		have  int // 0 when the store does not stock the product
+	}
+	found := map[int64]stock{}
+	rows, err := tx.Query(ctx, `SELECT id, title, price FROM products WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return PlaceResult{}, fmt.Errorf("read products: %w", err)
+	}
+	var id int64
+	var s stock
+	if _, err := pgx.ForEachRow(rows, []any{&id, &s.title, &s.price}, func() error { found[id] = s; return nil }); err != nil {
+		return PlaceResult{}, fmt.Errorf("read products: %w", err)
+	}
+	if err := unknownProducts(req.Items, found); err != nil {
+		return PlaceResult{}, err
+	}
+	// Lock in product-id order: two orders over the same products queue up
+	// instead of deadlocking.
+	rows, err = tx.Query(ctx, `SELECT product_id, quantity FROM inventory
+		WHERE store_id = $1 AND product_id = ANY($2) ORDER BY product_id FOR UPDATE`, req.StoreID, ids)
+	if err != nil {
+		return PlaceResult{}, fmt.Errorf("lock inventory: %w", err)
+	}
+	var have int
+	if _, err := pgx.ForEachRow(rows, []any{&id, &have}, func() error {
+		st := found[id]
+		st.have = have
+		found[id] = st
+		return nil
+	}); err != nil {
+		return PlaceResult{}, fmt.Errorf("lock inventory: %w", err)
+	}
+
+	avail := make([]*int32, len(lines)) // per line: stock when short, else nil
+	titles := make([]string, len(lines))
+	cents := make([]int64, len(lines))
+	for i, l := range lines {
+		s := found[l.ProductID]
+		titles[i], cents[i] = s.title, int64(s.price)
+		if have := s.have; have < l.QuantityRequested {
+			a := int32(have)
+			avail[i] = &a
+			o.Status = aforro.StatusRejected
+			o.RejectedItems = append(o.RejectedItems, aforro.RejectedItem{
+				ProductID: l.ProductID, QuantityRequested: l.QuantityRequested, QuantityAvailable: have})
+		}
+		o.TotalAmount += s.price * aforro.Money(l.QuantityRequested)
+	}
+	if o.TotalAmount > maxOrderTotal {
+		return PlaceResult{}, aforro.Errorf(aforro.EINVALID, "The order total %s exceeds the maximum of %s.", o.TotalAmount, maxOrderTotal)
+	}
+	var email *string
+	if req.CustomerEmail != "" {
+		email = &req.CustomerEmail
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO orders (store_id, status, customer_email, total_amount)
+		VALUES ($1, $2, $3, $4) RETURNING id, created_at`,
+		req.StoreID, o.Status, email, o.TotalAmount).Scan(&o.ID, &o.CreatedAt)
+	if err != nil {
+		return PlaceResult{}, fmt.Errorf("insert order: %w", err)
+	}
+	o.CreatedAt = o.CreatedAt.UTC()
+
+	itemRows, err := tx.Query(ctx, `
+		INSERT INTO order_items (order_id, product_id, product_title, unit_price, quantity_requested, quantity_available)
+		SELECT $1, l.product_id, l.title, l.cents::numeric / 100, l.qty, l.avail
+		  FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::int[], $6::int[])
+		       AS l(product_id, title, cents, qty, avail)
+		RETURNING id, product_id`, o.ID, ids, titles, cents, qty, avail)
+	if err != nil {
+		return PlaceResult{}, fmt.Errorf("insert order lines: %w", err)
+	}
+	lineIDs := map[int64]int64{}
+	var lineID, pid int64
+	if _, err := pgx.ForEachRow(itemRows, []any{&lineID, &pid}, func() error { lineIDs[pid] = lineID; return nil }); err != nil {
+		return PlaceResult{}, fmt.Errorf("insert order lines: %w", err)
+	}
+	o.Items = make([]aforro.OrderItem, len(lines))
+	for i, l := range lines {
+		o.Items[i] = aforro.OrderItem{ID: lineIDs[l.ProductID], ProductID: l.ProductID, ProductTitle: titles[i],
+			ProductPrice: aforro.Money(cents[i]), QuantityRequested: l.QuantityRequested}
+	}
+
+	if o.Status == aforro.StatusConfirmed {
+		if err := moveStock(ctx, tx, req.StoreID, ids, negate(qty), aforro.ReasonOrder, o.ID); err != nil {
+			return PlaceResult{}, err
+		}
+		if email != nil {
+			if err := enqueue(ctx, tx, "order.confirmed", map[string]any{"order_id": o.ID, "customer_email": *email}); err != nil {
+				return PlaceResult{}, err
+			}
+		}
+	}
+
+	res := PlaceResult{Order: o}
+	if key != nil {
+		if res.Response, err = encode(o); err != nil {
+			return PlaceResult{}, fmt.Errorf("encode order: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET order_id = $3, response = $4 WHERE scope = $1 AND key = $2`,
+			key.Scope, key.Key, o.ID, res.Response); err != nil {
+			return PlaceResult{}, fmt.Errorf("store idempotent response: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// replay answers a request whose idempotency key is already used.
+func replay(ctx context.Context, tx pgx.Tx, key *IdempotencyKey) (PlaceResult, error) {
+	var hash, resp []byte
+	err := tx.QueryRow(ctx, `SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+		key.Scope, key.Key).Scan(&hash, &resp)
+	if err != nil {
+		return PlaceResult{}, fmt.Errorf("read idempotency key: %w", err)
+	}
+	if !bytes.Equal(hash, key.Hash) {
+		return PlaceResult{}, aforro.Errorf(aforro.ECONFLICT,
+			"Idempotency-Key %q was already used with a different request body.", key.Key)
+	}
+	return PlaceResult{Response: resp, Replayed: true}, nil
+}
+
+// unknownProducts names every requested product that does not exist, as field
+// errors keyed by the line's position in the request.
+func unknownProducts[V any](items []aforro.OrderLine, found map[int64]V) error {
+	var errs aforro.FieldErrors
+	var missing []int64
+	for i, l := range items {
+		if _, ok := found[l.ProductID]; !ok {
+			errs.Add(fmt.Sprintf("items[%d].product_id", i), fmt.Sprintf("unknown product %d", l.ProductID))
+			missing = append(missing, l.ProductID)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	e := errs.Err().(*aforro.Error)
+	e.Message = fmt.Sprintf("Unknown product id(s): %s.", joinIDs(missing))
+	return e
+}
+
+// moveStock adds deltas[i] to the locked inventory row of products[i] and
+// writes one ledger row each. The CHECK on quantity is the last line of
+// defence: callers have already checked that no quantity goes negative.
+func moveStock(ctx context.Context, tx pgx.Tx, storeID int64, products []int64, deltas []int32, reason string, orderID int64) error {
+	var oid *int64
+	if orderID != 0 {
+		oid = &orderID
+	}
+	_, err := tx.Exec(ctx, `
+		WITH d AS (
+			SELECT * FROM unnest($2::bigint[], $3::int[]) AS d(product_id, delta)
+		), upd AS (
+			UPDATE inventory i SET quantity = i.quantity + d.delta, updated_at = now()
+			  FROM d WHERE i.store_id = $1 AND i.product_id = d.product_id
+			RETURNING i.product_id, i.quantity
+		)
+		INSERT INTO stock_movements (store_id, product_id, delta, quantity_before, quantity_after, reason, order_id)
+		SELECT $1, upd.product_id, d.delta, upd.quantity - d.delta, upd.quantity, $4, $5
+		  FROM upd JOIN d USING (product_id)`, storeID, products, deltas, reason, oid)
+	if err != nil {
+		return fmt.Errorf("move stock: %w", err)
+	}
+	return nil
+}
+
+// enqueue writes an outbox event in the caller's transaction; the NOTIFY is
+// delivered only if that transaction commits, waking the dispatcher early.
+func enqueue(ctx context.Context, tx pgx.Tx, event string, payload any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("encode %s event: %w", event, err)
+	}
+	if _, err := tx.Exec(ctx, `WITH e AS (INSERT INTO outbox (event, payload) VALUES ($1, $2) RETURNING id)
+		SELECT pg_notify('outbox', id::text) FROM e`, event, b); err != nil {
+		return fmt.Errorf("enqueue %s event: %w", event, err)
+	}
+	return nil
+}
+
+func negate(v []int32) []int32 {
+	out := make([]int32, len(v))
+	for i, x := range v {
+		out[i] = -x
+	}
+	return out
+}
+
+func joinIDs(ids []int64) string {
+	var b bytes.Buffer
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, id)
+	}
+	return b.String()
+}
+
+const orderHeaderSQL = `SELECT o.id, o.store_id, s.name, s.location, o.status, o.created_at, o.cancelled_at,
+	       coalesce(o.customer_email, ''), o.total_amount
+	  FROM orders o JOIN stores s ON s.id = o.store_id WHERE o.id = $1`
+
+// Order returns one order with its lines, shaped like its create response.
+func (d *DB) Order(ctx context.Context, id int64) (aforro.Order, error) {
+	return getOrder(ctx, d.Pool, id, "")
+}
+
+// getOrder reads an order; lock, when not empty, is appended to the header
+// query (" FOR UPDATE OF o").
+func getOrder(ctx context.Context, q Querier, id int64, lock string) (aforro.Order, error) {
+	var o aforro.Order
+	err := q.QueryRow(ctx, orderHeaderSQL+lock, id).Scan(&o.ID, &o.Store, &o.StoreName, &o.StoreLocation,
+		&o.Status, &o.CreatedAt, &o.CancelledAt, &o.CustomerEmail, &o.TotalAmount)
+	if err != nil {
+		return o, fmt.Errorf("get order: %w", notFound(err, "Order %d not found.", id))
+	}
+	o.CreatedAt = o.CreatedAt.UTC()
+	if o.CancelledAt != nil {
+		t := o.CancelledAt.UTC()
+		o.CancelledAt = &t
+	}
+	rows, err := q.Query(ctx, `SELECT id, product_id, product_title, unit_price, quantity_requested, quantity_available
+		FROM order_items WHERE order_id = $1 ORDER BY product_id`, id)
+	if err != nil {
+		return o, fmt.Errorf("get order lines: %w", err)
+	}
+	var it aforro.OrderItem
+	var avail *int
+	_, err = pgx.ForEachRow(rows, []any{&it.ID, &it.ProductID, &it.ProductTitle, &it.ProductPrice, &it.QuantityRequested, &avail}, func() error {
+		o.Items = append(o.Items, it)
+		if avail != nil {
+			o.RejectedItems = append(o.RejectedItems, aforro.RejectedItem{
+				ProductID: it.ProductID, QuantityRequested: it.QuantityRequested, QuantityAvailable: *avail})
+		}
+		return nil
+	})
+	if err != nil {
+		return o, fmt.Errorf("get order lines: %w", err)
+	}
+	return o, nil
+}
+
+// CancelOrder turns a CONFIRMED order into CANCELLED and returns every line's
+// stock, with a ledger row each (reason "cancel"). Anything else is ECONFLICT.
+// The order row is locked first, so concurrent cancels restock once.
+func (d *DB) CancelOrder(ctx context.Context, id int64) (aforro.Order, error) {
+	var o aforro.Order
+	err := d.retry(ctx, func(tx pgx.Tx) error {
+		var err error
+		if o, err = getOrder(ctx, tx, id, " FOR UPDATE OF o"); err != nil {
+			return err
+		}
+		if o.Status != aforro.StatusConfirmed {
+			return aforro.Errorf(aforro.ECONFLICT, "Order %d is %s; only a CONFIRMED order can be cancelled.", id, o.Status)
+		}
+		ids := make([]int64, len(o.Items))
+		qty := make([]int32, len(o.Items))
+		for i, it := range o.Items { // sorted by product id: the same lock order as PlaceOrder
+			ids[i], qty[i] = it.ProductID, int32(it.QuantityRequested)
+		}
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM inventory WHERE store_id = $1 AND product_id = ANY($2)
+			ORDER BY product_id FOR UPDATE`, o.Store, ids); err != nil {
+			return fmt.Errorf("lock inventory: %w", err)
+		}
+		if err := moveStock(ctx, tx, o.Store, ids, qty, aforro.ReasonCancel, o.ID); err != nil {
+			return err
+		}
+		var at time.Time
+		if err := tx.QueryRow(ctx, `UPDATE orders SET status = 'CANCELLED', cancelled_at = now()
+			WHERE id = $1 RETURNING cancelled_at`, id).Scan(&at); err != nil {
+			return fmt.Errorf("cancel order: %w", err)
+		}
+		at = at.UTC()
+		o.Status, o.CancelledAt = aforro.StatusCancelled, &at
+		return nil
+	})
+	return o, err
+}
+
+// ListStoreOrders returns a page of a store's orders, newest first (ties by
+// id), optionally of one status. total_items is summed in the same query.
+func (d *DB) ListStoreOrders(ctx context.Context, storeID int64, status string, req aforro.PageRequest) (aforro.Page[aforro.OrderSummary], error) {
+	return listPage(ctx, d.Pool, req, listQuery{
+		countSQL: `SELECT CASE WHEN EXISTS (SELECT 1 FROM stores WHERE id = $1) THEN (
+			SELECT count(*) FROM orders WHERE store_id = $1 AND ($2 = '' OR status = $2)) END`,
+		pageSQL: `SELECT o.id, o.status, o.created_at,
+			       (SELECT coalesce(sum(quantity_requested), 0) FROM order_items WHERE order_id = o.id)
+			  FROM orders o
+			 WHERE o.store_id = $3 AND ($4 = '' OR o.status = $4)
+			 ORDER BY o.created_at DESC, o.id DESC LIMIT $1 OFFSET $2`,
+		args:    []any{storeID, status},
+		missing: aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", storeID),
+	}, func(row pgx.Row) (aforro.OrderSummary, error) {
+		var o aforro.OrderSummary
+		err := row.Scan(&o.ID, &o.Status, &o.CreatedAt, &o.TotalItems)
+		o.CreatedAt = o.CreatedAt.UTC()
+		return o, err
+	})
+}
+
+// PurgeIdempotencyKeys deletes keys older than age; API.md promises 24 hours.
+func (d *DB) PurgeIdempotencyKeys(ctx context.Context, age time.Duration) (int64, error) {
+	tag, err := d.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval`, age)
+	if err != nil {
+		return 0, fmt.Errorf("purge idempotency keys: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

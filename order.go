@@ -1,0 +1,105 @@
+package aforro
+
+import "time"
+
+// Order statuses.
+const (
+	StatusConfirmed = "CONFIRMED"
+	StatusRejected  = "REJECTED"
+	StatusCancelled = "CANCELLED"
+)
+
+// Order limits.
+const (
+	MaxOrderLines    = 100
+	MaxLineQuantity  = 1_000_000
+	MaxEmailLength   = 254
+	MaxIdempotentKey = 255
+)
+
+// OrderLine is one requested line of a new order.
+type OrderLine struct {
+	ProductID         int64 `json:"product_id"`
+	QuantityRequested int   `json:"quantity_requested"`
+}
+
+// PlaceOrder is the body of POST /api/orders/.
+type PlaceOrder struct {
+	StoreID       int64       `json:"store_id"`
+	Items         []OrderLine `json:"items"`
+	CustomerEmail string      `json:"customer_email,omitempty"`
+}
+
+// OrderItem is one line of a placed order, with the product's title and
+// price copied at the time of the order.
+type OrderItem struct {
+	ID                int64  `json:"id"`
+	ProductID         int64  `json:"product_id"`
+	ProductTitle      string `json:"product_title"`
+	ProductPrice      Money  `json:"product_price"`
+	QuantityRequested int    `json:"quantity_requested"`
+}
+
+// RejectedItem says why a line could not be served: the store had less than
+// requested (0 when it does not stock the product).
+type RejectedItem struct {
+	ProductID         int64 `json:"product_id"`
+	QuantityRequested int   `json:"quantity_requested"`
+	QuantityAvailable int   `json:"quantity_available"`
+}
+
+// Order is a placed order, CONFIRMED, REJECTED or CANCELLED.
+type Order struct {
+	ID            int64          `json:"id"`
+	Store         int64          `json:"store"`
+	StoreName     string         `json:"store_name"`
+	StoreLocation string         `json:"store_location"`
+	Status        string         `json:"status"`
+	CreatedAt     time.Time      `json:"created_at"`
+	CancelledAt   *time.Time     `json:"cancelled_at,omitempty"`
+	CustomerEmail string         `json:"customer_email,omitempty"`
+	TotalAmount   Money          `json:"total_amount"`
+	Items         []OrderItem    `json:"items"`
+	RejectedItems []RejectedItem `json:"rejected_items,omitempty"`
+}
+
+// OrderSummary is one row of a store's order list.
+type OrderSummary struct {
+	ID         int64     `json:"id"`
+	Status     string    `json:"status"`
+	CreatedAt  time.Time `json:"created_at"`
+	TotalItems int       `json:"total_items"`
+}
+
+// StockMovement is one entry of the stock ledger of an inventory row.
+type StockMovement struct {
+	ID             int64     `json:"id"`
+	Delta          int       `json:"delta"`
+	QuantityBefore int       `json:"quantity_before"`
+	QuantityAfter  int       `json:"quantity_after"`
+	Reason         string    `json:"reason"`
+	OrderID        *int64    `json:"order_id"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// SetStock is the body of PUT /api/stores/{id}/inventory/{product_id}/.
+type SetStock struct {
+	Quantity *int   `json:"quantity"`
+	Reason   string `json:"reason"`
+}
+
+// AdjustStock is the body of POST .../adjust/.
+type AdjustStock struct {
+	Delta  *int   `json:"delta"`
+	Reason string `json:"reason"`
+}
+
+// Ledger reasons written by Aforro itself; people give their own for set and adjust.
+const (
+	ReasonInitial = "initial"
+	ReasonOrder   = "order"
+	ReasonCancel  = "cancel"
+)
+
+// MaxStock bounds a quantity so it always fits the database's integer.
+const MaxStock = 1_000_000_000

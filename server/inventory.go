@@ -1,0 +1,150 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/uptrace/bunrouter"
+
+	"github.com/aforro/aforro"
+)
+
+// maxQueryLen bounds free-text filters.
+const maxQueryLen = 100
+
+func (s *Server) listInventory(w http.ResponseWriter, req bunrouter.Request) error {
+	storeID, err := pathID(req, "id", "Store")
+	if err != nil {
+		return err
+	}
+	q := req.URL.Query()
+	var errs aforro.FieldErrors
+	pr := pageRequest(q, &errs)
+	f := aforro.InventoryFilter{
+		Q:          strings.TrimSpace(q.Get("q")),
+		CategoryID: optionalID(q, "category", &errs),
+		LowStock:   optionalBool(q, "low_stock", &errs),
+		Threshold:  s.cfg.LowStock,
+	}
+	if len([]rune(f.Q)) > maxQueryLen {
+		errs.Add("q", "must be at most 100 characters")
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	page, err := s.db.ListInventory(req.Context(), storeID, f, pr)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// storeProduct reads the {id} and {product_id} path parameters.
+func storeProduct(req bunrouter.Request) (storeID, productID int64, err error) {
+	if storeID, err = pathID(req, "id", "Store"); err != nil {
+		return 0, 0, err
+	}
+	productID, err = pathID(req, "product_id", "Product")
+	return storeID, productID, err
+}
+
+func (s *Server) getInventoryItem(w http.ResponseWriter, req bunrouter.Request) error {
+	storeID, productID, err := storeProduct(req)
+	if err != nil {
+		return err
+	}
+	it, err := s.db.InventoryItem(req.Context(), storeID, productID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
+// validReason records a problem unless reason is 1-200 characters after trimming.
+func validReason(reason string, errs *aforro.FieldErrors) string {
+	reason = strings.TrimSpace(reason)
+	if n := len([]rune(reason)); n == 0 || n > 200 {
+		errs.Add("reason", "is required: say why the stock changes, in at most 200 characters")
+	}
+	return reason
+}
+
+func (s *Server) setStock(w http.ResponseWriter, req bunrouter.Request) error {
+	storeID, productID, err := storeProduct(req)
+	if err != nil {
+		return err
+	}
+	var body aforro.SetStock
+	if err := decodeJSON(req.Request, &body); err != nil {
+		return err
+	}
+	var errs aforro.FieldErrors
+	switch {
+	case body.Quantity == nil:
+		errs.Add("quantity", "is required")
+	case *body.Quantity < 0 || *body.Quantity > aforro.MaxStock:
+		errs.Add("quantity", "must be between 0 and 1000000000")
+	}
+	reason := validReason(body.Reason, &errs)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	it, created, err := s.db.SetStock(req.Context(), storeID, productID, *body.Quantity, reason)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, it)
+	return nil
+}
+
+func (s *Server) adjustStock(w http.ResponseWriter, req bunrouter.Request) error {
+	storeID, productID, err := storeProduct(req)
+	if err != nil {
+		return err
+	}
+	var body aforro.AdjustStock
+	if err := decodeJSON(req.Request, &body); err != nil {
+		return err
+	}
+	var errs aforro.FieldErrors
+	switch {
+	case body.Delta == nil:
+		errs.Add("delta", "is required")
+	case *body.Delta == 0 || *body.Delta < -aforro.MaxStock || *body.Delta > aforro.MaxStock:
+		errs.Add("delta", "must be a non-zero integer between -1000000000 and 1000000000")
+	}
+	reason := validReason(body.Reason, &errs)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	it, err := s.db.AdjustStock(req.Context(), storeID, productID, *body.Delta, reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
+func (s *Server) listMovements(w http.ResponseWriter, req bunrouter.Request) error {
+	storeID, productID, err := storeProduct(req)
+	if err != nil {
+		return err
+	}
+	var errs aforro.FieldErrors
+	pr := pageRequest(req.URL.Query(), &errs)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	page, err := s.db.ListMovements(req.Context(), storeID, productID, pr)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
