@@ -48,16 +48,33 @@ func newRedis(t *testing.T) *redis.Client {
 // fresh database.
 type testServer struct {
 	*httptest.Server
-	db *db.DB
+	api   *server.Server
+	db    *db.DB
+	admin string // an admin token's secret, sent unless a request names its own Authorization
 }
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
 	d := dbtest.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(server.New(server.DefaultConfig(), d, newRedis(t), log).Handler())
+	api := server.New(server.DefaultConfig(), d, newRedis(t), log)
+	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
-	return &testServer{Server: srv, db: d}
+	_, secret, err := d.CreateToken(context.Background(), "test admin", "admin", nil)
+	if err != nil {
+		t.Fatalf("create admin token: %v", err)
+	}
+	return &testServer{Server: srv, api: api, db: d, admin: secret}
+}
+
+// token creates a token and returns its secret.
+func (ts *testServer) token(t *testing.T, role string, stores ...int64) string {
+	t.Helper()
+	_, secret, err := ts.db.CreateToken(context.Background(), "test "+role, role, stores)
+	if err != nil {
+		t.Fatalf("create token: %v", err)
+	}
+	return secret
 }
 
 // exec runs fixture SQL.
@@ -92,6 +109,7 @@ func (ts *testServer) do(t *testing.T, method, path string, body string, header 
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Authorization", "Bearer "+ts.admin)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/mail"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bunrouter"
@@ -96,7 +97,11 @@ func (s *Server) placeOrder(w http.ResponseWriter, req bunrouter.Request) error 
 	if err := validateOrder(&body); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(req, "", body)
+	tok := tokenFrom(req.Context())
+	if err := requireStore(tok, body.StoreID); err != nil {
+		return err
+	}
+	key, err := idempotencyKey(req, strconv.FormatInt(tok.ID, 10), body)
 	if err != nil {
 		return err
 	}
@@ -121,6 +126,9 @@ func (s *Server) getOrder(w http.ResponseWriter, req bunrouter.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.requireOrderStore(req, id); err != nil {
+		return err
+	}
 	o, err := s.db.Order(req.Context(), id)
 	if err != nil {
 		return err
@@ -132,6 +140,9 @@ func (s *Server) getOrder(w http.ResponseWriter, req bunrouter.Request) error {
 func (s *Server) cancelOrder(w http.ResponseWriter, req bunrouter.Request) error {
 	id, err := pathID(req, "id", "Order")
 	if err != nil {
+		return err
+	}
+	if err := s.requireOrderStore(req, id); err != nil {
 		return err
 	}
 	o, err := s.db.CancelOrder(req.Context(), id)

@@ -254,7 +254,9 @@ func TestConcurrentOrdersNeverOversell(t *testing.T) {
 					defer wg.Done()
 					r := rand.New(rand.NewPCG(uint64(g), 7))
 					body, _ := json.Marshal(aforro.PlaceOrder{StoreID: 1, Items: tc.lines(r)})
-					resp, err := srv.Client().Post(srv.URL+"/api/orders/", "application/json", strings.NewReader(string(body)))
+					req, _ := http.NewRequest("POST", srv.URL+"/api/orders/", strings.NewReader(string(body)))
+					req.Header.Set("Authorization", "Bearer "+srv.admin)
+					resp, err := srv.Client().Do(req)
 					if err != nil {
 						errs <- err.Error()
 						return
@@ -339,6 +341,7 @@ func TestIdempotency(t *testing.T) {
 				defer wg.Done()
 				req, _ := http.NewRequest("POST", srv.URL+"/api/orders", strings.NewReader(body))
 				req.Header.Set("Idempotency-Key", "race")
+				req.Header.Set("Authorization", "Bearer "+srv.admin)
 				resp, err := srv.Client().Do(req)
 				if err != nil {
 					bodies[i] = err.Error()
@@ -424,7 +427,9 @@ func TestCancel(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				resp, err := srv.Client().Post(fmt.Sprintf("%s/api/orders/%d/cancel", srv.URL, o.ID), "application/json", nil)
+				req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/orders/%d/cancel", srv.URL, o.ID), nil)
+				req.Header.Set("Authorization", "Bearer "+srv.admin)
+				resp, err := srv.Client().Do(req)
 				if err == nil {
 					statuses[i] = resp.StatusCode
 					resp.Body.Close()

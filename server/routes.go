@@ -27,8 +27,7 @@ type route struct {
 }
 
 // routes is the whole API, top to bottom. Every path also answers with a
-// trailing slash (see stripTrailingSlash). Token checks arrive with the auth
-// issue; until then the access column documents the contract.
+// trailing slash (see stripTrailingSlash); authorize enforces the access column.
 func (s *Server) routes() []route {
 	return []route{
 		{http.MethodGet, "/healthz", public, s.healthz},
@@ -55,6 +54,23 @@ func (s *Server) routes() []route {
 	}
 }
 
+// RouteInfo describes one registered route, for documentation and tests.
+type RouteInfo struct {
+	Method string
+	Path   string // bunrouter pattern: "/api/stores/:id"
+	Access string // "public", "staff" or "admin"
+}
+
+// Routes lists every registered route in table order.
+func (s *Server) Routes() []RouteInfo {
+	names := map[access]string{public: "public", staff: "staff", admin: "admin"}
+	var out []RouteInfo
+	for _, rt := range s.routes() {
+		out = append(out, RouteInfo{Method: rt.method, Path: rt.path, Access: names[rt.access]})
+	}
+	return out
+}
+
 // router registers every route, answering HEAD like GET. Every other method
 // on a known path is registered too, answering 405 with an Allow header: the
 // router's own not-allowed detection misses paths with parameters. Unknown
@@ -73,7 +89,7 @@ func (s *Server) router() http.Handler {
 	}
 	r := bunrouter.New(bunrouter.WithNotFoundHandler(s.errors(s.notFound)))
 	for _, rt := range s.routes() {
-		h := s.errors(s.named(rt.handler))
+		h := s.errors(s.named(s.authorize(rt, rt.handler)))
 		r.Handle(rt.method, rt.path, h)
 		if rt.method == http.MethodGet {
 			r.Handle(http.MethodHead, rt.path, h)
