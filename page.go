@@ -43,7 +43,7 @@ func CheckPage(req PageRequest, count int) error {
 		return nil
 	}
 	if tp := TotalPages(count, req.PageSize); req.Page > tp {
-		return Errorf(EPAGEOUTOFRANGE, "Page %d is out of range: there are %d pages.", req.Page, tp)
+		return Errorf(EPAGEOUTOFRANGE, "Page %d is out of range: the last page is %d.", req.Page, max(tp, 1))
 	}
 	return nil
 }

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+
+	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/client"
+)
+
+// StoresCmd groups the store commands.
+type StoresCmd struct {
+	List StoresListCmd `cmd:"" help:"List stores, by id."`
+	Show StoresShowCmd `cmd:"" help:"Show one store."`
+}
+
+// Help is shown under the usage of "aforroctl stores --help".
+func (StoresCmd) Help() string {
+	return "Examples:\n\n    aforroctl stores list\n    aforroctl stores show 2"
+}
+
+// StoresListCmd lists stores.
+type StoresListCmd struct {
+	Paging
+}
+
+// Help is shown under the usage of the command.
+func (StoresListCmd) Help() string {
+	return "Examples:\n\n    aforroctl stores list\n    aforroctl stores list --all -o json | jq -r .name"
+}
+
+// Run lists stores.
+func (c *StoresListCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	return list(a, c.Paging, cl.ListStores, storeView)
+}
+
+// storeView is the table of stores.
+var storeView = view[aforro.Store]{
+	noun:    "stores",
+	columns: []column{{title: "ID", right: true}, {title: "NAME", flex: true}, {title: "LOCATION", flex: true}},
+	cells:   func(s aforro.Store) []string { return []string{formatID(s.ID), s.Name, s.Location} },
+}
+
+// StoresShowCmd shows one store.
+type StoresShowCmd struct {
+	ID int64 `arg:"" help:"Store id."`
+}
+
+// Help is shown under the usage of the command.
+func (StoresShowCmd) Help() string {
+	return "Examples:\n\n    aforroctl stores show 2\n    aforroctl stores show 2 -o json"
+}
+
+// Run shows the store.
+func (c *StoresShowCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	return show(a, func(ctx context.Context) (aforro.Store, error) { return cl.Store(ctx, c.ID) },
+		func(s aforro.Store) []field {
+			return []field{{"ID", formatID(s.ID)}, {"Name", s.Name}, {"Location", s.Location}}
+		})
+}
+
+// CategoriesCmd groups the category commands.
+type CategoriesCmd struct {
+	List CategoriesListCmd `cmd:"" help:"List categories, by name."`
+	Show CategoriesShowCmd `cmd:"" help:"Show one category."`
+}
+
+// Help is shown under the usage of "aforroctl categories --help".
+func (CategoriesCmd) Help() string {
+	return "Examples:\n\n    aforroctl categories list\n    aforroctl categories show 3"
+}
+
+// CategoriesListCmd lists categories.
+type CategoriesListCmd struct {
+	Paging
+}
+
+// Help is shown under the usage of the command.
+func (CategoriesListCmd) Help() string {
+	return "Examples:\n\n    aforroctl categories list --all\n    aforroctl categories list -o json | jq '.results[].name'"
+}
+
+// Run lists categories.
+func (c *CategoriesListCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	return list(a, c.Paging, cl.ListCategories, categoryView)
+}
+
+// categoryView is the table of categories.
+var categoryView = view[aforro.Category]{
+	noun:    "categories",
+	columns: []column{{title: "ID", right: true}, {title: "NAME", flex: true}},
+	cells:   func(c aforro.Category) []string { return []string{formatID(c.ID), c.Name} },
+}
+
+// CategoriesShowCmd shows one category.
+type CategoriesShowCmd struct {
+	ID int64 `arg:"" help:"Category id."`
+}
+
+// Help is shown under the usage of the command.
+func (CategoriesShowCmd) Help() string {
+	return "Examples:\n\n    aforroctl categories show 3"
+}
+
+// Run shows the category.
+func (c *CategoriesShowCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	return show(a, func(ctx context.Context) (aforro.Category, error) { return cl.Category(ctx, c.ID) },
+		func(c aforro.Category) []field { return []field{{"ID", formatID(c.ID)}, {"Name", c.Name}} })
+}
+
+// ProductsCmd groups the product commands.
+type ProductsCmd struct {
+	List ProductsListCmd `cmd:"" help:"List products, by id."`
+	Show ProductsShowCmd `cmd:"" help:"Show one product."`
+}
+
+// Help is shown under the usage of "aforroctl products --help".
+func (ProductsCmd) Help() string {
+	return "Examples:\n\n    aforroctl products list --category 3\n    aforroctl products show 42"
+}
+
+// ProductsListCmd lists products.
+type ProductsListCmd struct {
+	Category int64 `placeholder:"ID" help:"Only products of this category."`
+	Paging
+}
+
+// Help is shown under the usage of the command.
+func (ProductsListCmd) Help() string {
+	return "Examples:\n\n    aforroctl products list\n    aforroctl products list --category 3 --page 2\n" +
+		"    aforroctl products list --all -o json | jq -r 'select(.price | tonumber > 100) | .title'"
+}
+
+// Run lists products.
+func (c *ProductsListCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	f := aforro.ProductFilter{CategoryID: c.Category}
+	fetch := func(ctx context.Context, p client.PageOptions) (aforro.Page[aforro.Product], error) {
+		return cl.ListProducts(ctx, f, p)
+	}
+	return list(a, c.Paging, fetch, productView)
+}
+
+// productView is the table of products.
+var productView = view[aforro.Product]{
+	noun: "products",
+	columns: []column{{title: "ID", right: true}, {title: "TITLE", flex: true}, {title: "CATEGORY", flex: true},
+		{title: "PRICE", right: true}, {title: "CREATED"}},
+	cells: func(p aforro.Product) []string {
+		return []string{formatID(p.ID), p.Title, p.Category.Name, p.Price.String(), formatTime(p.CreatedAt)}
+	},
+}
+
+// ProductsShowCmd shows one product.
+type ProductsShowCmd struct {
+	ID int64 `arg:"" help:"Product id."`
+}
+
+// Help is shown under the usage of the command.
+func (ProductsShowCmd) Help() string {
+	return "Examples:\n\n    aforroctl products show 42\n    aforroctl products show 42 -o json | jq -r .price"
+}
+
+// Run shows the product.
+func (c *ProductsShowCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	return show(a, func(ctx context.Context) (aforro.Product, error) { return cl.Product(ctx, c.ID) },
+		func(p aforro.Product) []field {
+			return []field{
+				{"ID", formatID(p.ID)},
+				{"Title", p.Title},
+				{"Description", p.Description},
+				{"Price", p.Price.String()},
+				{"Category", p.Category.Name + " (" + formatID(p.Category.ID) + ")"},
+				{"Created", formatTime(p.CreatedAt)},
+			}
+		})
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/aforro/aforro/client"
+)
+
+// Settings defaults.
+const (
+	defaultServer = "http://127.0.0.1:8000"
+	envServer     = "AFORRO_URL"
+	envToken      = "AFORRO_TOKEN"
+)
+
+// Globals are the flags every command takes. Server and token fall back to
+// the environment, then the config file, then the default (see
+// resolveSettings); they are not read with kong's env tags so that run sees
+// only the environment it is given.
+type Globals struct {
+	Server string `placeholder:"URL" help:"Aforro server URL (env AFORRO_URL, then the config file; default http://127.0.0.1:8000)."`
+	Token  string `placeholder:"TOKEN" help:"API token (env AFORRO_TOKEN, then the config file)."`
+	Output string `short:"o" enum:"table,json" default:"table" placeholder:"table|json" help:"Output format: table for people, json for scripts (exactly the API's JSON)."`
+}
+
+// CLI is aforroctl's command tree: one command group per resource, each with
+// its operations, so new resources and operations slot in beside these.
+type CLI struct {
+	Globals
+
+	Login      LoginCmd      `cmd:"" help:"Save the server URL and token in the config file."`
+	Stores     StoresCmd     `cmd:"" help:"List and show stores."`
+	Categories CategoriesCmd `cmd:"" help:"List and show product categories."`
+	Products   ProductsCmd   `cmd:"" help:"List and show products."`
+	Inventory  InventoryCmd  `cmd:"" help:"Show a store's stock (staff token)."`
+	Health     HealthCmd     `cmd:"" help:"Check that the server is alive and ready."`
+}
+
+// Help is shown under the usage of "aforroctl --help".
+func (CLI) Help() string {
+	return `Settings come from flags, then the environment (AFORRO_URL, AFORRO_TOKEN),
+then the config file written by "aforroctl login" (aforro/config.json in the user
+config directory, $XDG_CONFIG_HOME on Linux), then defaults.
+
+Exit codes: 0 success, 1 the server answered with an error (its sentence is
+printed on stderr), 2 usage error, 3 the server cannot be reached.
+
+Examples:
+
+    aforroctl login --server https://aforro.example.com --token afr_...
+    aforroctl stores list
+    aforroctl products list --category 3 -o json | jq '.results[].title'
+    aforroctl inventory list --store 1 --low-stock`
+}
+
+// app is what every command's Run receives: this invocation's I/O and
+// resolved settings.
+type app struct {
+	ctx      context.Context
+	stdin    io.Reader
+	settings settings
+	out      *printer
+}
+
+// client returns a client for the configured server and token.
+func (a *app) client() (*client.Client, error) {
+	c, err := client.New(a.settings.Server, client.WithToken(a.settings.Token), client.WithUserAgent("aforroctl"))
+	if err != nil {
+		return nil, usagef("%v (set by %s)", err, a.settings.ServerFrom)
+	}
+	return c, nil
+}

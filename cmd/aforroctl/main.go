@@ -1,0 +1,24 @@
+// Command aforroctl is the command-line client of Aforro: it lists and shows
+// stores, categories, products and a store's inventory, and checks the
+// server's health. Run "aforroctl --help" for the commands.
+package main
+
+import (
+	"os"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, environ(os.Environ())))
+}
+
+// environ turns "KEY=value" pairs into a map.
+func environ(pairs []string) map[string]string {
+	env := make(map[string]string, len(pairs))
+	for _, p := range pairs {
+		if k, v, ok := strings.Cut(p, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
+}

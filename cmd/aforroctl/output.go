@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+	"golang.org/x/term"
+)
+
+// Output formats.
+const (
+	formatTable = "table"
+	formatJSON  = "json"
+)
+
+// columnGap separates table columns; minFlexWidth is as narrow as a text
+// column gets when the table is squeezed to the terminal's width.
+const (
+	columnGap    = 2
+	minFlexWidth = 8
+)
+
+// printer writes command output: tables for people, the API's own JSON for
+// scripts.
+type printer struct {
+	stdout io.Writer
+	stderr io.Writer
+	format string
+	width  int // columns a table may use; 0: unlimited (not a terminal)
+	styles styles
+}
+
+// styles are the table's looks; all plain when colour is off.
+type styles struct {
+	header lipgloss.Style
+	key    lipgloss.Style
+	cell   lipgloss.Style
+	low    lipgloss.Style // a low-stock row
+	out    lipgloss.Style // an out-of-stock row
+}
+
+// newPrinter returns a printer for stdout. Colour is on for a terminal (or
+// with CLICOLOR_FORCE) unless NO_COLOR is set or TERM is dumb; tables fit
+// COLUMNS, else the terminal's width.
+func newPrinter(stdout, stderr io.Writer, format string, env map[string]string) *printer {
+	tty, width := terminal(stdout)
+	if n, err := strconv.Atoi(env["COLUMNS"]); err == nil && n > 0 {
+		width = n
+	}
+	force := env["CLICOLOR_FORCE"] != "" && env["CLICOLOR_FORCE"] != "0"
+	color := (tty || force) && env["NO_COLOR"] == "" && env["TERM"] != "dumb"
+
+	r := lipgloss.NewRenderer(stdout)
+	r.SetHasDarkBackground(true) // never query the terminal for it
+	r.SetColorProfile(termenv.Ascii)
+	if color {
+		r.SetColorProfile(termenv.ANSI)
+	}
+	return &printer{
+		stdout: stdout,
+		stderr: stderr,
+		format: format,
+		width:  width,
+		styles: styles{
+			header: r.NewStyle().Bold(true),
+			key:    r.NewStyle().Bold(true),
+			cell:   r.NewStyle(),
+			low:    r.NewStyle().Foreground(lipgloss.Color("3")),
+			out:    r.NewStyle().Foreground(lipgloss.Color("1")).Bold(true),
+		},
+	}
+}
+
+// terminal reports whether w is a terminal, and its width.
+func terminal(w io.Writer) (bool, int) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false, 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return true, 0
+	}
+	return true, width
+}
+
+// json reports whether the output is the API's JSON.
+func (p *printer) json() bool { return p.format == formatJSON }
+
+// raw writes one JSON document exactly as the server sent it.
+func (p *printer) raw(body []byte) error {
+	body = bytes.TrimRight(body, "\n")
+	if _, err := fmt.Fprintf(p.stdout, "%s\n", body); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// jsonLines writes each result of a page body as one line, exactly as the
+// server sent it, for a stream that jq reads row by row.
+func (p *printer) jsonLines(body []byte) error {
+	var page struct {
+		Results []json.RawMessage `json:"results"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		return fmt.Errorf("read page: %w", err)
+	}
+	for _, r := range page.Results {
+		if _, err := fmt.Fprintf(p.stdout, "%s\n", r); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
+	return nil
+}
+
+// note writes a message for people to stderr, leaving stdout to the data.
+func (p *printer) note(format string, args ...any) {
+	fmt.Fprintf(p.stderr, format+"\n", args...)
+}
+
+// mark flags a table row for highlighting.
+type mark int
+
+const (
+	unmarked mark = iota
+	markLow       // low stock
+	markOut       // out of stock
+)
+
+// column describes one table column.
+type column struct {
+	title string
+	right bool // a number: right-aligned and never truncated
+	flex  bool // free text: truncated with an ellipsis when the table is too wide
+}
+
+// view says how values of T appear in a table.
+type view[T any] struct {
+	noun    string // plural, as in "No stores."
+	columns []column
+	cells   func(T) []string
+	mark    func(T) mark // nil: no highlighting
+}
+
+// writeTable writes rows as a table with a header.
+func writeTable[T any](p *printer, v view[T], rows []T) error {
+	cells := make([][]string, len(rows))
+	marks := make([]mark, len(rows))
+	for i, r := range rows {
+		cells[i] = v.cells(r)
+		if v.mark != nil {
+			marks[i] = v.mark(r)
+		}
+	}
+	return p.render(v.columns, cells, marks, true)
+}
+
+// field is one line of a detail view: a label and its value.
+type field struct{ label, value string }
+
+// writeDetail writes one resource as label/value lines.
+func (p *printer) writeDetail(fields []field) error {
+	cells := make([][]string, len(fields))
+	for i, f := range fields {
+		cells[i] = []string{f.label, f.value}
+	}
+	return p.render([]column{{title: "FIELD"}, {title: "VALUE", flex: true}}, cells, nil, false)
+}
+
+// render lays out a table that fits the printer's width: when it is too
+// wide, the widest text columns give way first, their cells cut with an
+// ellipsis; numbers are never cut. Columns are laid out with lipgloss styles
+// directly: lipgloss/table v1.1.0 drops the last row of a table without
+// headers, which the detail views are.
+func (p *printer) render(cols []column, rows [][]string, marks []mark, header bool) error {
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		if header {
+			widths[i] = ansi.StringWidth(c.title)
+		}
+		for _, r := range rows {
+			widths[i] = max(widths[i], ansi.StringWidth(r[i]))
+		}
+	}
+	p.fit(cols, widths)
+	for _, r := range rows {
+		for i := range r {
+			if cols[i].flex {
+				r[i] = ansi.Truncate(r[i], widths[i], "…")
+			}
+		}
+	}
+	var b strings.Builder
+	line := func(cells []string, style func(col int) lipgloss.Style) {
+		for i, c := range cells {
+			s := style(i)
+			last := i == len(cells)-1
+			if !last || cols[i].right {
+				s = s.Width(widths[i])
+			}
+			if cols[i].right {
+				s = s.Align(lipgloss.Right)
+			}
+			b.WriteString(s.Render(c))
+			if !last {
+				b.WriteString(strings.Repeat(" ", columnGap))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	if header {
+		titles := make([]string, len(cols))
+		for i, c := range cols {
+			titles[i] = c.title
+		}
+		line(titles, func(int) lipgloss.Style { return p.styles.header })
+	}
+	for r, cells := range rows {
+		line(cells, func(col int) lipgloss.Style {
+			switch {
+			case !header && col == 0:
+				return p.styles.key
+			case r < len(marks) && marks[r] == markLow:
+				return p.styles.low
+			case r < len(marks) && marks[r] == markOut:
+				return p.styles.out
+			}
+			return p.styles.cell
+		})
+	}
+	if _, err := io.WriteString(p.stdout, b.String()); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// fit narrows the flexible columns of widths until the table fits the
+// printer's width, or they are all as narrow as they may get.
+func (p *printer) fit(cols []column, widths []int) {
+	if p.width <= 0 {
+		return
+	}
+	total := columnGap * (len(cols) - 1)
+	for _, w := range widths {
+		total += w
+	}
+	for total > p.width {
+		widest := -1
+		for i, c := range cols {
+			if c.flex && widths[i] > minFlexWidth && (widest < 0 || widths[i] > widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			return
+		}
+		widths[widest]--
+		total--
+	}
+}
+
+// Formats of table cells.
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
+func formatID(id int64) string      { return strconv.FormatInt(id, 10) }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/aforro/aforro/client"
+)
+
+// Exit codes (API.md, "Commands and configuration").
+const (
+	exitOK          = 0
+	exitAPIError    = 1 // the server answered with an error, or anything else went wrong
+	exitUsage       = 2 // the command line is wrong
+	exitUnreachable = 3 // the server could not be reached
+	exitInterrupted = 130
+)
+
+// usageError is a command line that parsed but cannot be acted on, such as a
+// malformed server URL; it exits with exitUsage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef returns a *usageError with a formatted message.
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// run parses args, runs the chosen command and returns the exit code. It
+// reads the environment only from env and does all I/O through the given
+// streams, so tests run it in-process.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[string]string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var cli CLI
+	exit := -1
+	parser, err := kong.New(&cli,
+		kong.Name("aforroctl"),
+		kong.Description("Command-line client of Aforro, the inventory and order service."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { exit = code; panic(exitSignal{}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		fmt.Fprintln(stderr, "aforroctl:", err)
+		return exitUsage
+	}
+	var kctx *kong.Context
+	if code, done := catchExit(&exit, func() { kctx, err = parser.Parse(args) }); done {
+		if code != exitOK {
+			code = exitUsage
+		}
+		return code
+	}
+	if err != nil {
+		return report(ctx, stderr, usagef("%v", err), helpHint(err))
+	}
+	settings, err := resolveSettings(cli.Globals, env, stderr)
+	if err != nil {
+		return report(ctx, stderr, err, "")
+	}
+	a := &app{
+		ctx:      ctx,
+		stdin:    stdin,
+		settings: settings,
+		out:      newPrinter(stdout, stderr, cli.Output, env),
+	}
+	return report(ctx, stderr, kctx.Run(a), "")
+}
+
+// helpHint names the --help of the command a parse error is about.
+func helpHint(err error) string {
+	var pe *kong.ParseError
+	path := "aforroctl"
+	if errors.As(err, &pe) && pe.Context != nil {
+		if n := pe.Context.Selected(); n != nil {
+			path = "aforroctl " + n.Path()
+		}
+	}
+	return fmt.Sprintf("Run %q for usage.", path+" --help")
+}
+
+// report writes err to stderr and returns its exit code: the API's sentence
+// and one indented line per field error for an API error.
+func report(ctx context.Context, stderr io.Writer, err error, hint string) int {
+	if err == nil {
+		return exitOK
+	}
+	var (
+		ue *usageError
+		ce *client.ConnError
+		ae *client.APIError
+	)
+	code := exitAPIError
+	switch {
+	case errors.As(err, &ue):
+		code = exitUsage
+	case errors.As(err, &ce):
+		code = exitUnreachable
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		fmt.Fprintln(stderr, "aforroctl: interrupted")
+		return exitInterrupted
+	}
+	fmt.Fprintf(stderr, "aforroctl: %v\n", err)
+	if errors.As(err, &ae) {
+		for _, f := range slices.Sorted(maps.Keys(ae.Fields)) {
+			fmt.Fprintf(stderr, "  %s: %s\n", f, ae.Fields[f])
+		}
+	}
+	if hint != "" {
+		fmt.Fprintln(stderr, hint)
+	}
+	return code
+}
+
+// exitSignal unwinds kong's Exit (after --help or a usage error) back to run.
+type exitSignal struct{}
+
+// catchExit runs fn and reports whether it called kong's Exit, and with what code.
+func catchExit(exit *int, fn func()) (code int, done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(exitSignal); !ok {
+				panic(r)
+			}
+			code, done = *exit, true
+		}
+	}()
+	fn()
+	return 0, false
+}
