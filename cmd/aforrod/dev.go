@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
+)
+
+// DevCmd is `aforrod dev`: one command from a fresh clone to a running
+// server. It starts a private PostgreSQL and Redis when none answer, migrates,
+// seeds an empty database with `aforrod seed`'s defaults, prints an admin
+// token and serves.
+type DevCmd struct {
+	ServeCmd
+
+	DataDir string `name:"data-dir" env:"AFORRO_DEV_DATA_DIR" default:".aforro" help:"Where a private PostgreSQL and Redis keep their files."`
+}
+
+// Run prepares the services and the database, then serves until ctx is
+// cancelled (SIGINT/SIGTERM) and stops what it started.
+func (c *DevCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error {
+	dbURL, redisURL, stop, err := ensureServices(ctx, g.DatabaseURL, c.RedisURL, c.DataDir, g.stdout, log)
+	defer stop()
+	if err != nil {
+		return err
+	}
+	g.DatabaseURL, c.RedisURL = dbURL, redisURL
+	if err := db.Migrate(ctx, g.DatabaseURL); err != nil {
+		return err
+	}
+	if err := withDB(ctx, g, func(d *db.DB) error {
+		if err := seedIfEmpty(ctx, d, g, log); err != nil {
+			return err
+		}
+		return devToken(ctx, d, g)
+	}); err != nil {
+		return err
+	}
+	return c.ServeCmd.Run(ctx, g, log)
+}
+
+// devTokenName names the admin token dev makes on each start.
+const devTokenName = "aforrod dev"
+
+// devToken revokes the admin tokens earlier dev runs made (their secrets were
+// shown once and are gone) and prints a fresh one.
+func devToken(ctx context.Context, d *db.DB, g *Globals) error {
+	toks, err := d.ListTokens(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range toks {
+		if t.Name == devTokenName && t.RevokedAt == nil {
+			if err := d.RevokeToken(ctx, t.ID); err != nil {
+				return err
+			}
+		}
+	}
+	_, secret, err := d.CreateToken(ctx, devTokenName, aforro.RoleAdmin, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "admin token for this run (revoked on the next dev start):\n  export AFORRO_TOKEN=%s\n", secret)
+	return nil
+}
+
+// seedIfEmpty fills an empty database with the default sample data and
+// leaves one holding anything alone: dev never replaces a developer's data.
+func seedIfEmpty(ctx context.Context, d *db.DB, g *Globals, log *slog.Logger) error {
+	empty, err := d.IsEmpty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	opts := db.DefaultSeedOptions()
+	opts.Progress = terminal(g.stderr)
+	start := time.Now()
+	res, err := d.Seed(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("seed the empty database: %w", err)
+	}
+	took := time.Since(start).Round(time.Millisecond)
+	log.Debug("seeded the empty database", "took", took.String())
+	fmt.Fprintf(g.stdout, "seeded the empty database with %d categories, %d products, %d stores and %d inventory rows in %s\n",
+		res.Categories, res.Products, res.Stores, res.Inventory, took)
+	return nil
+}
