@@ -1,0 +1,250 @@
+// Command aforrobench is the order load driver: it seeds a database, starts
+// aforrod's HTTP server in this process (or targets one at --url), places
+// orders from N concurrent clients, reports orders/s and latency percentiles,
+// and checks the stock invariant afterwards.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/server"
+)
+
+// CLI is aforrobench's configuration.
+type CLI struct {
+	DatabaseURL string        `name:"database-url" default:"postgres://postgres@127.0.0.1:5432/aforro_bench?sslmode=disable" help:"Database to seed and use (its data is replaced)."`
+	URL         string        `name:"url" help:"Target a running aforrod at this URL instead of starting one in-process."`
+	Token       string        `name:"token" env:"AFORRO_TOKEN" help:"Token for --url; in-process runs create their own."`
+	Products    int           `default:"10000" help:"Products to seed."`
+	Stores      int           `default:"20" help:"Stores to seed."`
+	Clients     []int         `default:"1,16,64" help:"Concurrent clients, one run each."`
+	Duration    time.Duration `default:"10s" help:"Length of each run."`
+	Scenario    []string      `default:"random,hot" enum:"random,hot" help:"random: one random in-stock product of a random store per order; hot: one product of one store."`
+	NoSeed      bool          `name:"no-seed" help:"Reuse the database as it is."`
+}
+
+func main() {
+	var cli CLI
+	kong.Parse(&cli, kong.Description("Aforro order load driver."))
+	if err := run(context.Background(), cli); err != nil {
+		fmt.Fprintln(os.Stderr, "aforrobench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cli CLI) error {
+	if err := db.Migrate(ctx, cli.DatabaseURL); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, cli.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if !cli.NoSeed {
+		opts := db.DefaultSeedOptions()
+		opts.Products, opts.Stores, opts.Reset, opts.Now = cli.Products, cli.Stores, true, time.Now().UTC().Truncate(24*time.Hour)
+		res, err := d.Seed(ctx, opts)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("seeded %d products, %d stores, %d inventory rows\n", res.Products, res.Stores, res.Inventory)
+	}
+	base, token := cli.URL, cli.Token
+	if base == "" {
+		if _, token, err = d.CreateToken(ctx, "aforrobench", aforro.RoleAdmin, nil); err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+		sctx, stop := context.WithCancel(ctx)
+		defer stop()
+		srv := server.New(server.DefaultConfig(), d, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		go func() { _ = srv.Serve(sctx, ln) }()
+		base = "http://" + ln.Addr().String()
+	}
+
+	rows, err := stockedRows(ctx, d)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%-8s %7s %9s %8s %8s %8s %9s %9s\n", "scenario", "clients", "orders/s", "p50", "p95", "p99", "confirmed", "rejected")
+	for _, sc := range cli.Scenario {
+		for _, n := range cli.Clients {
+			pick := func(r *rand.Rand) [2]int64 { return rows[r.IntN(len(rows))] }
+			if sc == "hot" {
+				hot := rows[0]
+				// Enough stock that every order confirms: this measures lock queuing.
+				if _, err := d.Pool.Exec(ctx, `UPDATE inventory SET quantity = quantity + 10000000 WHERE store_id = $1 AND product_id = $2`, hot[0], hot[1]); err != nil {
+					return fmt.Errorf("stock the hot row: %w", err)
+				}
+				if _, err := d.Pool.Exec(ctx, `INSERT INTO stock_movements (store_id, product_id, delta, quantity_before, quantity_after, reason)
+					SELECT store_id, product_id, 10000000, quantity - 10000000, quantity, 'bench restock' FROM inventory WHERE store_id = $1 AND product_id = $2`, hot[0], hot[1]); err != nil {
+					return fmt.Errorf("ledger the hot row: %w", err)
+				}
+				pick = func(*rand.Rand) [2]int64 { return hot }
+			}
+			res := load(ctx, base, token, n, cli.Duration, pick)
+			fmt.Printf("%-8s %7d %9.0f %8s %8s %8s %9d %9d\n", sc, n, res.rate, res.p(50), res.p(95), res.p(99), res.confirmed, res.rejected)
+			if res.failed > 0 {
+				return fmt.Errorf("%d orders failed (first: %s)", res.failed, res.firstErr)
+			}
+		}
+	}
+	return checkInvariant(ctx, d)
+}
+
+// stockedRows lists (store, product) pairs with stock, for random orders.
+func stockedRows(ctx context.Context, d *db.DB) ([][2]int64, error) {
+	rows, err := d.Pool.Query(ctx, `SELECT store_id, product_id FROM inventory WHERE quantity > 0 ORDER BY id LIMIT 200000`)
+	if err != nil {
+		return nil, fmt.Errorf("list stock: %w", err)
+	}
+	defer rows.Close()
+	var out [][2]int64
+	for rows.Next() {
+		var r [2]int64
+		if err := rows.Scan(&r[0], &r[1]); err != nil {
+			return nil, fmt.Errorf("list stock: %w", err)
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no stocked inventory rows to order from")
+	}
+	return out, rows.Err()
+}
+
+type result struct {
+	lat                         []time.Duration
+	rate                        float64
+	confirmed, rejected, failed int64
+	firstErr                    string
+}
+
+func (r result) p(q int) string {
+	if len(r.lat) == 0 {
+		return "-"
+	}
+	return r.lat[(len(r.lat)-1)*q/100].Round(10 * time.Microsecond).String()
+}
+
+// load places one-line orders from n clients for dur.
+func load(ctx context.Context, base, token string, n int, dur time.Duration, pick func(*rand.Rand) [2]int64) result {
+	tr := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n}
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	defer tr.CloseIdleConnections()
+	var (
+		mu  sync.Mutex
+		res result
+		wg  sync.WaitGroup
+		stp atomic.Bool
+	)
+	start := time.Now()
+	time.AfterFunc(dur, func() { stp.Store(true) })
+	for c := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(c), uint64(start.UnixNano())))
+			var lat []time.Duration
+			var conf, rej, fail int64
+			var firstErr string
+			for !stp.Load() {
+				row := pick(r)
+				body, _ := json.Marshal(aforro.PlaceOrder{StoreID: row[0], Items: []aforro.OrderLine{{ProductID: row[1], QuantityRequested: 1}}})
+				t0 := time.Now()
+				status, err := place(ctx, hc, base, token, body)
+				lat = append(lat, time.Since(t0))
+				switch {
+				case err != nil:
+					fail++
+					if firstErr == "" {
+						firstErr = err.Error()
+					}
+				case status == aforro.StatusConfirmed:
+					conf++
+				default:
+					rej++
+				}
+			}
+			mu.Lock()
+			res.lat = append(res.lat, lat...)
+			res.confirmed += conf
+			res.rejected += rej
+			res.failed += fail
+			if res.firstErr == "" {
+				res.firstErr = firstErr
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.rate = float64(len(res.lat)) / time.Since(start).Seconds()
+	slices.Sort(res.lat)
+	return res
+}
+
+func place(ctx context.Context, hc *http.Client, base, token string, body []byte) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/orders/", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	var o struct{ Status string }
+	if err := json.Unmarshal(b, &o); err != nil {
+		return "", err
+	}
+	return o.Status, nil
+}
+
+// checkInvariant proves that no stock went negative and that every row's
+// quantity equals the sum of its ledger.
+func checkInvariant(ctx context.Context, d *db.DB) error {
+	var bad, negative int
+	err := d.Pool.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE i.quantity <> coalesce(m.s, 0)), count(*) FILTER (WHERE i.quantity < 0)
+		  FROM inventory i
+		  LEFT JOIN (SELECT store_id, product_id, sum(delta) AS s FROM stock_movements GROUP BY 1, 2) m
+		 USING (store_id, product_id)`).Scan(&bad, &negative)
+	if err != nil {
+		return fmt.Errorf("check invariant: %w", err)
+	}
+	if bad != 0 || negative != 0 {
+		return fmt.Errorf("invariant broken: %d rows disagree with their ledger, %d negative", bad, negative)
+	}
+	fmt.Println("invariant holds: every quantity equals its ledger sum; none negative")
+	return nil
+}
