@@ -152,7 +152,28 @@ type call struct {
 	url            string
 	body           []byte
 	idempotencyKey string
+	answer         *answer // where to record the successful response's head; nil: nowhere
 }
+
+// answer is the head of a successful response, for the few methods whose
+// result depends on more than the body (201 versus 200, Idempotent-Replayed).
+type answer struct {
+	status int
+	header http.Header
+}
+
+// withAnswer records the status and headers of the call's successful
+// response in a.
+func withAnswer(a *answer) callOption {
+	return func(c *call) { c.answer = a }
+}
+
+// NewIdempotencyKey returns a random Idempotency-Key (26 characters from
+// crypto/rand). PlaceOrder makes one itself when given none; a caller makes
+// its own when it may need to repeat the request later, beyond the client's
+// own retries: after a *ConnError nobody knows whether the server placed the
+// order, and sending the same key again is what makes asking again safe.
+func NewIdempotencyKey() string { return rand.Text() }
 
 // withIdempotencyKey sends an Idempotency-Key header, so the server performs
 // the request at most once however often it arrives. An empty key asks for a
@@ -160,7 +181,7 @@ type call struct {
 func withIdempotencyKey(key string) callOption {
 	return func(c *call) {
 		if key == "" {
-			key = rand.Text()
+			key = NewIdempotencyKey()
 		}
 		c.idempotencyKey = key
 	}
@@ -306,6 +327,9 @@ func (c *Client) send(ctx context.Context, cl *call) ([]byte, error) {
 	}
 	if int64(len(body)) > limit {
 		return nil, fmt.Errorf("%s %s: answer is larger than %d bytes", cl.method, cl.url, limit)
+	}
+	if cl.answer != nil {
+		*cl.answer = answer{status: resp.StatusCode, header: resp.Header}
 	}
 	return body, nil
 }

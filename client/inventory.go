@@ -29,3 +29,57 @@ func (c *Client) ListInventory(ctx context.Context, storeID int64, filter aforro
 	err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/stores/%d/inventory/", storeID), page.values(q), nil, &out)
 	return out, err
 }
+
+// InventoryItem returns a store's stock of one product. A store that does
+// not stock the product, like an unknown store, is an *APIError with code
+// aforro.ENOTFOUND.
+func (c *Client) InventoryItem(ctx context.Context, storeID, productID int64) (aforro.InventoryItem, error) {
+	var out aforro.InventoryItem
+	err := c.do(ctx, http.MethodGet, inventoryPath(storeID, productID, ""), nil, nil, &out)
+	return out, err
+}
+
+// SetStock sets a store's stock of a product to quantity, writing a ledger
+// row with reason, and returns the row. created reports that the store did
+// not stock the product before (the server answered 201). Setting is
+// idempotent, so the client repeats it after a lost answer; if the first
+// attempt had created the row, the repeat reports created false.
+//
+// A quantity outside 0..aforro.MaxStock or an empty reason is an *APIError
+// with code aforro.EINVALID; an unknown store or product is aforro.ENOTFOUND.
+func (c *Client) SetStock(ctx context.Context, storeID, productID int64, quantity int, reason string) (it aforro.InventoryItem, created bool, err error) {
+	var ans answer
+	body := aforro.SetStock{Quantity: &quantity, Reason: reason}
+	if err = c.do(ctx, http.MethodPut, inventoryPath(storeID, productID, ""), nil, body, &it, withAnswer(&ans)); err != nil {
+		return aforro.InventoryItem{}, false, err
+	}
+	return it, ans.status == http.StatusCreated, nil
+}
+
+// AdjustStock adds delta (negative to remove) to a store's stock of a
+// product, writing a ledger row with reason, and returns the row. A result
+// below zero is an *APIError with code aforro.ECONFLICT and changes nothing;
+// a row the store does not have is aforro.ENOTFOUND; a zero delta or an
+// empty reason is aforro.EINVALID. The request is not repeated once it may
+// have reached the server, since a repeat would count twice.
+func (c *Client) AdjustStock(ctx context.Context, storeID, productID int64, delta int, reason string) (aforro.InventoryItem, error) {
+	var out aforro.InventoryItem
+	body := aforro.AdjustStock{Delta: &delta, Reason: reason}
+	err := c.do(ctx, http.MethodPost, inventoryPath(storeID, productID, "adjust/"), nil, body, &out)
+	return out, err
+}
+
+// ListMovements returns one page of the stock ledger of a store's product,
+// newest first. A row the store does not have is an *APIError with code
+// aforro.ENOTFOUND.
+func (c *Client) ListMovements(ctx context.Context, storeID, productID int64, page PageOptions) (aforro.Page[aforro.StockMovement], error) {
+	var out aforro.Page[aforro.StockMovement]
+	err := c.do(ctx, http.MethodGet, inventoryPath(storeID, productID, "movements/"), page.values(nil), nil, &out)
+	return out, err
+}
+
+// inventoryPath is the path of a store's inventory row of a product, with
+// sub ("adjust/", "movements/" or "") appended.
+func inventoryPath(storeID, productID int64, sub string) string {
+	return fmt.Sprintf("/api/stores/%d/inventory/%d/", storeID, productID) + sub
+}

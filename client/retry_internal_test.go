@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/aforro/aforro"
 )
 
 // attempt is what recordingTransport saw of one request.
@@ -262,5 +264,37 @@ func TestParseRetryAfter(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("parseRetryAfter(%q) = %s, %v; want %s, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+func TestPlaceOrderKeepsItsKeyAcrossRetries(t *testing.T) {
+	t.Parallel()
+	order := aforro.PlaceOrder{StoreID: 1, Items: []aforro.OrderLine{{ProductID: 1, QuantityRequested: 1}}}
+	for _, key := range []string{"", "till3-000123"} {
+		c, rec := newRecordingClient(t, faultyServer(t, true))
+		if _, _, err := c.PlaceOrder(context.Background(), order, key); err == nil {
+			t.Fatal("PlaceOrder succeeded against a server that hangs up")
+		}
+		seen := rec.seen()
+		if len(seen) != DefaultRetries+1 {
+			t.Fatalf("key %q: %d attempts, want %d: a keyed POST is safe to repeat", key, len(seen), DefaultRetries+1)
+		}
+		for _, a := range seen {
+			if a.Key != seen[0].Key || a.Key == "" || (key != "" && a.Key != key) {
+				t.Errorf("key %q: attempts sent keys %+v, want one key throughout", key, seen)
+				break
+			}
+		}
+	}
+}
+
+func TestAdjustAndCancelAreNotRepeatedOnceSent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, rec := newRecordingClient(t, faultyServer(t, true))
+	_, _ = c.AdjustStock(ctx, 1, 1, -1, "damaged")
+	_, _ = c.CancelOrder(ctx, 1)
+	if n := len(rec.seen()); n != 2 {
+		t.Errorf("%d attempts for one adjust and one cancel, want 2: repeating either could apply it twice", n)
 	}
 }

@@ -38,6 +38,7 @@ func (ts *testServer) get(t *testing.T, path string) string {
 func TestJSONOutputIsTheAPIsJSON(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
+	withOrders(t, srv)
 	tests := []struct {
 		args []string
 		path string
@@ -49,6 +50,10 @@ func TestJSONOutputIsTheAPIsJSON(t *testing.T) {
 		{[]string{"products", "list", "--category", "1"}, "/api/products/?category=1"},
 		{[]string{"products", "show", "1"}, "/api/products/1/"},
 		{[]string{"inventory", "list", "--store", "1", "--low-stock", "--q", "o"}, "/api/stores/1/inventory/?low_stock=true&q=o"},
+		{[]string{"inventory", "show", "--store", "1", "2"}, "/api/stores/1/inventory/2/"},
+		{[]string{"inventory", "movements", "--store", "1", "2", "--page-size", "2"}, "/api/stores/1/inventory/2/movements/?page_size=2"},
+		{[]string{"orders", "list", "--store", "1", "--status", "rejected"}, "/api/stores/1/orders/?status=rejected"},
+		{[]string{"orders", "show", "2"}, "/api/orders/2/"},
 		{[]string{"health"}, "/readyz"},
 		{[]string{"health", "--live"}, "/healthz"},
 	}
@@ -301,7 +306,8 @@ func TestHelpOnEveryCommand(t *testing.T) {
 	t.Parallel()
 	for _, path := range []string{"", "login", "stores", "stores list", "stores show", "categories",
 		"categories list", "categories show", "products", "products list", "products show",
-		"inventory", "inventory list", "health"} {
+		"inventory", "inventory list", "inventory show", "inventory set", "inventory adjust", "inventory movements",
+		"orders", "orders place", "orders list", "orders show", "orders cancel", "health"} {
 		t.Run("aforroctl "+path, func(t *testing.T) {
 			t.Parallel()
 			args := append(strings.Fields(path), "--help")

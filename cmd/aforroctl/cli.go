@@ -33,7 +33,8 @@ type CLI struct {
 	Stores     StoresCmd     `cmd:"" help:"List and show stores."`
 	Categories CategoriesCmd `cmd:"" help:"List and show product categories."`
 	Products   ProductsCmd   `cmd:"" help:"List and show products."`
-	Inventory  InventoryCmd  `cmd:"" help:"Show a store's stock (staff token)."`
+	Inventory  InventoryCmd  `cmd:"" help:"Show and change a store's stock (staff token)."`
+	Orders     OrdersCmd     `cmd:"" help:"Place, list, show and cancel orders (staff token)."`
 	Health     HealthCmd     `cmd:"" help:"Check that the server is alive and ready."`
 }
 
@@ -51,7 +52,9 @@ Examples:
     aforroctl login --server https://aforro.example.com --token afr_...
     aforroctl stores list
     aforroctl products list --category 3 -o json | jq '.results[].title'
-    aforroctl inventory list --store 1 --low-stock`
+    aforroctl inventory list --store 1 --low-stock
+    aforroctl inventory set --store 1 643 40 --reason "delivery 2211"
+    aforroctl orders place --store 1 --item 643:2 --item 124:1`
 }
 
 // app is what every command's Run receives: this invocation's I/O and

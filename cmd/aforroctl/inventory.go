@@ -10,12 +10,22 @@ import (
 
 // InventoryCmd groups the commands on a store's stock.
 type InventoryCmd struct {
-	List InventoryListCmd `cmd:"" help:"List a store's stock, by product title."`
+	List      InventoryListCmd      `cmd:"" help:"List a store's stock, by product title."`
+	Show      InventoryShowCmd      `cmd:"" help:"Show a store's stock of one product."`
+	Set       InventorySetCmd       `cmd:"" help:"Set a store's stock of a product (a delivery, a count)."`
+	Adjust    InventoryAdjustCmd    `cmd:"" help:"Add to or remove from a store's stock of a product."`
+	Movements InventoryMovementsCmd `cmd:"" help:"Show the stock ledger of a store's product, newest first."`
 }
 
 // Help is shown under the usage of "aforroctl inventory --help".
 func (InventoryCmd) Help() string {
-	return "Examples:\n\n    aforroctl inventory list --store 1\n    aforroctl inventory list --store 1 --low-stock"
+	return "Every change of stock gives a reason and is written to the ledger (inventory\n" +
+		"movements). All of these need a staff token that covers the store.\n\nExamples:\n\n" +
+		"    aforroctl inventory list --store 1 --low-stock\n" +
+		"    aforroctl inventory show --store 1 643\n" +
+		"    aforroctl inventory set --store 1 643 40 --reason \"delivery 2211\"\n" +
+		"    aforroctl inventory adjust --store 1 643 -2 --reason damaged\n" +
+		"    aforroctl inventory movements --store 1 643"
 }
 
 // InventoryListCmd lists a store's stock.
@@ -70,4 +80,153 @@ func inventoryView(warnAt int) view[aforro.InventoryItem] {
 			return unmarked
 		},
 	}
+}
+
+// InventoryShowCmd shows one inventory row.
+type InventoryShowCmd struct {
+	Store   int64 `required:"" placeholder:"ID" help:"Store id."`
+	Product int64 `arg:"" help:"Product id."`
+}
+
+// Help is shown under the usage of the command.
+func (InventoryShowCmd) Help() string {
+	return "Fails (exit 1) when the store does not stock the product.\n\nExamples:\n\n" +
+		"    aforroctl inventory show --store 1 643\n" +
+		"    aforroctl inventory show --store 1 643 -o json | jq .quantity"
+}
+
+// Run shows the row.
+func (c *InventoryShowCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	return emit(a, func(ctx context.Context) (aforro.InventoryItem, error) {
+		return cl.InventoryItem(ctx, c.Store, c.Product)
+	}, func(it aforro.InventoryItem) error { return writeInventoryItem(a.out, c.Store, it) })
+}
+
+// InventorySetCmd sets a store's stock of a product.
+type InventorySetCmd struct {
+	Store    int64  `required:"" placeholder:"ID" help:"Store id."`
+	Product  int64  `arg:"" help:"Product id."`
+	Quantity int    `arg:"" help:"The new quantity in stock (0 or more)."`
+	Reason   string `required:"" placeholder:"TEXT" help:"Why the stock changes, for the ledger (up to 200 characters)."`
+}
+
+// Help is shown under the usage of the command.
+func (InventorySetCmd) Help() string {
+	return "Creates the row when the store did not stock the product. Prints the row as\n" +
+		"it is now.\n\nExamples:\n\n" +
+		"    aforroctl inventory set --store 1 643 40 --reason \"delivery 2211\"\n" +
+		"    aforroctl inventory set --store 1 643 0 --reason \"recalled\" -o json"
+}
+
+// Run sets the stock.
+func (c *InventorySetCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	var created bool
+	return emit(a, func(ctx context.Context) (aforro.InventoryItem, error) {
+		it, cr, err := cl.SetStock(ctx, c.Store, c.Product, c.Quantity, c.Reason)
+		created = cr
+		return it, err
+	}, func(it aforro.InventoryItem) error {
+		if created {
+			a.out.note("Store %d did not stock product %d; its inventory row was created.", c.Store, c.Product)
+		}
+		return writeInventoryItem(a.out, c.Store, it)
+	})
+}
+
+// InventoryAdjustCmd adds to or removes from a store's stock of a product.
+type InventoryAdjustCmd struct {
+	Store   int64  `required:"" placeholder:"ID" help:"Store id."`
+	Product int64  `arg:"" help:"Product id."`
+	Delta   int    `arg:"" help:"How much to add (5 or +5) or remove (-5)."`
+	Reason  string `required:"" placeholder:"TEXT" help:"Why the stock changes, for the ledger (up to 200 characters)."`
+}
+
+// Help is shown under the usage of the command.
+func (InventoryAdjustCmd) Help() string {
+	return "A change that would leave less than zero in stock fails (exit 1) and changes\n" +
+		"nothing. A negative DELTA may be written as it is, or after \"--\".\n\nExamples:\n\n" +
+		"    aforroctl inventory adjust --store 1 643 -2 --reason damaged\n" +
+		"    aforroctl inventory adjust --store 1 643 +12 --reason \"found in the back\"\n" +
+		"    aforroctl inventory adjust --store 1 --reason damaged -- 643 -2"
+}
+
+// Run adjusts the stock.
+func (c *InventoryAdjustCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	return emit(a, func(ctx context.Context) (aforro.InventoryItem, error) {
+		return cl.AdjustStock(ctx, c.Store, c.Product, c.Delta, c.Reason)
+	}, func(it aforro.InventoryItem) error { return writeInventoryItem(a.out, c.Store, it) })
+}
+
+// writeInventoryItem writes one row of store storeID as label/value lines,
+// its quantity highlighted when it is out of stock.
+func writeInventoryItem(p *printer, storeID int64, it aforro.InventoryItem) error {
+	fields := []field{
+		{"Store", formatID(storeID)},
+		{"Product", formatID(it.ProductID)},
+		{"Title", it.ProductTitle},
+		{"Category", it.CategoryName},
+		{"Price", it.Price.String()},
+		{"Quantity", strconv.Itoa(it.Quantity)},
+		{"Updated", formatTime(it.UpdatedAt)},
+	}
+	var marks map[string]mark
+	if it.Quantity <= 0 {
+		marks = map[string]mark{"Quantity": markOut}
+	}
+	return p.writeMarkedDetail(fields, marks)
+}
+
+// InventoryMovementsCmd lists the stock ledger of one inventory row.
+type InventoryMovementsCmd struct {
+	Store   int64 `required:"" placeholder:"ID" help:"Store id."`
+	Product int64 `arg:"" help:"Product id."`
+	Paging
+}
+
+// Help is shown under the usage of the command.
+func (InventoryMovementsCmd) Help() string {
+	return "Each movement is one change: its delta, the quantity before and after, and its\n" +
+		"reason (yours for set and adjust; initial, order and cancel for Aforro's own,\n" +
+		"with the order's id).\n\nExamples:\n\n" +
+		"    aforroctl inventory movements --store 1 643\n" +
+		"    aforroctl inventory movements --store 1 643 --all -o json | jq -s 'map(.delta) | add'"
+}
+
+// Run lists the movements.
+func (c *InventoryMovementsCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	fetch := func(ctx context.Context, p client.PageOptions) (aforro.Page[aforro.StockMovement], error) {
+		return cl.ListMovements(ctx, c.Store, c.Product, p)
+	}
+	return list(a, c.Paging, fetch, movementView)
+}
+
+// movementView is the table of a stock ledger.
+var movementView = view[aforro.StockMovement]{
+	noun: "movements",
+	columns: []column{{title: "ID", right: true}, {title: "WHEN"}, {title: "DELTA", right: true},
+		{title: "BEFORE", right: true}, {title: "AFTER", right: true}, {title: "REASON", flex: true}, {title: "ORDER", right: true}},
+	cells: func(m aforro.StockMovement) []string {
+		order := ""
+		if m.OrderID != nil {
+			order = formatID(*m.OrderID)
+		}
+		return []string{formatID(m.ID), formatTime(m.CreatedAt), formatDelta(m.Delta),
+			strconv.Itoa(m.QuantityBefore), strconv.Itoa(m.QuantityAfter), m.Reason, order}
+	},
 }

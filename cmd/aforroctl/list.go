@@ -102,13 +102,19 @@ func listAll[T any](a *app, p Paging, fetch client.ListFunc[T], v view[T]) error
 // show runs a show command: one resource as the API's JSON or as label/value
 // lines.
 func show[T any](a *app, get func(context.Context) (T, error), fields func(T) []field) error {
+	return emit(a, get, func(v T) error { return a.out.writeDetail(fields(v)) })
+}
+
+// emit runs a command that answers with one resource: call makes the request,
+// and its result is written as exactly the server's JSON or by table.
+func emit[T any](a *app, call func(context.Context) (T, error), table func(T) error) error {
 	var body []byte
-	v, err := get(client.WithResponseBody(a.ctx, func(b []byte) { body = b }))
+	v, err := call(client.WithResponseBody(a.ctx, func(b []byte) { body = b }))
 	if err != nil {
 		return err
 	}
 	if a.out.json() {
 		return a.out.raw(body)
 	}
-	return a.out.writeDetail(fields(v))
+	return table(v)
 }

@@ -1,6 +1,7 @@
 // Command aforroctl is the command-line client of Aforro: it lists and shows
-// stores, categories, products and a store's inventory, and checks the
-// server's health. Run "aforroctl --help" for the commands.
+// stores, categories and products, shows and changes a store's stock, places,
+// lists and cancels orders, and checks the server's health. Run
+// "aforroctl --help" for the commands.
 package main
 
 import (

@@ -25,7 +25,16 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+// runAsMainEnv, set to 1, makes the test binary run as aforroctl itself, so
+// a shell script under test can call it by that name (as testscript does).
+const runAsMainEnv = "AFORROCTL_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsMainEnv) == "1" {
+		main() // exits
+	}
+	os.Exit(dbtest.Main(m))
+}
 
 // testRedisURL is the Redis tests use unless AFORRO_TEST_REDIS_URL is set.
 func testRedisURL() string {
@@ -147,11 +156,24 @@ func runCLI(t *testing.T, inv invocation) result {
 // address and config directory replaced by placeholders.
 func transcript(inv invocation, r result, replace ...string) string {
 	var b strings.Builder
-	b.WriteString("$ aforroctl " + strings.Join(inv.args, " ") + "\n")
+	quoted := make([]string, len(inv.args))
+	for i, a := range inv.args {
+		quoted[i] = shellQuote(a)
+	}
+	b.WriteString("$ aforroctl " + strings.Join(quoted, " ") + "\n")
 	b.WriteString("exit " + strconv.Itoa(r.code) + "\n")
 	b.WriteString("-- stdout --\n" + r.stdout)
 	b.WriteString("-- stderr --\n" + r.stderr)
 	return strings.NewReplacer(replace...).Replace(b.String())
+}
+
+// shellQuote quotes a for a POSIX shell when it needs quoting, so a
+// transcript's command line can be pasted as it is.
+func shellQuote(a string) string {
+	if a != "" && !strings.ContainsAny(a, " \t\n'\"$\\`*?[]{}()<>|&;#~") {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }
 
 // golden compares got with testdata/name.golden, rewriting it with -update.

@@ -45,7 +45,7 @@ type styles struct {
 	key    lipgloss.Style
 	cell   lipgloss.Style
 	low    lipgloss.Style // a low-stock row
-	out    lipgloss.Style // an out-of-stock row
+	out    lipgloss.Style // an out-of-stock row, a REJECTED order
 }
 
 // newPrinter returns a printer for stdout. Colour is on for a terminal (or
@@ -78,6 +78,17 @@ func newPrinter(stdout, stderr io.Writer, format string, env map[string]string) 
 			out:    r.NewStyle().Foreground(lipgloss.Color("1")).Bold(true),
 		},
 	}
+}
+
+// marked returns the style of a cell with mark m.
+func (s styles) marked(m mark) lipgloss.Style {
+	switch m {
+	case markLow:
+		return s.low
+	case markOut, markRejected:
+		return s.out
+	}
+	return s.cell
 }
 
 // terminal reports whether w is a terminal, and its width.
@@ -131,9 +142,10 @@ func (p *printer) note(format string, args ...any) {
 type mark int
 
 const (
-	unmarked mark = iota
-	markLow       // low stock
-	markOut       // out of stock
+	unmarked     mark = iota
+	markLow           // low stock
+	markOut           // out of stock
+	markRejected      // a REJECTED order, or a line that made one so
 )
 
 // column describes one table column.
@@ -169,11 +181,27 @@ type field struct{ label, value string }
 
 // writeDetail writes one resource as label/value lines.
 func (p *printer) writeDetail(fields []field) error {
+	return p.writeMarkedDetail(fields, nil)
+}
+
+// writeMarkedDetail is writeDetail highlighting the values of the fields
+// that marks names by label.
+func (p *printer) writeMarkedDetail(fields []field, marks map[string]mark) error {
 	cells := make([][]string, len(fields))
+	rowMarks := make([]mark, len(fields))
 	for i, f := range fields {
 		cells[i] = []string{f.label, f.value}
+		rowMarks[i] = marks[f.label]
 	}
-	return p.render([]column{{title: "FIELD"}, {title: "VALUE", flex: true}}, cells, nil, false)
+	return p.render([]column{{title: "FIELD"}, {title: "VALUE", flex: true}}, cells, rowMarks, false)
+}
+
+// blankLine separates two blocks of table output.
+func (p *printer) blankLine() error {
+	if _, err := io.WriteString(p.stdout, "\n"); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
 }
 
 // render lays out a table that fits the printer's width: when it is too
@@ -201,6 +229,7 @@ func (p *printer) render(cols []column, rows [][]string, marks []mark, header bo
 	}
 	var b strings.Builder
 	line := func(cells []string, style func(col int) lipgloss.Style) {
+		var l strings.Builder
 		for i, c := range cells {
 			s := style(i)
 			last := i == len(cells)-1
@@ -210,11 +239,14 @@ func (p *printer) render(cols []column, rows [][]string, marks []mark, header bo
 			if cols[i].right {
 				s = s.Align(lipgloss.Right)
 			}
-			b.WriteString(s.Render(c))
+			l.WriteString(s.Render(c))
 			if !last {
-				b.WriteString(strings.Repeat(" ", columnGap))
+				l.WriteString(strings.Repeat(" ", columnGap))
 			}
 		}
+		// An empty last cell (an order line that was not short) would
+		// otherwise leave trailing blanks.
+		b.WriteString(strings.TrimRight(l.String(), " "))
 		b.WriteByte('\n')
 	}
 	if header {
@@ -229,10 +261,8 @@ func (p *printer) render(cols []column, rows [][]string, marks []mark, header bo
 			switch {
 			case !header && col == 0:
 				return p.styles.key
-			case r < len(marks) && marks[r] == markLow:
-				return p.styles.low
-			case r < len(marks) && marks[r] == markOut:
-				return p.styles.out
+			case r < len(marks):
+				return p.styles.marked(marks[r])
 			}
 			return p.styles.cell
 		})
@@ -271,3 +301,11 @@ func (p *printer) fit(cols []column, widths []int) {
 // Formats of table cells.
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 func formatID(id int64) string      { return strconv.FormatInt(id, 10) }
+
+// formatDelta writes a stock change with its sign, "+5" or "-2".
+func formatDelta(d int) string {
+	if d > 0 {
+		return "+" + strconv.Itoa(d)
+	}
+	return strconv.Itoa(d)
+}

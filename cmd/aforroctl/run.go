@@ -45,17 +45,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 
 	var cli CLI
 	exit := -1
-	parser, err := kong.New(&cli,
-		kong.Name("aforroctl"),
-		kong.Description("Command-line client of Aforro, the inventory and order service."),
-		kong.Writers(stdout, stderr),
-		kong.Exit(func(code int) { exit = code; panic(exitSignal{}) }),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-	)
+	parser, err := newParser(&cli, stdout, stderr, &exit)
 	if err != nil {
 		fmt.Fprintln(stderr, "aforroctl:", err)
 		return exitUsage
 	}
+	args = markNegativeNumbers(parser.Model, args)
 	var kctx *kong.Context
 	if code, done := catchExit(&exit, func() { kctx, err = parser.Parse(args) }); done {
 		if code != exitOK {
@@ -64,7 +59,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 		return code
 	}
 	if err != nil {
-		return report(ctx, stderr, usagef("%v", err), helpHint(err))
+		return report(ctx, stderr, usagef("%s", unmarkNegative(err.Error())), helpHint(err))
 	}
 	settings, err := resolveSettings(cli.Globals, env, stderr)
 	if err != nil {
@@ -77,6 +72,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 		out:      newPrinter(stdout, stderr, cli.Output, env),
 	}
 	return report(ctx, stderr, kctx.Run(a), "")
+}
+
+// newParser returns the parser of aforroctl's command line into cli, writing
+// help and errors to stdout and stderr. When kong would exit (after --help
+// or a usage error) it sets *exit and unwinds to catchExit instead.
+func newParser(cli *CLI, stdout, stderr io.Writer, exit *int) (*kong.Kong, error) {
+	return kong.New(cli, append([]kong.Option{
+		kong.Name("aforroctl"),
+		kong.Description("Command-line client of Aforro, the inventory and order service."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { *exit = code; panic(exitSignal{}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	}, intMappers()...)...)
 }
 
 // helpHint names the --help of the command a parse error is about.
