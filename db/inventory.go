@@ -104,12 +104,16 @@ func storeExists(ctx context.Context, q Querier, storeID int64) error {
 // when absent, and writes a ledger row with reason. created reports a new row.
 func (d *DB) SetStock(ctx context.Context, storeID, productID int64, quantity int, reason string) (it aforro.InventoryItem, created bool, err error) {
 	err = d.retry(ctx, func(tx pgx.Tx) error {
-		if err := storeExists(ctx, tx, storeID); err != nil {
-			return err
+		// FOR KEY SHARE, the lock the new row's foreign keys take anyway, taken
+		// first: a store or product being deleted is waited for and then not
+		// found, instead of failing the foreign key.
+		var storeOK, prodOK bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1 FOR KEY SHARE),
+			EXISTS (SELECT 1 FROM products WHERE id = $2 FOR KEY SHARE)`, storeID, productID).Scan(&storeOK, &prodOK); err != nil {
+			return fmt.Errorf("check store and product: %w", err)
 		}
-		var prodOK bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM products WHERE id = $1)`, productID).Scan(&prodOK); err != nil {
-			return fmt.Errorf("check product: %w", err)
+		if !storeOK {
+			return aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", storeID)
 		}
 		if !prodOK {
 			return aforro.Errorf(aforro.ENOTFOUND, "Product %d not found.", productID)

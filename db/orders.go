@@ -93,7 +93,10 @@ func placeOrder(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder, key *Idem
 	}
 
 	o := aforro.Order{Store: req.StoreID, Status: aforro.StatusConfirmed, CustomerEmail: req.CustomerEmail}
-	err := tx.QueryRow(ctx, `SELECT name, location FROM stores WHERE id = $1`, req.StoreID).Scan(&o.StoreName, &o.StoreLocation)
+	// FOR KEY SHARE here and on the products: the lock the order's foreign
+	// keys take anyway, taken first, so a store or product being deleted is
+	// waited for and then not found, instead of failing a foreign key.
+	err := tx.QueryRow(ctx, `SELECT name, location FROM stores WHERE id = $1 FOR KEY SHARE`, req.StoreID).Scan(&o.StoreName, &o.StoreLocation)
 	if err != nil {
 		return PlaceResult{}, fmt.Errorf("place order: %w", notFound(err, "Store %d not found.", req.StoreID))
 	}
@@ -113,7 +116,7 @@ func placeOrder(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder, key *Idem
 		have  int // 0 when the store does not stock the product
 	}
 	found := map[int64]stock{}
-	rows, err := tx.Query(ctx, `SELECT id, title, price FROM products WHERE id = ANY($1)`, ids)
+	rows, err := tx.Query(ctx, `SELECT id, title, price FROM products WHERE id = ANY($1) FOR KEY SHARE`, ids)
 	if err != nil {
 		return PlaceResult{}, fmt.Errorf("read products: %w", err)
 	}

@@ -54,7 +54,9 @@ func decodeError(err error) error {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		e := aforro.Errorf(aforro.EINVALID, "Unknown field %q.", name)
-		e.Fields = map[string]string{name: "unknown field"}
+		if name != "" { // an empty key names no field
+			e.Fields = map[string]string{name: "unknown field"}
+		}
 		return e
 	}
 	// Errors from a field's own UnmarshalJSON (such as Money) are readable sentences.

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/uptrace/bunrouter"
 
@@ -26,8 +27,12 @@ func (s *Server) listInventory(w http.ResponseWriter, req bunrouter.Request) err
 		LowStock:   optionalBool(q, "low_stock", &errs),
 		Threshold:  s.cfg.LowStock,
 	}
-	if len([]rune(f.Q)) > maxQueryLen {
+	switch {
+	case len([]rune(f.Q)) > maxQueryLen:
 		errs.Add("q", "must be at most 100 characters")
+	case !utf8.ValidString(f.Q) || hasControl(f.Q, false):
+		// PostgreSQL refuses such text outright; it is the client's mistake.
+		errs.Add("q", "must be UTF-8 text without control characters")
 	}
 	if err := errs.Err(); err != nil {
 		return err
@@ -67,6 +72,8 @@ func validReason(reason string, errs *aforro.FieldErrors) string {
 	reason = strings.TrimSpace(reason)
 	if n := len([]rune(reason)); n == 0 || n > 200 {
 		errs.Add("reason", "is required: say why the stock changes, in at most 200 characters")
+	} else if hasControl(reason, false) {
+		errs.Add("reason", "must not contain control characters")
 	}
 	return reason
 }

@@ -32,9 +32,9 @@ func infoFrom(ctx context.Context) *requestInfo {
 }
 
 // middleware wraps the router, outermost first: request id, access log,
-// panic recovery, body limit.
+// metrics, panic recovery, body limit.
 func (s *Server) middleware(next http.Handler) http.Handler {
-	return s.requestID(s.accessLog(s.recoverPanic(s.limitBody(next))))
+	return s.requestID(s.accessLog(s.instrument(s.recoverPanic(s.limitBody(next)))))
 }
 
 // requestID echoes a sane X-Request-Id from the client or makes one.
@@ -158,7 +158,7 @@ func stripTrailingSlash(next http.Handler) http.Handler {
 	})
 }
 
-// named records the matched route pattern for the access log.
+// named records the matched route pattern for the access log and metrics.
 func (s *Server) named(next handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, req bunrouter.Request) error {
 		infoFrom(req.Context()).route = req.Route()

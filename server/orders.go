@@ -111,6 +111,8 @@ func (s *Server) placeOrder(w http.ResponseWriter, req bunrouter.Request) error 
 	}
 	if res.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
+	} else {
+		s.metrics.order(res.Order.Status)
 	}
 	if res.Response == nil {
 		if res.Response, err = encodeJSON(res.Order); err != nil {
@@ -149,6 +151,7 @@ func (s *Server) cancelOrder(w http.ResponseWriter, req bunrouter.Request) error
 	if err != nil {
 		return err
 	}
+	s.metrics.order(o.Status)
 	writeJSON(w, http.StatusOK, o)
 	return nil
 }

@@ -32,15 +32,25 @@ func (s *Server) routes() []route {
 	return []route{
 		{http.MethodGet, "/healthz", public, s.healthz},
 		{http.MethodGet, "/readyz", public, s.readyz},
+		{http.MethodGet, "/api/openapi.json", public, s.openapi},
 
 		{http.MethodGet, "/api/categories", public, s.listCategories},
 		{http.MethodGet, "/api/categories/:id", public, s.getCategory},
+		{http.MethodPost, "/api/categories", admin, s.createCategory},
+		{http.MethodPatch, "/api/categories/:id", admin, s.updateCategory},
+		{http.MethodDelete, "/api/categories/:id", admin, s.deleteCategory},
 
 		{http.MethodGet, "/api/products", public, s.listProducts},
 		{http.MethodGet, "/api/products/:id", public, s.getProduct},
+		{http.MethodPost, "/api/products", admin, s.createProduct},
+		{http.MethodPatch, "/api/products/:id", admin, s.updateProduct},
+		{http.MethodDelete, "/api/products/:id", admin, s.deleteProduct},
 
 		{http.MethodGet, "/api/stores", public, s.listStores},
 		{http.MethodGet, "/api/stores/:id", public, s.getStore},
+		{http.MethodPost, "/api/stores", admin, s.createStore},
+		{http.MethodPatch, "/api/stores/:id", admin, s.updateStore},
+		{http.MethodDelete, "/api/stores/:id", admin, s.deleteStore},
 		{http.MethodGet, "/api/stores/:id/orders", staff, s.listStoreOrders},
 		{http.MethodGet, "/api/stores/:id/inventory", staff, s.listInventory},
 		{http.MethodGet, "/api/stores/:id/inventory/:product_id", staff, s.getInventoryItem},
@@ -48,9 +58,18 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/stores/:id/inventory/:product_id/adjust", staff, s.adjustStock},
 		{http.MethodGet, "/api/stores/:id/inventory/:product_id/movements", staff, s.listMovements},
 
+		{http.MethodGet, "/api/search/products", public, s.searchProducts},
+		{http.MethodGet, "/api/search/suggest", public, s.rateLimited(s.suggestLimiter, s.suggest)},
+
 		{http.MethodPost, "/api/orders", staff, s.placeOrder},
 		{http.MethodGet, "/api/orders/:id", staff, s.getOrder},
 		{http.MethodPost, "/api/orders/:id/cancel", staff, s.cancelOrder},
+
+		{http.MethodGet, "/api/summaries", staff, s.listSummaries},
+		{http.MethodGet, "/api/summaries/latest", staff, s.latestSummaries},
+		{http.MethodPost, "/api/summaries/run", admin, s.runSummaries},
+
+		{http.MethodGet, "/api/admin/jobs", admin, s.jobsStatus},
 	}
 }
 
@@ -87,7 +106,12 @@ func (s *Server) router() http.Handler {
 			allowed[rt.path] = append(allowed[rt.path], http.MethodHead)
 		}
 	}
-	r := bunrouter.New(bunrouter.WithNotFoundHandler(s.errors(s.notFound)))
+	r := bunrouter.New(bunrouter.WithNotFoundHandler(s.errors(s.notFound)),
+		// Methods the loop below does not register (TRACE, or any token a
+		// client makes up) reach the router's own 405, which has no envelope.
+		bunrouter.WithMethodNotAllowedHandler(s.errors(s.named(func(w http.ResponseWriter, req bunrouter.Request) error {
+			return s.methodNotAllowed(strings.Join(allowed[req.Route()], ", "))(w, req)
+		}))))
 	for _, rt := range s.routes() {
 		h := s.errors(s.named(s.authorize(rt, rt.handler)))
 		r.Handle(rt.method, rt.path, h)

@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bunrouter"
 
@@ -27,11 +29,26 @@ type Config struct {
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds how long in-flight requests may finish on shutdown.
 	ShutdownTimeout time.Duration
+	// Jobs reports this process's background jobs in GET /api/admin/jobs/;
+	// nil when it runs none (aforrod serve --no-jobs, tests).
+	Jobs JobsReporter
+	// Registry receives the server's Prometheus metrics; nil: New makes one.
+	// A registry serves one Server.
+	Registry *prometheus.Registry
+	// SuggestLimit requests per SuggestWindow (burst SuggestLimit) is the
+	// autocomplete rate limit per client IP, shared through Redis.
+	SuggestLimit  int
+	SuggestWindow time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// RateLimitPrefix starts every rate-limit key in Redis.
+	RateLimitPrefix string
 }
 
 // DefaultConfig returns the settings API.md documents as defaults.
 func DefaultConfig() Config {
-	return Config{LowStock: 5, MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second}
+	return Config{LowStock: 5, MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second,
+		SuggestLimit: 20, SuggestWindow: time.Minute, RateLimitPrefix: "aforro:"}
 }
 
 // Server serves Aforro's REST API.
@@ -41,15 +58,31 @@ type Server struct {
 	redis   *redis.Client
 	log     *slog.Logger
 	handler http.Handler
+	metrics *metrics
+
+	openapiDoc []byte // the rendered OpenAPI document, or
+	openapiErr error  // why it could not be rendered
+
+	suggestLimiter *rateLimiter
 }
 
 // New builds a server over its dependencies. rdb may be nil when Redis is not
 // configured; readiness then reports it as such.
 func New(cfg Config, d *db.DB, rdb *redis.Client, log *slog.Logger) *Server {
 	s := &Server{cfg: cfg, db: d, redis: rdb, log: log}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s.metrics = newMetrics(cfg.Registry, d)
+	s.openapiDoc, s.openapiErr = openAPIJSON()
+	s.suggestLimiter = newRateLimiter("suggest", cfg.SuggestLimit, cfg.SuggestWindow, cfg.RateLimitPrefix, rdb, log)
 	s.handler = s.middleware(s.router())
 	return s
 }
+
+// Close releases what New opened besides the handler: the rate limiter's
+// Redis connections. The database and rdb belong to the caller.
+func (s *Server) Close() error { return s.suggestLimiter.close() }
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler { return s.handler }

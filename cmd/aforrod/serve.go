@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/jobs"
 	"github.com/aforro/aforro/server"
 )
 
@@ -16,6 +20,18 @@ type ServeCmd struct {
 	RedisURL string `name:"redis-url" env:"AFORRO_REDIS_URL" default:"redis://127.0.0.1:6379/0" help:"Redis URL (rate limits, jobs leader lock)."`
 	Addr     string `name:"addr" env:"AFORRO_ADDR" default:"127.0.0.1:8000" help:"Address to listen on."`
 	LowStock int    `name:"low-stock" env:"AFORRO_LOW_STOCK" default:"5" help:"Stock at or below this is low."`
+
+	MetricsAddr string `name:"metrics-addr" env:"AFORRO_METRICS_ADDR" help:"Serve Prometheus metrics at /metrics on this address, apart from the API (off when empty)."`
+
+	NoJobs      bool          `name:"no-jobs" env:"AFORRO_NO_JOBS" help:"Run no background jobs in this process: no daily summary, no purge, no order emails (other instances run them)."`
+	SummaryCron string        `name:"summary-cron" env:"AFORRO_SUMMARY_CRON" default:"0 0 * * *" help:"Daily summary schedule, a five-field crontab in UTC; a run summarises the last complete UTC day."`
+	SMTPURL     string        `name:"smtp-url" env:"AFORRO_SMTP_URL" help:"SMTP server for order emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://... (implicit TLS). Empty: emails are logged, not sent."`
+	MailFrom    string        `name:"mail-from" env:"AFORRO_MAIL_FROM" default:"orders@aforro.local" help:"Sender address of order emails."`
+	LeaderTTL   time.Duration `name:"leader-ttl" env:"AFORRO_LEADER_TTL" default:"15s" help:"Jobs leader lease TTL (300ms-10m): a leader that dies is replaced within about this long."`
+
+	SuggestLimit   int           `name:"suggest-limit" env:"AFORRO_SUGGEST_LIMIT" default:"20" help:"Autocomplete requests allowed per client IP per --suggest-window (also the burst), shared by every instance through Redis."`
+	SuggestWindow  time.Duration `name:"suggest-window" env:"AFORRO_SUGGEST_WINDOW" default:"1m" help:"Autocomplete rate-limit window (at least 1s)."`
+	TrustedProxies []string      `name:"trusted-proxies" env:"AFORRO_TRUSTED_PROXIES" sep:"," help:"Comma-separated CIDRs of proxies whose X-Forwarded-For names the client (default: none, the TCP peer is the client)."`
 }
 
 // Validate checks the settings before anything starts.
@@ -26,11 +42,59 @@ func (c *ServeCmd) Validate() error {
 	if _, err := redis.ParseURL(c.RedisURL); err != nil {
 		return fmt.Errorf("--redis-url: %w", err)
 	}
+	if _, err := jobs.ParseCron(c.SummaryCron); err != nil {
+		return fmt.Errorf("--summary-cron: %w", err)
+	}
+	if err := c.jobsConfig().Validate(); err != nil {
+		return fmt.Errorf("jobs settings: %w", err)
+	}
+	if c.SMTPURL != "" {
+		if _, err := jobs.ParseSMTPURL(c.SMTPURL); err != nil {
+			return fmt.Errorf("--smtp-url: %w", err)
+		}
+	}
+	if c.SuggestLimit < 1 {
+		return fmt.Errorf("--suggest-limit must be >= 1")
+	}
+	if c.SuggestWindow < time.Second {
+		return fmt.Errorf("--suggest-window must be at least 1s")
+	}
+	if _, err := server.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	return nil
 }
 
-// Run serves until ctx is cancelled (SIGINT/SIGTERM), then drains in-flight
-// requests.
+// jobsConfig is the jobs' configuration the flags describe.
+func (c *ServeCmd) jobsConfig() jobs.Config {
+	cfg := jobs.DefaultConfig()
+	cfg.SummaryCron = c.SummaryCron
+	cfg.LowStock = c.LowStock
+	cfg.MailFrom = c.MailFrom
+	cfg.LeaderTTL = c.LeaderTTL
+	return cfg
+}
+
+// newJobs wires the background jobs: SMTP when --smtp-url is set, else a
+// mailer that logs.
+func (c *ServeCmd) newJobs(d *db.DB, rdb *redis.Client, log *slog.Logger) (*jobs.Jobs, error) {
+	var m jobs.Mailer = jobs.LogMailer{Log: log}
+	if c.SMTPURL != "" {
+		sm, err := jobs.NewSMTPMailer(jobs.SMTPConfig{URL: c.SMTPURL})
+		if err != nil {
+			return nil, fmt.Errorf("--smtp-url: %w", err)
+		}
+		m = sm
+		log.Info("order emails go out through SMTP", "smtp", jobs.RedactSMTPURL(c.SMTPURL), "from", c.MailFrom)
+	} else {
+		log.Info("no --smtp-url: order emails are logged, not sent")
+	}
+	return jobs.New(c.jobsConfig(), d, rdb, m, log)
+}
+
+// Run serves, and runs the background jobs unless --no-jobs, until ctx is
+// cancelled (SIGINT/SIGTERM); then it drains in-flight requests and stops the
+// jobs cleanly.
 func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error {
 	d, err := db.Open(ctx, g.DatabaseURL)
 	if err != nil {
@@ -45,5 +109,38 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 	}
 	cfg := server.DefaultConfig()
 	cfg.LowStock = c.LowStock
-	return server.New(cfg, d, rdb, log).ListenAndServe(ctx, c.Addr)
+	cfg.SuggestLimit, cfg.SuggestWindow = c.SuggestLimit, c.SuggestWindow
+	cfg.TrustedProxies, _ = server.ParseTrustedProxies(c.TrustedProxies) // checked in Validate
+	var bg *jobs.Jobs
+	if c.NoJobs {
+		log.Info("--no-jobs: this instance runs no background jobs")
+	} else {
+		if bg, err = c.newJobs(d, rdb, log); err != nil {
+			return err
+		}
+		cfg.Jobs = bg
+	}
+	srv := server.New(cfg, d, rdb, log)
+	defer srv.Close()
+	var mln net.Listener
+	if c.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", c.MetricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+	}
+	if bg != nil {
+		if err := srv.Registry().Register(bg.Collector()); err != nil {
+			return fmt.Errorf("register the jobs' metrics: %w", err)
+		}
+	}
+	// Whichever part fails first stops the others; each stops cleanly.
+	grp, gctx := errgroup.WithContext(ctx)
+	if bg != nil {
+		grp.Go(func() error { return bg.Run(gctx) })
+	}
+	if mln != nil {
+		grp.Go(func() error { return srv.ServeMetrics(gctx, mln) })
+	}
+	grp.Go(func() error { return srv.ListenAndServe(gctx, c.Addr) })
+	return grp.Wait()
 }

@@ -1,0 +1,690 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aforro/aforro"
+)
+
+// Search and autocomplete run in a read-only transaction with settings of
+// their own (SEARCH-NOTES.md): a statement timeout, so one pathological query
+// cannot hold a connection; no JIT, which only ever cost time on these plans;
+// and enough work_mem that a common word's bitmap stays exact.
+const searchBegin = `BEGIN READ ONLY; SET LOCAL statement_timeout = '3s'; ` +
+	`SET LOCAL jit = off; SET LOCAL work_mem = '32MB'`
+
+// Product searches run with QueryExecModeExec: an unnamed statement is
+// planned with its parameter values, so the planner sees the real tsquery,
+// price range and sort instead of a generic plan (fifty times slower at a
+// million products for some shapes, SEARCH-NOTES.md). Autocomplete's
+// statements keep the pool's cached statements: their plans do not depend on
+// the values (prefixes are index ranges, not LIKE patterns), and planning
+// would cost more than running them; only its rare fetch is planned per call.
+const execMode = pgx.QueryExecModeExec
+
+// suggestFetchWordsMax is the most completions of its last word an
+// autocomplete query of several words fetches by; past it ("usb c") the fetch
+// narrows by the other words alone, since testing a title against thousands
+// of words costs more than reading the titles the other words leave.
+const suggestFetchWordsMax = 300
+
+// minPrefixRunes is the shortest last word a search matches as a prefix:
+// shorter ones start too many words to mean anything.
+const minPrefixRunes = 3
+
+// pgQueryCanceled is the SQLSTATE of a statement stopped by statement_timeout.
+const pgQueryCanceled = "57014"
+
+// suggestTimeout bounds one autocomplete request in the database.
+const suggestTimeout = 3 * time.Second
+
+// searchTx runs fn in a read-only transaction with the search settings.
+func (d *DB) searchTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	tx, err := d.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: searchBegin})
+	if err != nil {
+		return fmt.Errorf("begin search transaction: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
+	if err := fn(tx); err != nil {
+		if pgCode(err) == pgQueryCanceled && ctx.Err() == nil {
+			return aforro.Errorf(aforro.EUNAVAILABLE, "The search took too long; try a more specific query.")
+		}
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit search transaction: %w", err)
+	}
+	return nil
+}
+
+// SearchProducts answers GET /api/search/products/. With a query, products
+// must match every word (title, category name or description); the last word
+// also matches as a prefix unless it is a whole title word, and a query that
+// finds nothing is retried once with its misspelt words replaced by the
+// closest title words. At most aforro.SearchHitCap+1 hits are read: the count
+// stops at the cap (the page then says CountCapped), and with a query the
+// chosen order (relevance, price, newest) is applied to those hits. Without
+// a query the order runs over every product that passes the filters. An
+// unknown store is ENOTFOUND, a page past the last EPAGEOUTOFRANGE.
+func (d *DB) SearchProducts(ctx context.Context, f aforro.SearchFilter, req aforro.PageRequest) (aforro.Page[aforro.Product], error) {
+	var res searchResult
+	err := d.searchTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if res, err = searchPage(ctx, tx, f, req); err != nil || f.Q == "" || res.hits > 0 {
+			return err
+		}
+		fixed, err := correctQuery(ctx, tx, f.Q)
+		if err != nil || fixed == f.Q {
+			return err
+		}
+		f.Q = fixed
+		res, err = searchPage(ctx, tx, f, req)
+		return err
+	})
+	if err != nil {
+		return aforro.Page[aforro.Product]{}, fmt.Errorf("search products: %w", err)
+	}
+	count := min(res.hits, aforro.SearchHitCap)
+	if err := aforro.CheckPage(req, count); err != nil {
+		return aforro.Page[aforro.Product]{}, err
+	}
+	page := aforro.NewPage(req, count, res.products)
+	page.CountCapped = res.hits > aforro.SearchHitCap
+	return page, nil
+}
+
+// searchResult is one run of the search statement: the hits counted (up to
+// one past the cap) and the requested page of them.
+type searchResult struct {
+	hits     int
+	products []aforro.Product
+}
+
+// params numbers the parameters of a statement assembled from constant
+// fragments; only values travel as parameters, never as SQL.
+type params []any
+
+func (p *params) add(v any) string {
+	*p = append(*p, v)
+	return "$" + strconv.Itoa(len(*p))
+}
+
+// searchColumns are productColumns with the category's named apart, so a
+// subquery's rows can be ordered by name.
+const searchColumns = `p.id, p.title, p.description, p.price, p.created_at, c.id AS category_id, c.name AS category_name`
+
+// searchPage runs one search: the hit count and the page come from the same
+// WHERE clause in one statement.
+func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforro.PageRequest) (searchResult, error) {
+	var args params
+	var where []string
+	tsquery := ""
+	if f.Q != "" {
+		head, prefix, err := searchTerms(ctx, tx, f.Q)
+		if err != nil {
+			return searchResult{}, err
+		}
+		tsquery = "search_tsquery(" + args.add(head) + "::text, " + args.add(prefix) + "::text)"
+		where = append(where, "p.search_vector @@ "+tsquery)
+	}
+	if f.CategoryID != 0 {
+		where = append(where, "p.category_id = "+args.add(f.CategoryID)+"::bigint")
+	}
+	if f.MinPrice != nil {
+		where = append(where, "p.price >= "+args.add(f.MinPrice.String())+"::numeric")
+	}
+	if f.MaxPrice != nil {
+		where = append(where, "p.price <= "+args.add(f.MaxPrice.String())+"::numeric")
+	}
+	store, storeCheck, quantity := "", "true", "NULL::integer"
+	if f.StoreID != 0 {
+		store = args.add(f.StoreID) + "::bigint"
+		storeCheck = "EXISTS (SELECT 1 FROM stores WHERE id = " + store + ")"
+		quantity = "coalesce(i.quantity, 0)"
+	}
+	if f.InStock != nil {
+		inStock := "EXISTS (SELECT 1 FROM inventory s WHERE s.store_id = " + store +
+			" AND s.product_id = p.id AND s.quantity > 0)"
+		if !*f.InStock {
+			inStock = "NOT " + inStock
+		}
+		where = append(where, inStock)
+	}
+	whereSQL := ""
+	if len(where) > 0 {
+		whereSQL = "WHERE " + strings.Join(where, "\n\t\t   AND ")
+	}
+	// Pages never reach past the cap, which keeps OFFSET small.
+	offset := min(req.Offset(), aforro.SearchHitCap)
+	limit := max(0, min(req.PageSize, aforro.SearchHitCap-offset))
+	limitSQL, offsetSQL := args.add(limit)+"::integer", args.add(offset)+"::integer"
+	countCap := strconv.Itoa(aforro.SearchHitCap + 1)
+	inventoryJoin := ""
+	if f.StoreID != 0 {
+		inventoryJoin = "LEFT JOIN inventory i ON i.store_id = " + store + " AND i.product_id = p.id"
+	}
+
+	sort := f.SortOrDefault()
+	order, ok := map[string]string{
+		aforro.SortRelevance: "in_title DESC, in_title_category DESC, rank DESC, id",
+		aforro.SortNewest:    "created_at DESC, id DESC",
+		aforro.SortPriceAsc:  "price, id",
+		aforro.SortPriceDesc: "price DESC, id DESC",
+	}[sort]
+	if !ok || (sort == aforro.SortRelevance && tsquery == "") {
+		return searchResult{}, fmt.Errorf("search: no order for sort %q", sort)
+	}
+	var sql string
+	if tsquery != "" {
+		// The hits are the first SearchHitCap+1 matches the index yields,
+		// ordered among themselves: ranking (or sorting) every match of a
+		// common word costs hundreds of milliseconds, and walking the price
+		// or date index until enough matches turn up costs seconds when the
+		// word's products sit at the far end of it. Relevance is tiers
+		// (every word in the title; in title and category), then ts_rank,
+		// then id. The tsquery is inlined where the planner needs its value
+		// and materialized once for ranking.
+		sql = `
+		WITH q AS MATERIALIZED (SELECT ` + tsquery + ` AS tsq),
+		hits AS MATERIALIZED (
+			SELECT p.id, p.search_vector, p.price, p.created_at FROM products p
+			` + whereSQL + `
+			LIMIT ` + countCap + `
+		), ordered AS (
+			SELECT h.id, h.price, h.created_at,
+			       ts_filter(h.search_vector, '{a}') @@ q.tsq AS in_title,
+			       ts_filter(h.search_vector, '{a,b}') @@ q.tsq AS in_title_category,
+			       ts_rank(h.search_vector, q.tsq) AS rank
+			  FROM hits h, q
+			 ORDER BY ` + order + `
+			 LIMIT ` + limitSQL + ` OFFSET ` + offsetSQL + `
+		)
+		SELECT n.hits, ` + searchColumns + `, ` + quantity + `
+		  FROM (SELECT CASE WHEN ` + storeCheck + ` THEN (SELECT count(*) FROM hits) END AS hits) n
+		  LEFT JOIN (ordered r
+		        JOIN products p ON p.id = r.id
+		        JOIN categories c ON c.id = p.category_id
+		        ` + inventoryJoin + `) ON true
+		 ORDER BY ` + prefixColumns(order, "r.")
+	} else {
+		// Without a query the indexes on price and created_at give the
+		// order directly, so the sort is over every match.
+		sql = `
+		SELECT n.hits, r.*
+		  FROM (SELECT CASE WHEN ` + storeCheck + ` THEN (
+		                 SELECT count(*) FROM (SELECT 1 FROM products p ` + whereSQL + ` LIMIT ` + countCap + `) x)
+		               END AS hits) n
+		  LEFT JOIN LATERAL (
+		        SELECT ` + searchColumns + `, ` + quantity + ` AS quantity
+		          FROM products p
+		          JOIN categories c ON c.id = p.category_id
+		          ` + inventoryJoin + `
+		          ` + whereSQL + `
+		         ORDER BY ` + prefixColumns(order, "p.") + `
+		         LIMIT ` + limitSQL + ` OFFSET ` + offsetSQL + `) r ON n.hits > 0
+		 ORDER BY ` + prefixColumns(order, "r.")
+	}
+	rows, err := tx.Query(ctx, sql, append([]any{execMode}, args...)...)
+	if err != nil {
+		return searchResult{}, fmt.Errorf("run search: %w", err)
+	}
+	defer rows.Close()
+	res := searchResult{hits: -1}
+	for rows.Next() {
+		var hits *int
+		var id *int64
+		var p aforro.Product
+		var title, description, categoryName *string
+		var price *aforro.Money
+		var created *time.Time
+		var categoryID *int64
+		var qty *int
+		if err := rows.Scan(&hits, &id, &title, &description, &price, &created, &categoryID, &categoryName, &qty); err != nil {
+			return searchResult{}, fmt.Errorf("scan search row: %w", err)
+		}
+		if hits == nil {
+			return searchResult{}, aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", f.StoreID)
+		}
+		res.hits = *hits
+		if id == nil { // the empty side of the LEFT JOIN: no row on this page
+			continue
+		}
+		p.ID, p.Title, p.Description, p.Price = *id, *title, *description, *price
+		p.CreatedAt, p.Category = created.UTC(), aforro.Category{ID: *categoryID, Name: *categoryName}
+		p.StoreQuantity = qty
+		res.products = append(res.products, p)
+	}
+	if err := rows.Err(); err != nil {
+		return searchResult{}, fmt.Errorf("read search rows: %w", err)
+	}
+	if res.hits < 0 {
+		return searchResult{}, errors.New("search returned no count row")
+	}
+	return res, nil
+}
+
+// searchTerms splits q into what is searched as whole words and the word
+// being typed, matched as a prefix too (splitPrefix), unless that word is
+// already a whole title word: a prefix term makes the index read every
+// posting list it starts, which costs a common word several milliseconds,
+// and a finished word does not need it.
+func searchTerms(ctx context.Context, conn Querier, q string) (head, prefix string, err error) {
+	head, prefix = splitPrefix(q)
+	if prefix == "" {
+		return q, "", nil
+	}
+	var whole bool
+	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM search_words WHERE word = lower($1::text))`, prefix).Scan(&whole)
+	if err != nil {
+		return "", "", fmt.Errorf("look up the last word: %w", err)
+	}
+	if whole {
+		return q, "", nil
+	}
+	return head, prefix, nil
+}
+
+// prefixColumns qualifies each column of an ORDER BY list with table.
+func prefixColumns(order, table string) string {
+	keys := strings.Split(order, ", ")
+	for i, k := range keys {
+		keys[i] = table + k
+	}
+	return strings.Join(keys, ", ")
+}
+
+// splitPrefix separates the word still being typed from q: the run of
+// letters and digits q ends with, when it has at least minPrefixRunes, starts
+// q or follows a space, and is not inside a quoted phrase or after "or"
+// (where it would change what the query means). head is q without it.
+func splitPrefix(q string) (head, prefix string) {
+	i := len(q)
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(q[:i])
+		if !isWordRune(r) {
+			break
+		}
+		i -= size
+	}
+	head, prefix = q[:i], q[i:]
+	before, _ := utf8.DecodeLastRuneInString(head)
+	words := strings.Fields(strings.ToLower(head))
+	switch {
+	case utf8.RuneCountInString(prefix) < minPrefixRunes,
+		head != "" && !unicode.IsSpace(before),
+		strings.Count(head, `"`)%2 == 1,
+		len(words) > 0 && words[len(words)-1] == "or":
+		return q, ""
+	}
+	return head, prefix
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// wordSpan is a run of letters and digits in a string.
+type wordSpan struct {
+	start, end int
+	word       string // lower case
+}
+
+// wordSpans finds the runs of letters and digits of s.
+func wordSpans(s string) []wordSpan {
+	var spans []wordSpan
+	start := -1
+	for i, r := range s + " " {
+		switch {
+		case isWordRune(r) && start < 0:
+			start = i
+		case !isWordRune(r) && start >= 0:
+			spans = append(spans, wordSpan{start, i, strings.ToLower(s[start:i])})
+			start = -1
+		}
+	}
+	return spans
+}
+
+// correctQuery replaces the words of q that no title has (the last one: that
+// no title word starts with) by the closest title word, and returns q
+// unchanged when it finds nothing to correct.
+func correctQuery(ctx context.Context, tx pgx.Tx, q string) (string, error) {
+	spans := wordSpans(q)
+	var words []string
+	for _, s := range spans {
+		if utf8.RuneCountInString(s.word) >= minPrefixRunes && s.word != "or" {
+			words = append(words, s.word)
+		}
+	}
+	_, prefix := splitPrefix(q)
+	fixes, err := correctWords(ctx, tx, words, strings.ToLower(prefix))
+	if err != nil || len(fixes) == 0 {
+		return q, err
+	}
+	return replaceWords(q, fixes), nil
+}
+
+// correctWords maps each of words that is not a title word to the most
+// similar title word (trigram similarity at least 0.3, ties to the more
+// common word). prefix, when one of words, counts as known if a title word
+// starts with it.
+func correctWords(ctx context.Context, conn Querier, words []string, prefix string) (map[string]string, error) {
+	if len(words) == 0 {
+		return nil, nil
+	}
+	rows, err := conn.Query(ctx, `
+		SELECT u.word, fix.word
+		  FROM unnest($1::text[]) AS u(word)
+		  CROSS JOIN LATERAL (
+		        SELECT s.word FROM search_words s
+		         WHERE s.word % u.word AND similarity(s.word, u.word) >= 0.3
+		         ORDER BY s.word <-> u.word, s.titles DESC, s.word
+		         LIMIT 1) fix
+		 WHERE NOT EXISTS (SELECT 1 FROM search_words s WHERE s.word = u.word)
+		   AND NOT (u.word = $2::text AND EXISTS (
+		        SELECT 1 FROM search_words s
+		         WHERE s.word >= u.word AND s.word < u.word || U&'\+10FFFF'))`,
+		words, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("correct words: %w", err)
+	}
+	fixes := map[string]string{}
+	var from, to string
+	_, err = pgx.ForEachRow(rows, []any{&from, &to}, func() error {
+		fixes[from] = to
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("correct words: %w", err)
+	}
+	return fixes, nil
+}
+
+// Suggest answers GET /api/search/suggest/ for a trimmed q: at most
+// aforro.MaxSuggestions distinct titles (ignoring case), alphabetical
+// (case-insensitive) within each group: titles that start with q, then
+// titles with another word that starts with q, then, when q has a word no
+// title has, the titles a corrected q would find.
+func (d *DB) Suggest(ctx context.Context, q string) ([]string, error) {
+	// No transaction: autocomplete's statements are small and planned once
+	// per connection, and BEGIN and COMMIT would cost as much as they do. A
+	// deadline stands in for the statement timeout.
+	qctx, cancel := context.WithTimeout(ctx, suggestTimeout)
+	defer cancel()
+	out, err := suggest(qctx, d.Pool, q)
+	if err != nil {
+		if qctx.Err() != nil && ctx.Err() == nil {
+			return nil, aforro.Errorf(aforro.EUNAVAILABLE, "The search took too long; try a more specific query.")
+		}
+		return nil, fmt.Errorf("suggest: %w", err)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
+// suggest is Suggest on conn.
+func suggest(ctx context.Context, conn Querier, q string) ([]string, error) {
+	const k = aforro.MaxSuggestions
+	a, err := analyzeSuggest(ctx, conn, q)
+	if err != nil {
+		return nil, err
+	}
+	out := a.prefixTitles
+	if len(out) < k {
+		more, err := wordPrefixTitles(ctx, conn, a, false, out, k-len(out))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	if len(out) >= k || !a.hasUnknownWord() {
+		return out, nil
+	}
+	fixed, err := correctSuggestQuery(ctx, conn, a)
+	if err != nil || fixed == a.lower {
+		return out, err
+	}
+	b, err := analyzeSuggest(ctx, conn, fixed)
+	if err != nil {
+		return nil, err
+	}
+	more, err := wordPrefixTitles(ctx, conn, b, true, out, k-len(out))
+	if err != nil {
+		return nil, err
+	}
+	return append(out, more...), nil
+}
+
+// suggestAnalysis is what one statement learns about an autocomplete query.
+type suggestAnalysis struct {
+	q, lower     string
+	prefixTitles []string // the first titles that start with q
+	last         string   // the last word of q ('simple' lexeme), "" if none
+	head         []string // the other words of q
+	// headTitles is the fewest titles any head word is in: nil without head
+	// words, 0 when a head word is in no title.
+	headTitles *int
+	// completions counts the title words that start with last, and
+	// completionTitles the titles holding them (with repeats).
+	completions, completionTitles int
+}
+
+// hasUnknownWord reports whether a word of q is in no title (the last one:
+// starts no title word), so that correcting it may find more.
+func (a suggestAnalysis) hasUnknownWord() bool {
+	return a.last != "" && (a.completions == 0 || a.headMissing())
+}
+
+// headMissing reports whether a head word of q is in no title.
+func (a suggestAnalysis) headMissing() bool { return a.headTitles != nil && *a.headTitles == 0 }
+
+// analyzeSuggest splits q into words the way the titles' words were made
+// and finds the first titles that start with q. (Answering the second group
+// in the same statement would save a round trip, but its generic plan looks
+// dear enough that PostgreSQL then plans it on every call, which costs more.)
+func analyzeSuggest(ctx context.Context, conn Querier, q string) (suggestAnalysis, error) {
+	a := suggestAnalysis{q: q}
+	err := conn.QueryRow(ctx, `
+		WITH words AS (
+			SELECT search_query_words($1::text) AS w
+		), last AS (
+			SELECT w[cardinality(w)] AS word FROM words WHERE cardinality(w) > 0
+		), head AS (
+			SELECT DISTINCT x.word FROM words, unnest(w[1:cardinality(w) - 1]) AS x(word)
+			 WHERE x.word NOT IN (SELECT word FROM last)
+		)
+		SELECT lower($1::text),
+		       ARRAY(SELECT t.title FROM search_titles t
+		              WHERE t.title_lower >= lower($1::text) AND t.title_lower < lower($1::text) || U&'\+10FFFF'
+		                AND t.title_lower LIKE search_like_prefix(lower($1::text))
+		              ORDER BY t.title_lower LIMIT $2::integer),
+		       coalesce((SELECT word FROM last), ''),
+		       ARRAY(SELECT word FROM head ORDER BY word),
+		       (SELECT min(coalesce(s.titles, 0)) FROM head h LEFT JOIN search_words s ON s.word = h.word),
+		       c.n, c.titles
+		  FROM (SELECT count(*) AS n, coalesce(sum(s.titles), 0) AS titles FROM search_words s, last
+		         WHERE s.word >= last.word AND s.word < last.word || U&'\+10FFFF') c`,
+		q, aforro.MaxSuggestions).Scan(&a.lower, &a.prefixTitles, &a.last, &a.head, &a.headTitles,
+		&a.completions, &a.completionTitles)
+	if err != nil {
+		return a, fmt.Errorf("analyze autocomplete query: %w", err)
+	}
+	return a, nil
+}
+
+// wordPrefixTitles returns up to k titles in which a word starts with a.q,
+// alphabetically, leaving out exclude and, unless withPrefix, the titles
+// that start with a.q. For a one-word query the first titles kept for each
+// completed word (search_words.first_titles) almost always answer; when they
+// cannot prove their answer complete, and for longer queries, candidates are
+// fetched through the words index and sorted.
+func wordPrefixTitles(ctx context.Context, conn Querier, a suggestAnalysis, withPrefix bool, exclude []string, k int) ([]string, error) {
+	if a.last == "" || a.completions == 0 || a.headMissing() {
+		return nil, nil // some word of q is in no title
+	}
+	if exclude == nil {
+		exclude = []string{} // NULL would make <> ALL exclude every title
+	}
+	if len(a.head) == 0 {
+		titles, exact, err := listedTitles(ctx, conn, a, withPrefix, exclude, k, false)
+		if err != nil || exact {
+			return titles, err
+		}
+		titles, _, err = listedTitles(ctx, conn, a, withPrefix, exclude, k, true)
+		return titles, err
+	}
+	// A title can hold the phrase after starting with its last word ("Laptop
+	// Bag for Gaming Laptop"), which the lists leave out: fetch instead,
+	// narrowed to the titles holding every head word and, unless the last
+	// word has too many completions to test, one of those.
+	var words []string
+	if a.completions <= suggestFetchWordsMax {
+		var err error
+		if words, err = completions(ctx, conn, a.last); err != nil {
+			return nil, err
+		}
+	}
+	return fetchTitles(ctx, conn, a, words, withPrefix, exclude, k)
+}
+
+// listedTitles answers from the first titles kept for every word that starts
+// with a.last (plus, withPrefix, the first titles that start with a.q). The
+// answer is exact unless a word's list was cut before the last title
+// returned, or before the answer filled up. With fetchCut, the titles of the
+// words whose lists were cut are fetched as well, which makes it exact. The
+// statement is assembled from the parts each call needs: a part switched off
+// by a parameter would make its generic plan look dear, and PostgreSQL would
+// then plan it on every call.
+func listedTitles(ctx context.Context, conn Querier, a suggestAnalysis, withPrefix bool, exclude []string,
+	k int, fetchCut bool) ([]string, bool, error) {
+	candidates := `
+			SELECT x.title, lower(x.title) COLLATE "C" AS title_lower FROM c, unnest(c.first_titles) AS x(title)`
+	filter := `AND title_lower NOT LIKE search_like_prefix(lower($2::text))`
+	if withPrefix {
+		filter = ""
+		candidates += `
+			UNION
+			(SELECT t.title, t.title_lower FROM search_titles t
+			  WHERE t.title_lower >= lower($2::text) AND t.title_lower < lower($2::text) || U&'\+10FFFF'
+			    AND t.title_lower LIKE search_like_prefix(lower($2::text))
+			  ORDER BY t.title_lower LIMIT $4::integer + cardinality($3::text[]))`
+	}
+	if fetchCut {
+		candidates += `
+			UNION
+			SELECT t.title, t.title_lower FROM search_titles t
+			 WHERE t.words && ARRAY(SELECT c.word FROM c WHERE c.tail_titles > cardinality(c.first_titles))`
+	}
+	var titles []string
+	var exact bool
+	err := conn.QueryRow(ctx, `
+		WITH c AS (
+			SELECT w.word, w.tail_titles, w.first_titles FROM search_words w
+			 WHERE w.word >= $1::text AND w.word < $1::text || U&'\+10FFFF' AND w.tail_titles > 0
+		), candidate AS (`+candidates+`
+		), answer AS (
+			SELECT title, title_lower FROM candidate
+			 WHERE strpos(title_lower, lower($2::text)) > 0
+			   AND title_lower ~ search_word_prefix_regex(lower($2::text))
+			   `+filter+`
+			   AND title <> ALL ($3::text[])
+			 ORDER BY title_lower LIMIT $4::integer
+		)
+		SELECT ARRAY(SELECT title FROM answer ORDER BY title_lower),
+		       NOT EXISTS (
+		           SELECT 1 FROM c
+		            WHERE c.tail_titles > cardinality(c.first_titles)
+		              AND coalesce((SELECT count(*) FROM answer) < $4::integer
+		                        OR lower(c.first_titles[cardinality(c.first_titles)]) COLLATE "C"
+		                           < (SELECT max(title_lower) FROM answer), true))`,
+		a.last, a.q, exclude, k).Scan(&titles, &exact)
+	if err != nil {
+		return nil, false, fmt.Errorf("list autocomplete titles: %w", err)
+	}
+	return titles, exact || fetchCut, nil
+}
+
+// fetchTitles finds, through the GIN index on search_titles.words, the
+// titles holding every head word of a and, when words is not empty, one of
+// words, and returns the first k in which a word starts with a.q.
+func fetchTitles(ctx context.Context, conn Querier, a suggestAnalysis, words []string, withPrefix bool,
+	exclude []string, k int) ([]string, error) {
+	var args params
+	q := args.add(a.q) + "::text"
+	var match []string
+	if len(words) > 0 {
+		match = append(match, "t.words && "+args.add(words)+"::text[]")
+	}
+	if len(a.head) > 0 {
+		match = append(match, "t.words @> "+args.add(a.head)+"::text[]")
+	}
+	rows, err := conn.Query(ctx, `
+		SELECT t.title FROM search_titles t
+		 WHERE `+strings.Join(match, " AND ")+`
+		   AND t.title_lower LIKE '%' || search_like_prefix(lower(`+q+`))
+		   AND t.title_lower ~ search_word_prefix_regex(lower(`+q+`))
+		   AND (`+args.add(withPrefix)+`::boolean OR t.title_lower NOT LIKE search_like_prefix(lower(`+q+`)))
+		   AND t.title <> ALL (`+args.add(exclude)+`::text[])
+		 ORDER BY t.title_lower
+		 LIMIT `+args.add(k)+`::integer`,
+		append([]any{execMode}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("fetch autocomplete titles: %w", err)
+	}
+	titles, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("fetch autocomplete titles: %w", err)
+	}
+	return titles, nil
+}
+
+// completions lists every title word that starts with prefix.
+func completions(ctx context.Context, conn Querier, prefix string) ([]string, error) {
+	rows, err := conn.Query(ctx, `
+		SELECT word FROM search_words WHERE word >= $1::text AND word < $1::text || U&'\+10FFFF'`,
+		prefix)
+	if err != nil {
+		return nil, fmt.Errorf("complete %q: %w", prefix, err)
+	}
+	words, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("complete %q: %w", prefix, err)
+	}
+	return words, nil
+}
+
+// correctSuggestQuery corrects the words of an autocomplete query that are in
+// no title (the last one: that starts no title word), returning the lower
+// case query with the corrections in place.
+func correctSuggestQuery(ctx context.Context, conn Querier, a suggestAnalysis) (string, error) {
+	fixes, err := correctWords(ctx, conn, append([]string{a.last}, a.head...), a.last)
+	if err != nil || len(fixes) == 0 {
+		return a.lower, err
+	}
+	return replaceWords(a.lower, fixes), nil
+}
+
+// replaceWords replaces the runs of letters and digits of s that fixes maps
+// (by their lower case).
+func replaceWords(s string, fixes map[string]string) string {
+	var b strings.Builder
+	last := 0
+	for _, w := range wordSpans(s) {
+		if fix, ok := fixes[w.word]; ok {
+			b.WriteString(s[last:w.start])
+			b.WriteString(fix)
+			last = w.end
+		}
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}

@@ -1,0 +1,306 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/db/dbtest"
+)
+
+// searchDrift counts the rows in which search_titles and search_words differ
+// from what they would be if rebuilt from the products now.
+const searchDrift = `
+WITH titles AS (SELECT lower(title) AS title_lower, count(*)::integer AS products FROM products GROUP BY 1),
+title_diff AS (
+	(SELECT title_lower, products FROM titles EXCEPT SELECT title_lower, products FROM search_titles)
+	UNION ALL
+	(SELECT title_lower, products FROM search_titles EXCEPT SELECT title_lower, products FROM titles)
+),
+pairs AS (
+	SELECT x.word, t.title, t.title_lower, t.title_lower NOT LIKE search_like_prefix(x.word) AS tail
+	  FROM search_titles t, unnest(search_title_words(t.title)) AS x(word)
+),
+words AS (
+	SELECT word, count(*)::integer AS titles, (count(*) FILTER (WHERE tail))::integer AS tail_titles,
+	       coalesce((array_agg(title ORDER BY title_lower) FILTER (WHERE tail))[1:search_first_titles_max()], '{}') AS first_titles
+	  FROM pairs GROUP BY word
+),
+word_diff AS (
+	(SELECT * FROM words EXCEPT SELECT word, titles, tail_titles, first_titles FROM search_words)
+	UNION ALL
+	(SELECT word, titles, tail_titles, first_titles FROM search_words EXCEPT SELECT * FROM words)
+)
+SELECT (SELECT count(*) FROM title_diff), (SELECT count(*) FROM word_diff),
+       (SELECT count(*) FROM search_titles t JOIN titles USING (title_lower) WHERE lower(t.title) <> t.title_lower)`
+
+func checkSearchTables(t *testing.T, d *db.DB, after string) {
+	t.Helper()
+	var titles, words, spelling int
+	if err := d.Pool.QueryRow(context.Background(), searchDrift).Scan(&titles, &words, &spelling); err != nil {
+		t.Fatalf("after %s: %v", after, err)
+	}
+	if titles+words+spelling != 0 {
+		t.Fatalf("after %s: search tables drifted: %d title rows, %d word rows, %d spellings", after, titles, words, spelling)
+	}
+}
+
+// TestSearchTablesFollowProducts changes products every way the API and a
+// bulk load can, and after each step rebuilds the autocomplete tables from
+// scratch to prove the triggers kept them exact.
+func TestSearchTablesFollowProducts(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO categories (id, name) VALUES (1, 'Electronics'), (2, 'Books')`); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name string
+		sql  string
+	}{
+		{"a bulk insert with repeated titles", `
+			INSERT INTO products (title, price, category_id)
+			SELECT (ARRAY['Gaming Laptop', 'gaming laptop', 'Laptop Stand', 'Acer Laptop Bag', 'Zed Lamp'])[1 + g % 5]
+			       || CASE WHEN g % 3 = 0 THEN ' ' || g ELSE '' END, 10, 1
+			  FROM generate_series(1, 600) AS g`},
+		{"many titles for one word, past the kept list", `
+			INSERT INTO products (title, price, category_id)
+			SELECT chr(65 + g % 26) || chr(65 + g / 26 % 26) || ' Travel Laptop', 5, 1 FROM generate_series(1, 80) AS g`},
+		{"one insert", `INSERT INTO products (title, price, category_id) VALUES ('AAA Laptop First', 1, 1)`},
+		{"deleting the first titles of a word", `DELETE FROM products WHERE title LIKE 'A%' OR title LIKE 'B%'`},
+		{"deleting one of two products with a title", `DELETE FROM products WHERE id = (SELECT min(id) FROM products WHERE title = 'Laptop Stand')`},
+		{"renaming titles", `UPDATE products SET title = 'Renamed ' || title WHERE id % 7 = 0`},
+		{"changing only prices", `UPDATE products SET price = price + 1 WHERE id % 3 = 0`},
+		{"a title changing case only", `UPDATE products SET title = upper(title) WHERE id % 11 = 0`},
+		{"moving products between categories", `UPDATE products SET category_id = 2 WHERE id % 5 = 0`},
+		{"renaming a category", `UPDATE categories SET name = 'Gadgets' WHERE id = 1`},
+		{"deleting everything", `DELETE FROM products`},
+		{"loading again", `INSERT INTO products (title, price, category_id) SELECT 'Item ' || g, 1, 2 FROM generate_series(1, 50) AS g`},
+		{"truncating", `TRUNCATE products CASCADE`},
+	}
+	for _, s := range steps {
+		if _, err := d.Pool.Exec(ctx, s.sql); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		checkSearchTables(t, d, s.name)
+	}
+}
+
+// TestSearchVectorFollowsCategory proves the document is kept by the
+// database: a renamed category is found by its new name only.
+func TestSearchVectorFollowsCategory(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	_, err := d.Pool.Exec(ctx, `
+		INSERT INTO categories (id, name) VALUES (1, 'Electronics'), (2, 'Stationery');
+		INSERT INTO products (id, title, description, price, category_id) VALUES
+			(1, 'Desk Lamp', 'Warm light', 10, 1), (2, 'Notebook', 'Lined paper', 2, 2);
+		UPDATE categories SET name = 'Lighting' WHERE id = 1;
+		UPDATE products SET category_id = 1 WHERE id = 2;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	search := func(q string) []int64 {
+		t.Helper()
+		page, err := d.SearchProducts(ctx, aforro.SearchFilter{Q: q}, aforro.PageRequest{Page: 1, PageSize: 20})
+		if err != nil {
+			t.Fatalf("search %q: %v", q, err)
+		}
+		var ids []int64
+		for _, p := range page.Results {
+			ids = append(ids, p.ID)
+		}
+		return ids
+	}
+	tests := []struct {
+		q    string
+		want []int64
+	}{
+		{"lighting", []int64{1, 2}},
+		{"electronics", nil},
+		{"stationery", nil},
+		{"paper", []int64{2}},
+	}
+	for _, tc := range tests {
+		if got := search(tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("search %q = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+}
+
+// TestSuggestMatchesBruteForce fills a catalogue with random titles over a
+// small vocabulary (so that words repeat, start titles, and exceed the kept
+// lists) and checks every autocomplete answer against the definition, before
+// and after deleting products.
+func TestSuggestMatchesBruteForce(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	vocab := []string{"laptop", "lapdesk", "lamp", "gaming", "game", "pro", "probe", "stand",
+		"sony", "son", "usb-c", "cable", "zebra", "alpha", "beta", "lap"}
+	r := rand.New(rand.NewPCG(1, 2))
+	var titles []string
+	for range 700 {
+		n := 1 + r.IntN(4)
+		words := make([]string, n)
+		for i := range words {
+			words[i] = vocab[r.IntN(len(vocab))]
+			if r.IntN(3) == 0 {
+				words[i] = strings.ToUpper(words[i][:1]) + words[i][1:]
+			}
+		}
+		titles = append(titles, strings.Join(words, " ")+fmt.Sprintf(" %d", r.IntN(40)))
+	}
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO categories (id, name) VALUES (1, 'Things')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO products (title, price, category_id) SELECT unnest($1::text[]), 1, 1`, titles); err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{"lap", "lapt", "laptop", "lam", "gam", "game", "pro", "prob", "son", "sony", "usb",
+		"usb-c", "cab", "zeb", "alp", "bet", "sta", "Gaming La", "pro st", "usb-c ca", "laptop 1", "son pro"}
+	// A title's spelling is fixed when its first products arrive: the least
+	// of the spellings loaded together.
+	spelling := map[string]string{}
+	for _, t := range titles {
+		if s, ok := spelling[strings.ToLower(t)]; !ok || t < s {
+			spelling[strings.ToLower(t)] = t
+		}
+	}
+	check := func(stage string) {
+		t.Helper()
+		for _, q := range queries {
+			got, err := d.Suggest(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: suggest %q: %v", stage, q, err)
+			}
+			if want := bruteSuggest(titles, spelling, q); !slices.Equal(got, want) {
+				t.Errorf("%s: suggest %q\n got %q\nwant %q", stage, q, got, want)
+			}
+		}
+	}
+	check("loaded")
+	// Deleting the alphabetically first titles forces the kept lists to refill.
+	var remaining []string
+	rows, err := d.Pool.Query(ctx, `DELETE FROM products WHERE lower(title) < 'l' OR id % 4 = 0 RETURNING id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if err := d.Pool.QueryRow(ctx, `SELECT array_agg(title ORDER BY id) FROM products`).Scan(&remaining); err != nil {
+		t.Fatal(err)
+	}
+	titles = remaining
+	check("after deletes")
+}
+
+// TestSuggestCutLists fills the kept list of "laptop" with titles that start
+// with "lap" through another word: for "lap" they are the first group, and
+// the second must come from past them.
+func TestSuggestCutLists(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	var titles []string
+	for i := range 20 {
+		titles = append(titles, fmt.Sprintf("Zed Laptop %02d", i))
+		if i < 6 {
+			titles = append(titles, fmt.Sprintf("Lapdesk Laptop %02d", i))
+		}
+	}
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO categories (id, name) VALUES (1, 'Things')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO products (title, price, category_id) SELECT unnest($1::text[]), 1, 1`, titles); err != nil {
+		t.Fatal(err)
+	}
+	spelling := map[string]string{}
+	for _, t := range titles {
+		spelling[strings.ToLower(t)] = t
+	}
+	for _, q := range []string{"lap", "lapt", "laptop", "zed"} {
+		got, err := d.Suggest(ctx, q)
+		if err != nil {
+			t.Fatalf("suggest %q: %v", q, err)
+		}
+		if want := bruteSuggest(titles, spelling, q); !slices.Equal(got, want) {
+			t.Errorf("suggest %q\n got %q\nwant %q", q, got, want)
+		}
+	}
+}
+
+// bruteSuggest is the autocomplete definition over ASCII titles: distinct
+// titles ignoring case (shown in their spelling), those that start with q,
+// then those with another word that starts with q, each group in lower-case
+// byte order, ten at most.
+func bruteSuggest(titles []string, spelling map[string]string, q string) []string {
+	lq := strings.ToLower(q)
+	word := regexp.MustCompile(`(^|[^a-z0-9])` + regexp.QuoteMeta(lq))
+	present := map[string]bool{}
+	for _, t := range titles {
+		present[strings.ToLower(t)] = true
+	}
+	var prefix, inner []string
+	for l := range present {
+		switch {
+		case strings.HasPrefix(l, lq):
+			prefix = append(prefix, l)
+		case word.MatchString(l):
+			inner = append(inner, l)
+		}
+	}
+	slices.Sort(prefix)
+	slices.Sort(inner)
+	out := []string{}
+	for _, l := range append(prefix, inner...) {
+		if len(out) == aforro.MaxSuggestions {
+			break
+		}
+		out = append(out, spelling[l])
+	}
+	return out
+}
+
+// TestSuggestCorrectsTypos checks the third group: a word no title has is
+// replaced by the closest title word.
+func TestSuggestCorrectsTypos(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	if _, err := d.Pool.Exec(ctx, `
+		INSERT INTO categories (id, name) VALUES (1, 'Electronics');
+		INSERT INTO products (title, price, category_id) VALUES
+			('Gaming Laptop', 1, 1), ('Laptop Stand', 1, 1), ('Wireless Headphones', 1, 1),
+			('Headphones Case', 1, 1), ('Lab Coat', 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"labtop", []string{"Gaming Laptop", "Laptop Stand"}},
+		{"hedphones", []string{"Headphones Case", "Wireless Headphones"}},
+		{"wireless hedphones", []string{"Wireless Headphones"}},
+		{"lab", []string{"Lab Coat"}},
+		{"qqqqqq", []string{}},
+	}
+	for _, tc := range tests {
+		got, err := d.Suggest(ctx, tc.q)
+		if err != nil {
+			t.Fatalf("suggest %q: %v", tc.q, err)
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("suggest %q (-want +got):\n%s", tc.q, d)
+		}
+	}
+}

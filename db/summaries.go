@@ -1,0 +1,254 @@
+package db
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aforro/aforro"
+)
+
+// computeSummariesSQL computes one day's summary rows in one read-only
+// statement, not a query per store, and returns them as one JSON array:
+// inventory is read once grouped by store and once grouped by product (the
+// all-stores row counts a product once), each store's low-stock list is its
+// first $2 entries of inventory_store_quantity_idx, and the day's orders are
+// read by their indexed timestamps. Every store gets a row (zeros for one
+// with no stock and no orders), and so does the chain. It writes nothing, so
+// PostgreSQL may run its scans in parallel, which it never does for a
+// statement that writes. $1 the low-stock threshold, $2 the low-stock list
+// cap, $3 and $4 the day's bounds [start, end), $5 the all-stores row's name.
+const computeSummariesSQL = `
+WITH store_stock AS (
+    SELECT store_id, count(*) AS sku_count, sum(quantity) AS total_units,
+           count(*) FILTER (WHERE quantity = 0) AS out_of_stock
+      FROM inventory GROUP BY store_id
+), product_stock AS (
+    SELECT product_id, sum(quantity) AS quantity FROM inventory GROUP BY product_id
+), store_low AS (
+    -- The lowest items of each store, read from inventory_store_quantity_idx:
+    -- at most $2 index entries per store, however many items are low.
+    SELECT s.id AS store_id,
+           jsonb_agg(jsonb_build_object('product_id', l.product_id, 'title', p.title, 'quantity', l.quantity)
+                     ORDER BY l.quantity, l.product_id) AS items
+      FROM stores s
+     CROSS JOIN LATERAL (SELECT i.product_id, i.quantity FROM inventory i
+                          WHERE i.store_id = s.id AND i.quantity <= $1
+                          ORDER BY i.quantity, i.product_id LIMIT $2) l
+      JOIN products p ON p.id = l.product_id
+     GROUP BY s.id
+), chain_low AS (
+    SELECT product_id, quantity FROM product_stock WHERE quantity <= $1
+     ORDER BY quantity, product_id LIMIT $2
+), placed AS (
+    -- Naming every status lets orders_status_created_idx serve the day's range.
+    SELECT store_id,
+           count(*) FILTER (WHERE status <> 'REJECTED') AS confirmed,
+           count(*) FILTER (WHERE status = 'REJECTED') AS rejected,
+           coalesce(sum(total_amount) FILTER (WHERE status <> 'REJECTED'), 0) AS revenue
+      FROM orders
+     WHERE status IN ('CONFIRMED', 'REJECTED', 'CANCELLED') AND created_at >= $3 AND created_at < $4
+     GROUP BY store_id
+), sold AS (
+    -- A cancelled order was confirmed when placed: only CONFIRMED ones are cancelled.
+    SELECT o.store_id, sum(i.quantity_requested) AS units
+      FROM orders o JOIN order_items i ON i.order_id = o.id
+     WHERE o.status IN ('CONFIRMED', 'CANCELLED') AND o.created_at >= $3 AND o.created_at < $4
+     GROUP BY o.store_id
+), cancelled AS (
+    SELECT store_id, count(*) AS n FROM orders
+     WHERE cancelled_at >= $3 AND cancelled_at < $4
+     GROUP BY store_id
+), per_store AS (
+    SELECT s.id AS store_id, s.name AS store_name,
+           coalesce(st.sku_count, 0) AS sku_count, coalesce(st.total_units, 0) AS total_units,
+           coalesce(st.out_of_stock, 0) AS out_of_stock, coalesce(lj.items, '[]') AS low_stock,
+           coalesce(pl.confirmed, 0) AS confirmed, coalesce(pl.rejected, 0) AS rejected,
+           coalesce(c.n, 0) AS cancelled, coalesce(so.units, 0) AS units_sold,
+           coalesce(pl.revenue, 0) AS revenue
+      FROM stores s
+      LEFT JOIN store_stock st ON st.store_id = s.id
+      LEFT JOIN store_low lj ON lj.store_id = s.id
+      LEFT JOIN placed pl ON pl.store_id = s.id
+      LEFT JOIN sold so ON so.store_id = s.id
+      LEFT JOIN cancelled c ON c.store_id = s.id
+), chain AS (
+    SELECT count(*) AS sku_count, coalesce(sum(quantity), 0) AS total_units,
+           count(*) FILTER (WHERE quantity = 0) AS out_of_stock
+      FROM product_stock
+), all_stores AS (
+    SELECT NULL::bigint AS store_id, $5::text AS store_name, ch.sku_count, ch.total_units, ch.out_of_stock,
+           (SELECT coalesce(jsonb_agg(jsonb_build_object('product_id', l.product_id, 'title', p.title,
+                                                         'quantity', l.quantity) ORDER BY l.quantity, l.product_id), '[]')
+              FROM chain_low l JOIN products p ON p.id = l.product_id) AS low_stock,
+           (SELECT coalesce(sum(confirmed), 0) FROM placed) AS confirmed,
+           (SELECT coalesce(sum(rejected), 0) FROM placed) AS rejected,
+           (SELECT coalesce(sum(n), 0) FROM cancelled) AS cancelled,
+           (SELECT coalesce(sum(units), 0) FROM sold) AS units_sold,
+           (SELECT coalesce(sum(revenue), 0) FROM placed) AS revenue
+      FROM chain ch
+)
+SELECT jsonb_agg(to_jsonb(r)) FROM (SELECT * FROM all_stores UNION ALL SELECT * FROM per_store) r`
+
+// storeSummariesSQL upserts the rows computeSummariesSQL returned ($2) as
+// the summary of day $1, replacing an earlier run's rows of that day.
+const storeSummariesSQL = `
+INSERT INTO inventory_summaries (summary_date, store_id, store_name, sku_count, total_units, out_of_stock,
+       low_stock, orders_confirmed, orders_rejected, orders_cancelled, units_sold, revenue, generated_at)
+SELECT $1::date, r.store_id, r.store_name, r.sku_count, r.total_units, r.out_of_stock,
+       r.low_stock, r.confirmed, r.rejected, r.cancelled, r.units_sold, r.revenue, now()
+  FROM jsonb_to_recordset($2::jsonb) AS r(store_id bigint, store_name text, sku_count integer, total_units bigint,
+       out_of_stock integer, low_stock jsonb, confirmed integer, rejected integer, cancelled integer,
+       units_sold bigint, revenue numeric)
+    ON CONFLICT ON CONSTRAINT inventory_summaries_date_store_key DO UPDATE SET
+       store_name = EXCLUDED.store_name, sku_count = EXCLUDED.sku_count, total_units = EXCLUDED.total_units,
+       out_of_stock = EXCLUDED.out_of_stock, low_stock = EXCLUDED.low_stock,
+       orders_confirmed = EXCLUDED.orders_confirmed, orders_rejected = EXCLUDED.orders_rejected,
+       orders_cancelled = EXCLUDED.orders_cancelled, units_sold = EXCLUDED.units_sold,
+       revenue = EXCLUDED.revenue, generated_at = EXCLUDED.generated_at
+RETURNING ` + summaryColumns
+
+// summaryColumns are the columns scanSummary reads, in its order.
+const summaryColumns = `summary_date, store_id, store_name, sku_count, total_units, out_of_stock, low_stock,
+       orders_confirmed, orders_rejected, orders_cancelled, units_sold, revenue, generated_at`
+
+// GenerateSummaries computes the summary of day (a UTC date; its clock is
+// ignored) for every store and for all stores together, replacing the rows
+// an earlier run wrote for that day, and returns them: the all-stores row
+// first, then by store id. It runs in tx, so a job can run it in the
+// transaction that holds its job_runs guard. Stock at or below lowStock is
+// low; each row lists at most aforro.MaxSummaryLowStock such items.
+func GenerateSummaries(ctx context.Context, tx pgx.Tx, day time.Time, lowStock int) ([]aforro.Summary, error) {
+	start := utcDay(day)
+	date := start.Format(aforro.DateLayout)
+	// Grouping a million inventory rows by product in memory beats the
+	// planner's fallback (walking the product index) by far; the setting
+	// ends with the transaction.
+	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+		return nil, fmt.Errorf("generate summaries of %s: %w", date, err)
+	}
+	var computed []byte
+	err := tx.QueryRow(ctx, computeSummariesSQL, lowStock, aforro.MaxSummaryLowStock,
+		start, start.AddDate(0, 0, 1), aforro.AllStoresName).Scan(&computed)
+	if err != nil {
+		return nil, fmt.Errorf("generate summaries of %s: %w", date, err)
+	}
+	rows, err := tx.Query(ctx, storeSummariesSQL, start, computed)
+	if err != nil {
+		return nil, fmt.Errorf("store summaries of %s: %w", date, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (aforro.Summary, error) { return scanSummary(r) })
+	if err != nil {
+		return nil, fmt.Errorf("generate summaries of %s: %w", date, err)
+	}
+	slices.SortFunc(out, func(a, b aforro.Summary) int { return compareStore(a.StoreID, b.StoreID) })
+	return out, nil
+}
+
+// GenerateSummaries is GenerateSummaries in a transaction of its own.
+func (d *DB) GenerateSummaries(ctx context.Context, day time.Time, lowStock int) ([]aforro.Summary, error) {
+	var out []aforro.Summary
+	err := d.InTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		var err error
+		out, err = GenerateSummaries(ctx, tx, day, lowStock)
+		return err
+	})
+	return out, err
+}
+
+// ListSummaries returns a page of summary rows, newest day first, and within a
+// day the all-stores row first, then by store id. A StoreID naming no store is
+// ENOTFOUND.
+func (d *DB) ListSummaries(ctx context.Context, f aforro.SummaryFilter, req aforro.PageRequest) (aforro.Page[aforro.Summary], error) {
+	date, stores := summaryArgs(f)
+	// The filter is written twice: the page query's parameters start after LIMIT and OFFSET.
+	return listPage(ctx, d.Pool, req, listQuery{
+		countSQL: `SELECT CASE WHEN $2::bigint = 0 OR EXISTS (SELECT 1 FROM stores WHERE id = $2::bigint) THEN (
+			SELECT count(*) FROM inventory_summaries
+			 WHERE ($1::date IS NULL OR summary_date = $1::date) AND ($2::bigint = 0 OR store_id = $2::bigint)
+			   AND (NOT $3::bool OR store_id IS NULL) AND ($4::bigint[] IS NULL OR store_id = ANY ($4::bigint[]))) END`,
+		pageSQL: `SELECT ` + summaryColumns + ` FROM inventory_summaries
+			 WHERE ($3::date IS NULL OR summary_date = $3::date) AND ($4::bigint = 0 OR store_id = $4::bigint)
+			   AND (NOT $5::bool OR store_id IS NULL) AND ($6::bigint[] IS NULL OR store_id = ANY ($6::bigint[]))
+			 ORDER BY summary_date DESC, store_id NULLS FIRST LIMIT $1 OFFSET $2`,
+		args:    []any{date, f.StoreID, f.AllStores, stores},
+		missing: aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", f.StoreID),
+	}, scanSummary)
+}
+
+// LatestSummaries returns every row of the newest day that has rows the
+// filter's Stores may see (Date, StoreID and AllStores are ignored), the
+// all-stores row first. No such row is ENOTFOUND.
+func (d *DB) LatestSummaries(ctx context.Context, f aforro.SummaryFilter) (aforro.DaySummaries, error) {
+	_, stores := summaryArgs(f)
+	rows, err := d.Pool.Query(ctx, `SELECT `+summaryColumns+` FROM inventory_summaries
+		 WHERE ($1::bigint[] IS NULL OR store_id = ANY ($1))
+		   AND summary_date = (SELECT max(summary_date) FROM inventory_summaries
+		                        WHERE $1::bigint[] IS NULL OR store_id = ANY ($1))
+		 ORDER BY store_id NULLS FIRST`, stores)
+	if err != nil {
+		return aforro.DaySummaries{}, fmt.Errorf("latest summaries: %w", err)
+	}
+	res, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (aforro.Summary, error) { return scanSummary(r) })
+	if err != nil {
+		return aforro.DaySummaries{}, fmt.Errorf("latest summaries: %w", err)
+	}
+	if len(res) == 0 {
+		return aforro.DaySummaries{}, aforro.Errorf(aforro.ENOTFOUND,
+			"No daily summary has been generated yet; POST /api/summaries/run/ computes today's.")
+	}
+	return aforro.DaySummaries{Date: res[0].Date, Results: res}, nil
+}
+
+// summaryArgs turns a filter into query parameters: a NULL date for any day,
+// and a NULL store list for an unscoped view (an empty, non-nil list sees
+// nothing).
+func summaryArgs(f aforro.SummaryFilter) (date *time.Time, stores []int64) {
+	if !f.Date.IsZero() {
+		d := utcDay(f.Date)
+		date = &d
+	}
+	if f.Stores != nil {
+		stores = append([]int64{}, f.Stores...)
+	}
+	return date, stores
+}
+
+func scanSummary(row pgx.Row) (aforro.Summary, error) {
+	var s aforro.Summary
+	var day time.Time
+	err := row.Scan(&day, &s.StoreID, &s.StoreName, &s.SKUCount, &s.TotalUnits, &s.OutOfStock, &s.LowStock,
+		&s.OrdersConfirmed, &s.OrdersRejected, &s.OrdersCancelled, &s.UnitsSold, &s.Revenue, &s.GeneratedAt)
+	if err != nil {
+		return s, fmt.Errorf("scan summary: %w", err)
+	}
+	s.Date = day.Format(aforro.DateLayout)
+	s.GeneratedAt = s.GeneratedAt.UTC()
+	if s.LowStock == nil {
+		s.LowStock = []aforro.SummaryItem{}
+	}
+	return s, nil
+}
+
+// compareStore orders the all-stores row (nil) before every store.
+func compareStore(a, b *int64) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return cmp.Compare(*a, *b)
+}
+
+// utcDay is midnight UTC of t's calendar day (read in UTC).
+func utcDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

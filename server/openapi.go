@@ -1,0 +1,47 @@
+package server
+
+import (
+	_ "embed"
+	"fmt"
+	"net/http"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/uptrace/bunrouter"
+)
+
+// openapiYAML is the API's OpenAPI 3.0.3 document, written by hand next to
+// the handlers and kept honest by openapi_test.go, which checks it against
+// the route table and validates real answers with it.
+//
+//go:embed openapi.yaml
+var openapiYAML []byte
+
+// OpenAPI parses the embedded document.
+func OpenAPI() (*openapi3.T, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(openapiYAML)
+	if err != nil {
+		return nil, fmt.Errorf("load openapi.yaml: %w", err)
+	}
+	return doc, nil
+}
+
+// openAPIJSON renders the document once, at start-up.
+func openAPIJSON() ([]byte, error) {
+	doc, err := OpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	b, err := doc.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("render openapi.json: %w", err)
+	}
+	return b, nil
+}
+
+func (s *Server) openapi(w http.ResponseWriter, _ bunrouter.Request) error {
+	if s.openapiErr != nil {
+		return s.openapiErr
+	}
+	writeRaw(w, http.StatusOK, s.openapiDoc)
+	return nil
+}
