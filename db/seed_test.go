@@ -97,6 +97,18 @@ func TestSeedDefaults(t *testing.T) {
 			SELECT count(*) FROM (SELECT store_id, count(*) AS n FROM inventory GROUP BY store_id) s
 			WHERE n < 240 OR n > 360`, eq(0)},
 		{"distinct store names", `SELECT count(DISTINCT name) FROM stores`, eq(25)},
+		// The seed builds the search structures in bulk, not through the
+		// triggers; they must come out as the triggers would make them.
+		{"search documents that differ from the trigger's", `
+			SELECT count(*) FROM products p JOIN categories c ON c.id = p.category_id
+			WHERE p.search_vector IS DISTINCT FROM product_search_document(p.title, c.name, p.description)`, eq(0)},
+		{"autocomplete titles that differ from the products' titles", `
+			SELECT count(*) FROM (SELECT lower(title) COLLATE "C" AS title_lower, count(*)::integer AS products
+			                        FROM products GROUP BY 1) p
+			FULL JOIN search_titles s USING (title_lower)
+			WHERE s.products IS DISTINCT FROM p.products`, eq(0)},
+		{"triggers left disabled", `
+			SELECT count(*) FROM pg_trigger WHERE tgrelid = 'products'::regclass AND tgenabled = 'D'`, eq(0)},
 		{"blank descriptions or locations", `
 			SELECT (SELECT count(*) FROM products WHERE description = '') +
 			       (SELECT count(*) FROM stores WHERE location = '')`, eq(0)},
