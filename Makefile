@@ -5,9 +5,11 @@ GO ?= go
 TOOLCHAIN ?= go1.26.11
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_TIMEOUT ?= 20m
+FUZZTIME ?= 10s
+FUZZ_TARGETS = FuzzOrderBody FuzzProductBody FuzzQueryParams FuzzSearchParams
 
 .DEFAULT_GOAL := build
-.PHONY: run test build lint fmt migrate seed docker
+.PHONY: run test fuzz build lint fmt migrate seed docker
 
 # Starts PostgreSQL/Redis privately when none answer, migrates, seeds, serves.
 run:
@@ -15,6 +17,13 @@ run:
 
 test:
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# Each fuzzer searches for new inputs for FUZZTIME (go test runs one -fuzz
+# target at a time); its seed corpus already runs in every make test.
+fuzz:
+	@for f in $(FUZZ_TARGETS); do \
+		$(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) ./server || exit 1; \
+	done
 
 build:
 	GOTOOLCHAIN=$(TOOLCHAIN) CGO_ENABLED=0 $(GO) build -trimpath -o bin/ ./cmd/aforrod ./cmd/aforroctl

@@ -100,8 +100,11 @@ func (f FieldErrors) Err() error {
 		}
 	}
 	msg := fmt.Sprintf("Invalid %s: %s.", first, f[first])
-	if len(f) > 1 {
-		msg = fmt.Sprintf("Invalid %s: %s (and %d more problems).", first, f[first], len(f)-1)
+	switch n := len(f) - 1; {
+	case n == 1:
+		msg = fmt.Sprintf("Invalid %s: %s (and 1 more problem).", first, f[first])
+	case n > 1:
+		msg = fmt.Sprintf("Invalid %s: %s (and %d more problems).", first, f[first], n)
 	}
 	return &Error{Code: EINVALID, Message: msg, Fields: map[string]string(f)}
 }

@@ -30,7 +30,7 @@ func testRedisURL() string {
 
 // newRedis returns a client on the test Redis, failing the test when it does
 // not answer.
-func newRedis(t *testing.T) *redis.Client {
+func newRedis(t testing.TB) *redis.Client {
 	t.Helper()
 	opts, err := redis.ParseURL(testRedisURL())
 	if err != nil {
@@ -53,7 +53,7 @@ type testServer struct {
 	admin string // an admin token's secret, sent unless a request names its own Authorization
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	d := dbtest.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -78,7 +78,7 @@ func (ts *testServer) token(t *testing.T, role string, stores ...int64) string {
 }
 
 // exec runs fixture SQL.
-func (ts *testServer) exec(t *testing.T, sql string) {
+func (ts *testServer) exec(t testing.TB, sql string) {
 	t.Helper()
 	if _, err := ts.db.Pool.Exec(context.Background(), sql); err != nil {
 		t.Fatalf("fixture: %v", err)
