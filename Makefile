@@ -6,10 +6,11 @@ TOOLCHAIN ?= go1.26.11
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_TIMEOUT ?= 20m
 FUZZTIME ?= 10s
+BENCH_SECONDS ?= 10
 FUZZ_TARGETS = FuzzOrderBody FuzzProductBody FuzzQueryParams FuzzSearchParams
 
 .DEFAULT_GOAL := build
-.PHONY: run test fuzz build lint fmt migrate seed docker
+.PHONY: run test fuzz bench-orders bench-search build lint fmt migrate seed docker
 
 # Starts PostgreSQL/Redis privately when none answer, migrates, seeds, serves.
 run:
@@ -24,6 +25,14 @@ fuzz:
 	@for f in $(FUZZ_TARGETS); do \
 		$(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) ./server || exit 1; \
 	done
+
+# Load benchmarks (docs/benchmarks.md); not part of make test.
+bench-orders:
+	bash bench/orders.sh $(BENCH_SECONDS)
+
+# Needs a database seeded with: aforrod seed --products 1000000 --stores 100
+bench-search:
+	$(GO) run ./cmd/aforrobench-search
 
 build:
 	GOTOOLCHAIN=$(TOOLCHAIN) CGO_ENABLED=0 $(GO) build -trimpath -o bin/ ./cmd/aforrod ./cmd/aforroctl
