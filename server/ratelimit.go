@@ -253,13 +253,21 @@ func (s *Server) rateLimited(l *rateLimiter, next handlerFunc) handlerFunc {
 		retry := max(1, ceilSeconds(d.retryAfter))
 		h.Set("Retry-After", strconv.Itoa(retry))
 		writeJSON(w, statusOf(aforro.ERATELIMITED), aforro.ErrorResponse{
-			Error: fmt.Sprintf("Rate limit exceeded. Maximum %d requests per %s.",
-				l.limit.Rate, windowPhrase(l.limit.Period)),
+			Error: fmt.Sprintf("Rate limit exceeded. Maximum %d %s per %s.",
+				l.limit.Rate, plural(l.limit.Rate, "request"), windowPhrase(l.limit.Period)),
 			Code:       aforro.ERATELIMITED,
 			RetryAfter: retry,
 		})
 		return nil
 	}
+}
+
+// plural is word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // ceilSeconds rounds d up to whole seconds.
