@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,6 +31,15 @@ type DB struct {
 	Pool *pgxpool.Pool
 }
 
+// DefaultMaxConns is the pool size unless the URL sets pool_max_conns.
+// pgxpool's own default, the number of CPUs (at least 4), starves writes on a
+// small machine: every order ends in a commit that waits for the WAL flush,
+// and PostgreSQL flushes the commits waiting together in one go, so more
+// connections in flight mean more orders per flush. On 2 cores, 16 doubled
+// the order throughput of 4 at 16 and 64 clients; 32 was no better
+// (docs/benchmarks.md).
+const DefaultMaxConns = 16
+
 // Open connects a pool to url and checks that the server answers.
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
@@ -38,6 +48,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -48,6 +61,18 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", Redact(url), err)
 	}
 	return &DB{Pool: pool}, nil
+}
+
+// ConnConfig parses url for a single connection. The pool settings the same
+// URL may carry (pool_max_conns and the other pool_* parameters, which Open
+// honours) are left out: a lone pgx connection would send them to the server
+// as run-time parameters, and PostgreSQL refuses unknown ones.
+func ConnConfig(url string) (*pgx.ConnConfig, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	return cfg.ConnConfig, nil
 }
 
 // Close releases every connection.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,12 +19,19 @@ import (
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 
 // TestMigrateFromNothing creates a database that does not exist, migrates it
-// and migrates again: the second run changes nothing.
+// and migrates again: the second run changes nothing. The URL carries a pool
+// setting, as a production one may: the single connections of migrate must
+// not send it to the server.
 func TestMigrateFromNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	name := fmt.Sprintf("aforro_fresh_%d", time.Now().UnixNano())
 	url := dbtest.URLFor(name)
+	if strings.Contains(url, "?") {
+		url += "&pool_max_conns=3"
+	} else {
+		url += "?pool_max_conns=3"
+	}
 	t.Cleanup(func() {
 		conn, err := pgx.Connect(ctx, dbtest.ServerURL())
 		if err == nil {

@@ -17,9 +17,9 @@ const versionTable = "schema_version"
 // connecting to the server's "postgres" database to do so. It reports whether
 // it created one. Several processes may call it at once.
 func EnsureDatabase(ctx context.Context, url string) (bool, error) {
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := ConnConfig(url)
 	if err != nil {
-		return false, fmt.Errorf("parse database url: %w", err)
+		return false, err
 	}
 	name := cfg.Database
 	if name == "" {
@@ -88,7 +88,11 @@ func Status(ctx context.Context, url string) ([]MigrationStatus, error) {
 }
 
 func withMigrator(ctx context.Context, url string, fn func(*migrate.Migrator) error) error {
-	conn, err := pgx.Connect(ctx, url)
+	cfg, err := ConnConfig(url)
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connect to PostgreSQL at %s: %w", Redact(url), err)
 	}

@@ -26,6 +26,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/aforro/aforro/db"
 )
 
 // ensureServices makes sure PostgreSQL and Redis answer for `aforrod dev`.
@@ -80,9 +82,9 @@ func (e *devEnv) ensure(ctx context.Context, dbURL, redisURL string) (string, st
 	var once sync.Once
 	stop := func() { once.Do(stopAll) }
 
-	pgCfg, err := pgx.ParseConfig(dbURL)
+	pgCfg, err := db.ConnConfig(dbURL)
 	if err != nil {
-		return "", "", stop, fmt.Errorf("parse database url: %w", err)
+		return "", "", stop, err
 	}
 	rdOpts, err := redis.ParseURL(redisURL)
 	if err != nil {
