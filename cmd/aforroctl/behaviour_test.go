@@ -38,11 +38,21 @@ func (ts *testServer) get(t *testing.T, path string) string {
 func TestJSONOutputIsTheAPIsJSON(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	withOrders(t, srv)
+	withSummaries(t, srv)
 	tests := []struct {
 		args []string
 		path string
 	}{
+		{[]string{"search", "gaming", "laptop", "--store", "1", "--in-stock", "--sort", "price_asc"},
+			"/api/search/products/?q=gaming+laptop&store_id=1&in_stock=true&sort=price_asc"},
+		{[]string{"search", "--category", "1", "--min-price", "10", "--max-price", "1000.5", "--page-size", "1", "--page", "2"},
+			"/api/search/products/?category=1&min_price=10.00&max_price=1000.50&page=2&page_size=1"},
+		{[]string{"search", "--store", "2", "--no-in-stock"}, "/api/search/products/?store_id=2&in_stock=false"},
+		{[]string{"suggest", "lap"}, "/api/search/suggest/?q=lap"},
+		{[]string{"summary", "latest"}, "/api/summaries/latest/"},
+		{[]string{"summary", "latest", "--store", "2"}, "/api/summaries/?store_id=2&page_size=1"},
+		{[]string{"summary", "show", "--date", "2026-03-01", "--store", "all"}, "/api/summaries/?date=2026-03-01&store_id=all"},
+		{[]string{"jobs"}, "/api/admin/jobs/"},
 		{[]string{"stores", "list"}, "/api/stores/"},
 		{[]string{"stores", "show", "2"}, "/api/stores/2/"},
 		{[]string{"categories", "list", "--page-size", "1", "--page", "2"}, "/api/categories/?page=2&page_size=1"},
@@ -304,10 +314,14 @@ func TestConfigFileProblems(t *testing.T) {
 
 func TestHelpOnEveryCommand(t *testing.T) {
 	t.Parallel()
-	for _, path := range []string{"", "login", "stores", "stores list", "stores show", "categories",
-		"categories list", "categories show", "products", "products list", "products show",
+	for _, path := range []string{"", "login",
+		"stores", "stores list", "stores show", "stores create", "stores update", "stores delete",
+		"categories", "categories list", "categories show", "categories create", "categories update", "categories delete",
+		"products", "products list", "products show", "products create", "products update", "products delete",
+		"search", "suggest",
 		"inventory", "inventory list", "inventory show", "inventory set", "inventory adjust", "inventory movements",
-		"orders", "orders place", "orders list", "orders show", "orders cancel", "health"} {
+		"orders", "orders place", "orders list", "orders show", "orders cancel",
+		"summary", "summary latest", "summary show", "summary run", "jobs", "health", "tui"} {
 		t.Run("aforroctl "+path, func(t *testing.T) {
 			t.Parallel()
 			args := append(strings.Fields(path), "--help")

@@ -9,13 +9,20 @@ import (
 
 // StoresCmd groups the store commands.
 type StoresCmd struct {
-	List StoresListCmd `cmd:"" help:"List stores, by id."`
-	Show StoresShowCmd `cmd:"" help:"Show one store."`
+	List   StoresListCmd   `cmd:"" help:"List stores, by id."`
+	Show   StoresShowCmd   `cmd:"" help:"Show one store."`
+	Create StoresCreateCmd `cmd:"" help:"Add a store (admin token)."`
+	Update StoresUpdateCmd `cmd:"" help:"Change a store's name or location (admin token)."`
+	Delete StoresDeleteCmd `cmd:"" help:"Delete a store without orders or stock (admin token)."`
 }
 
 // Help is shown under the usage of "aforroctl stores --help".
 func (StoresCmd) Help() string {
-	return "Examples:\n\n    aforroctl stores list\n    aforroctl stores show 2"
+	return "Reading is public; changing needs an admin token.\n\nExamples:\n\n" +
+		"    aforroctl stores list\n    aforroctl stores show 2\n" +
+		"    aforroctl stores create --name Airport --location \"Terminal 1, Lisbon\"\n" +
+		"    aforroctl stores update 4 --location \"Terminal 2, Lisbon\"\n" +
+		"    aforroctl stores delete 4"
 }
 
 // StoresListCmd lists stores.
@@ -60,21 +67,30 @@ func (c *StoresShowCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	return show(a, func(ctx context.Context) (aforro.Store, error) { return cl.Store(ctx, c.ID) },
-		func(s aforro.Store) []field {
-			return []field{{"ID", formatID(s.ID)}, {"Name", s.Name}, {"Location", s.Location}}
-		})
+	return show(a, func(ctx context.Context) (aforro.Store, error) { return cl.Store(ctx, c.ID) }, storeFields)
+}
+
+// storeFields are the lines of a store's detail view.
+func storeFields(s aforro.Store) []field {
+	return []field{{"ID", formatID(s.ID)}, {"Name", s.Name}, {"Location", s.Location}}
 }
 
 // CategoriesCmd groups the category commands.
 type CategoriesCmd struct {
-	List CategoriesListCmd `cmd:"" help:"List categories, by name."`
-	Show CategoriesShowCmd `cmd:"" help:"Show one category."`
+	List   CategoriesListCmd   `cmd:"" help:"List categories, by name."`
+	Show   CategoriesShowCmd   `cmd:"" help:"Show one category."`
+	Create CategoriesCreateCmd `cmd:"" help:"Add a category (admin token)."`
+	Update CategoriesUpdateCmd `cmd:"" help:"Rename a category (admin token)."`
+	Delete CategoriesDeleteCmd `cmd:"" help:"Delete a category without products (admin token)."`
 }
 
 // Help is shown under the usage of "aforroctl categories --help".
 func (CategoriesCmd) Help() string {
-	return "Examples:\n\n    aforroctl categories list\n    aforroctl categories show 3"
+	return "Reading is public; changing needs an admin token.\n\nExamples:\n\n" +
+		"    aforroctl categories list\n    aforroctl categories show 3\n" +
+		"    aforroctl categories create Garden\n" +
+		"    aforroctl categories update 4 --name \"Garden and patio\"\n" +
+		"    aforroctl categories delete 4"
 }
 
 // CategoriesListCmd lists categories.
@@ -119,19 +135,31 @@ func (c *CategoriesShowCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	return show(a, func(ctx context.Context) (aforro.Category, error) { return cl.Category(ctx, c.ID) },
-		func(c aforro.Category) []field { return []field{{"ID", formatID(c.ID)}, {"Name", c.Name}} })
+	return show(a, func(ctx context.Context) (aforro.Category, error) { return cl.Category(ctx, c.ID) }, categoryFields)
+}
+
+// categoryFields are the lines of a category's detail view.
+func categoryFields(c aforro.Category) []field {
+	return []field{{"ID", formatID(c.ID)}, {"Name", c.Name}}
 }
 
 // ProductsCmd groups the product commands.
 type ProductsCmd struct {
-	List ProductsListCmd `cmd:"" help:"List products, by id."`
-	Show ProductsShowCmd `cmd:"" help:"Show one product."`
+	List   ProductsListCmd   `cmd:"" help:"List products, by id."`
+	Show   ProductsShowCmd   `cmd:"" help:"Show one product."`
+	Create ProductsCreateCmd `cmd:"" help:"Add a product (admin token)."`
+	Update ProductsUpdateCmd `cmd:"" help:"Change some of a product's fields (admin token)."`
+	Delete ProductsDeleteCmd `cmd:"" help:"Delete a product no order or stock refers to (admin token)."`
 }
 
 // Help is shown under the usage of "aforroctl products --help".
 func (ProductsCmd) Help() string {
-	return "Examples:\n\n    aforroctl products list --category 3\n    aforroctl products show 42"
+	return "Reading is public; changing needs an admin token. To find products by words,\n" +
+		"price or stock, see \"aforroctl search\".\n\nExamples:\n\n" +
+		"    aforroctl products list --category 3\n    aforroctl products show 42\n" +
+		"    aforroctl products create --title \"Mouse Pad\" --price 5.50 --category 1\n" +
+		"    aforroctl products update 42 --price 4.99\n" +
+		"    aforroctl products delete 42"
 }
 
 // ProductsListCmd lists products.
@@ -185,15 +213,17 @@ func (c *ProductsShowCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	return show(a, func(ctx context.Context) (aforro.Product, error) { return cl.Product(ctx, c.ID) },
-		func(p aforro.Product) []field {
-			return []field{
-				{"ID", formatID(p.ID)},
-				{"Title", p.Title},
-				{"Description", p.Description},
-				{"Price", p.Price.String()},
-				{"Category", p.Category.Name + " (" + formatID(p.Category.ID) + ")"},
-				{"Created", formatTime(p.CreatedAt)},
-			}
-		})
+	return show(a, func(ctx context.Context) (aforro.Product, error) { return cl.Product(ctx, c.ID) }, productFields)
+}
+
+// productFields are the lines of a product's detail view.
+func productFields(p aforro.Product) []field {
+	return []field{
+		{"ID", formatID(p.ID)},
+		{"Title", p.Title},
+		{"Description", p.Description},
+		{"Price", p.Price.String()},
+		{"Category", p.Category.Name + " (" + formatID(p.Category.ID) + ")"},
+		{"Created", formatTime(p.CreatedAt)},
+	}
 }

@@ -30,12 +30,17 @@ type CLI struct {
 	Globals
 
 	Login      LoginCmd      `cmd:"" help:"Save the server URL and token in the config file."`
-	Stores     StoresCmd     `cmd:"" help:"List and show stores."`
-	Categories CategoriesCmd `cmd:"" help:"List and show product categories."`
-	Products   ProductsCmd   `cmd:"" help:"List and show products."`
+	Stores     StoresCmd     `cmd:"" help:"List, show and (admin) change stores."`
+	Categories CategoriesCmd `cmd:"" help:"List, show and (admin) change product categories."`
+	Products   ProductsCmd   `cmd:"" help:"List, show and (admin) change products."`
+	Search     SearchCmd     `cmd:"" help:"Search products by words, category, price and a store's stock."`
+	Suggest    SuggestCmd    `cmd:"" help:"Complete a product title (autocomplete)."`
 	Inventory  InventoryCmd  `cmd:"" help:"Show and change a store's stock (staff token)."`
 	Orders     OrdersCmd     `cmd:"" help:"Place, list, show and cancel orders (staff token)."`
+	Summary    SummaryCmd    `cmd:"" help:"Show the daily inventory and order summaries (staff token); run one now (admin)."`
+	Jobs       JobsCmd       `cmd:"" help:"Show the background jobs: leader, runs, order emails (admin token)."`
 	Health     HealthCmd     `cmd:"" help:"Check that the server is alive and ready."`
+	TUI        TUICmd        `cmd:"" name:"tui" help:"The terminal UI for store staff: inventory, search, orders, summary (staff token)."`
 }
 
 // Help is shown under the usage of "aforroctl --help".
@@ -52,15 +57,21 @@ Examples:
     aforroctl login --server https://aforro.example.com --token afr_...
     aforroctl stores list
     aforroctl products list --category 3 -o json | jq '.results[].title'
+    aforroctl search gaming laptop --store 1 --in-stock
+    aforroctl suggest lap
     aforroctl inventory list --store 1 --low-stock
     aforroctl inventory set --store 1 643 40 --reason "delivery 2211"
-    aforroctl orders place --store 1 --item 643:2 --item 124:1`
+    aforroctl orders place --store 1 --item 643:2 --item 124:1
+    aforroctl summary latest --store 1
+    aforroctl products create --title "Mouse Pad" --price 5.50 --category 1
+    aforroctl tui`
 }
 
 // app is what every command's Run receives: this invocation's I/O and
 // resolved settings.
 type app struct {
 	ctx      context.Context
+	env      map[string]string
 	stdin    io.Reader
 	settings settings
 	out      *printer

@@ -12,9 +12,11 @@ import (
 )
 
 // config is the file "aforroctl login" writes, so daily use needs no flags.
+// "aforroctl tui" adds the store last chosen, to open it next time.
 type config struct {
-	Server string `json:"server,omitempty"`
-	Token  string `json:"token,omitempty"`
+	Server    string `json:"server,omitempty"`
+	Token     string `json:"token,omitempty"`
+	LastStore int64  `json:"last_store,omitempty"`
 }
 
 // settings are the resolved server and token, and where each came from.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
 )
 
@@ -56,13 +57,28 @@ func list[T any](a *app, p Paging, fetch client.ListFunc[T], v view[T]) error {
 		a.out.note("No %s.", v.noun)
 		return nil
 	}
-	if err := writeTable(a.out, v, page.Results); err != nil {
+	if err := writeRows(a.out, v, page.Results); err != nil {
 		return err
 	}
-	if page.TotalPages > 1 {
-		a.out.note("Page %d of %d (%d %s); --page N or --all shows more.", page.Page, page.TotalPages, page.Count, v.noun)
+	switch {
+	case page.TotalPages > 1:
+		a.out.note("Page %d of %d (%s); --page N or --all shows more.", page.Page, page.TotalPages, howMany(v, page.Count, page.CountCapped))
+	case v.one != "":
+		a.out.note("%s.", howMany(v, page.Count, page.CountCapped))
 	}
 	return nil
+}
+
+// howMany says how many rows a list has, as "3 stores", "1 match" or, when
+// the server stopped counting, "1000+ matches".
+func howMany[T any](v view[T], count int, capped bool) string {
+	switch {
+	case capped:
+		return fmt.Sprintf("%d+ %s", count, v.noun)
+	case count == 1 && v.one != "":
+		return "1 " + v.one
+	}
+	return fmt.Sprintf("%d %s", count, v.noun)
 }
 
 // listAll fetches every page. JSON lines are written as each page arrives;
@@ -77,8 +93,16 @@ func listAll[T any](a *app, p Paging, fetch client.ListFunc[T], v view[T]) error
 			}
 		})
 	}
+	// A capped count (search) means every page was fetched but not every
+	// match: say so, or --all would look complete.
+	var capped bool
+	counted := func(ctx context.Context, po client.PageOptions) (aforro.Page[T], error) {
+		page, err := fetch(ctx, po)
+		capped = capped || page.CountCapped
+		return page, err
+	}
 	var rows []T
-	for row, err := range client.All(ctx, fetch, p.options().PageSize) {
+	for row, err := range client.All(ctx, counted, p.options().PageSize) {
 		if err != nil {
 			return err
 		}
@@ -89,14 +113,23 @@ func listAll[T any](a *app, p Paging, fetch client.ListFunc[T], v view[T]) error
 			rows = append(rows, row)
 		}
 	}
-	if a.out.json() {
-		return writeErr
-	}
-	if len(rows) == 0 {
+	switch {
+	case a.out.json():
+		if writeErr != nil {
+			return writeErr
+		}
+	case len(rows) == 0:
 		a.out.note("No %s.", v.noun)
-		return nil
+	default:
+		if err := writeRows(a.out, v, rows); err != nil {
+			return err
+		}
 	}
-	return writeTable(a.out, v, rows)
+	if capped {
+		a.out.note("Only the first %d %s are listed: a search stops counting there; narrow it to see the others.",
+			aforro.SearchHitCap, v.noun)
+	}
+	return nil
 }
 
 // show runs a show command: one resource as the API's JSON or as label/value

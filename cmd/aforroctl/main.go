@@ -1,6 +1,8 @@
-// Command aforroctl is the command-line client of Aforro: it lists and shows
-// stores, categories and products, shows and changes a store's stock, places,
-// lists and cancels orders, and checks the server's health. Run
+// Command aforroctl is the command-line client of Aforro: it lists, shows
+// and (with an admin token) changes stores, categories and products, searches
+// and autocompletes the catalogue, shows and changes a store's stock, places,
+// lists and cancels orders, shows the daily summaries and the background
+// jobs, checks the server's health and starts the terminal UI. Run
 // "aforroctl --help" for the commands.
 package main
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"flag"
 	"io"
 	"log/slog"
@@ -70,12 +71,24 @@ type testServer struct {
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
+	return newTestServerWith(t, server.DefaultConfig())
+}
+
+// newTestServerWith is newTestServer with settings of the test's own. Its
+// rate-limit keys in Redis get a prefix of their own: every test server sees
+// the same client address (127.0.0.1) and tests of other packages share the
+// Redis database, so one test's suggestions must not spend another's budget.
+func newTestServerWith(t *testing.T, cfg server.Config) *testServer {
+	t.Helper()
 	d := dbtest.Open(t)
 	if _, err := d.Pool.Exec(context.Background(), fixture); err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
+	cfg.RateLimitPrefix = "aforroctltest:" + rand.Text() + ":"
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(server.New(server.DefaultConfig(), d, newRedis(t), log).Handler())
+	api := server.New(cfg, d, newRedis(t), log)
+	t.Cleanup(func() { _ = api.Close() })
+	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	ts := &testServer{Server: srv, db: d}
 	ts.admin = ts.token(t, aforro.RoleAdmin)

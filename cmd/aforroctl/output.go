@@ -151,8 +151,9 @@ const (
 // column describes one table column.
 type column struct {
 	title string
-	right bool // a number: right-aligned and never truncated
-	flex  bool // free text: truncated with an ellipsis when the table is too wide
+	short string // a shorter title, used when the table is too wide; "": none
+	right bool   // a number: right-aligned and never truncated
+	flex  bool   // free text: truncated with an ellipsis when the table is too wide
 }
 
 // view says how values of T appear in a table.
@@ -161,19 +162,48 @@ type view[T any] struct {
 	columns []column
 	cells   func(T) []string
 	mark    func(T) mark // nil: no highlighting
+	// cellMarks, when set, highlights single cells: its marks, one per
+	// column, win over the row's mark where they are not unmarked.
+	cellMarks func(T) []mark
+	// one, when set, is the noun of a single row ("match"), and asks list to
+	// say how many rows there are even when they fit on one page.
+	one string
+	// write, when set, writes the rows instead of writeTable, for output
+	// that is more than one table.
+	write func(p *printer, rows []T) error
 }
 
 // writeTable writes rows as a table with a header.
 func writeTable[T any](p *printer, v view[T], rows []T) error {
 	cells := make([][]string, len(rows))
-	marks := make([]mark, len(rows))
+	marks := make([][]mark, len(rows))
 	for i, r := range rows {
 		cells[i] = v.cells(r)
+		row := unmarked
 		if v.mark != nil {
-			marks[i] = v.mark(r)
+			row = v.mark(r)
+		}
+		var cm []mark
+		if v.cellMarks != nil {
+			cm = v.cellMarks(r)
+		}
+		marks[i] = make([]mark, len(v.columns))
+		for c := range marks[i] {
+			marks[i][c] = row
+			if c < len(cm) && cm[c] != unmarked {
+				marks[i][c] = cm[c]
+			}
 		}
 	}
 	return p.render(v.columns, cells, marks, true)
+}
+
+// writeRows writes rows with v's own writer, or as a table.
+func writeRows[T any](p *printer, v view[T], rows []T) error {
+	if v.write != nil {
+		return v.write(p, rows)
+	}
+	return writeTable(p, v, rows)
 }
 
 // field is one line of a detail view: a label and its value.
@@ -188,12 +218,20 @@ func (p *printer) writeDetail(fields []field) error {
 // that marks names by label.
 func (p *printer) writeMarkedDetail(fields []field, marks map[string]mark) error {
 	cells := make([][]string, len(fields))
-	rowMarks := make([]mark, len(fields))
+	cellMarks := make([][]mark, len(fields))
 	for i, f := range fields {
 		cells[i] = []string{f.label, f.value}
-		rowMarks[i] = marks[f.label]
+		cellMarks[i] = []mark{unmarked, marks[f.label]}
 	}
-	return p.render([]column{{title: "FIELD"}, {title: "VALUE", flex: true}}, cells, rowMarks, false)
+	return p.render([]column{{title: "FIELD"}, {title: "VALUE", flex: true}}, cells, cellMarks, false)
+}
+
+// line writes one line of text output.
+func (p *printer) line(s string) error {
+	if _, err := io.WriteString(p.stdout, s+"\n"); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
 }
 
 // blankLine separates two blocks of table output.
@@ -206,18 +244,24 @@ func (p *printer) blankLine() error {
 
 // render lays out a table that fits the printer's width: when it is too
 // wide, the widest text columns give way first, their cells cut with an
-// ellipsis; numbers are never cut. Columns are laid out with lipgloss styles
-// directly: lipgloss/table v1.1.0 drops the last row of a table without
-// headers, which the detail views are.
-func (p *printer) render(cols []column, rows [][]string, marks []mark, header bool) error {
-	widths := make([]int, len(cols))
+// ellipsis; numbers are never cut. marks highlight cells, by row and column.
+// Columns are laid out with lipgloss styles directly: lipgloss/table v1.1.0
+// drops the last row of a table without headers, which the detail views are.
+func (p *printer) render(cols []column, rows [][]string, marks [][]mark, header bool) error {
+	titles := make([]string, len(cols))
 	for i, c := range cols {
-		if header {
-			widths[i] = ansi.StringWidth(c.title)
+		titles[i] = c.title
+	}
+	widths := columnWidths(titles, rows, header)
+	// Short titles come before cutting text: a wide header over narrow
+	// numbers (OUT OF STOCK over 1) costs more than it says.
+	if p.width > 0 && tableWidth(widths) > p.width {
+		for i, c := range cols {
+			if c.short != "" {
+				titles[i] = c.short
+			}
 		}
-		for _, r := range rows {
-			widths[i] = max(widths[i], ansi.StringWidth(r[i]))
-		}
+		widths = columnWidths(titles, rows, header)
 	}
 	p.fit(cols, widths)
 	for _, r := range rows {
@@ -250,10 +294,6 @@ func (p *printer) render(cols []column, rows [][]string, marks []mark, header bo
 		b.WriteByte('\n')
 	}
 	if header {
-		titles := make([]string, len(cols))
-		for i, c := range cols {
-			titles[i] = c.title
-		}
 		line(titles, func(int) lipgloss.Style { return p.styles.header })
 	}
 	for r, cells := range rows {
@@ -261,8 +301,8 @@ func (p *printer) render(cols []column, rows [][]string, marks []mark, header bo
 			switch {
 			case !header && col == 0:
 				return p.styles.key
-			case r < len(marks):
-				return p.styles.marked(marks[r])
+			case r < len(marks) && col < len(marks[r]):
+				return p.styles.marked(marks[r][col])
 			}
 			return p.styles.cell
 		})
@@ -273,16 +313,37 @@ func (p *printer) render(cols []column, rows [][]string, marks []mark, header bo
 	return nil
 }
 
+// columnWidths returns the width of each column: its widest cell, and its
+// title when there is a header.
+func columnWidths(titles []string, rows [][]string, header bool) []int {
+	widths := make([]int, len(titles))
+	for i, t := range titles {
+		if header {
+			widths[i] = ansi.StringWidth(t)
+		}
+		for _, r := range rows {
+			widths[i] = max(widths[i], ansi.StringWidth(r[i]))
+		}
+	}
+	return widths
+}
+
+// tableWidth is the width of a table with columns of widths.
+func tableWidth(widths []int) int {
+	total := columnGap * (len(widths) - 1)
+	for _, w := range widths {
+		total += w
+	}
+	return total
+}
+
 // fit narrows the flexible columns of widths until the table fits the
 // printer's width, or they are all as narrow as they may get.
 func (p *printer) fit(cols []column, widths []int) {
 	if p.width <= 0 {
 		return
 	}
-	total := columnGap * (len(cols) - 1)
-	for _, w := range widths {
-		total += w
-	}
+	total := tableWidth(widths)
 	for total > p.width {
 		widest := -1
 		for i, c := range cols {

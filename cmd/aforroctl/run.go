@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"os"
 	"os/signal"
 	"slices"
 	"syscall"
+	"time"
 
 	"github.com/alecthomas/kong"
 
@@ -67,6 +69,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 	}
 	a := &app{
 		ctx:      ctx,
+		env:      env,
 		stdin:    stdin,
 		settings: settings,
 		out:      newPrinter(stdout, stderr, cli.Output, env),
@@ -100,7 +103,8 @@ func helpHint(err error) string {
 }
 
 // report writes err to stderr and returns its exit code: the API's sentence
-// and one indented line per field error for an API error.
+// and one indented line per field error for an API error, and for a rate
+// limited one when to try again.
 func report(ctx context.Context, stderr io.Writer, err error, hint string) int {
 	if err == nil {
 		return exitOK
@@ -120,7 +124,11 @@ func report(ctx context.Context, stderr io.Writer, err error, hint string) int {
 		fmt.Fprintln(stderr, "aforroctl: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintf(stderr, "aforroctl: %v\n", err)
+	msg := err.Error()
+	if errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests && ae.RetryAfter > 0 {
+		msg += fmt.Sprintf(" Try again in %d s.", int(ae.RetryAfter.Round(time.Second)/time.Second))
+	}
+	fmt.Fprintf(stderr, "aforroctl: %s\n", msg)
 	if errors.As(err, &ae) {
 		for _, f := range slices.Sorted(maps.Keys(ae.Fields)) {
 			fmt.Fprintf(stderr, "  %s: %s\n", f, ae.Fields[f])

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTUINeedsATerminal(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, invocation{args: []string{"tui"}, env: baseEnv(t)})
+	if r.code != exitUsage || !strings.Contains(r.stderr, "aforroctl tui needs a terminal") {
+		t.Errorf("exit %d, stderr %q; want exit %d saying a terminal is needed", r.code, r.stderr, exitUsage)
+	}
+}
+
+func TestTUIFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"tui", "--refresh", "10ms"},
+		{"tui", "--warn-at", "-1"},
+		{"tui", "--store", "-2"},
+	} {
+		r := runCLI(t, invocation{args: args, env: baseEnv(t)})
+		if r.code != exitUsage {
+			t.Errorf("%q: exit %d, want %d; stderr %q", args, r.code, exitUsage, r.stderr)
+		}
+	}
+}
+
+func TestTUIValidate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		cmd TUICmd
+		ok  bool
+	}{
+		{TUICmd{WarnAt: 5, Refresh: 30 * time.Second}, true},
+		{TUICmd{Store: 3, WarnAt: 0, Refresh: time.Second}, true},
+		{TUICmd{WarnAt: 5, Refresh: 999 * time.Millisecond}, false},
+		{TUICmd{WarnAt: -1, Refresh: time.Minute}, false},
+		{TUICmd{Store: -1, Refresh: time.Minute}, false},
+	} {
+		if err := tc.cmd.Validate(); (err == nil) != tc.ok {
+			t.Errorf("%+v: Validate() = %v, want ok %v", tc.cmd, err, tc.ok)
+		}
+	}
+}
+
+func TestSaveLastStore(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "aforro", "config.json")
+	if err := writeConfig(path, config{Server: "http://till:8000", Token: "afr_secret"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveLastStore(path, 7); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got config
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := (config{Server: "http://till:8000", Token: "afr_secret", LastStore: 7}); got != want {
+		t.Errorf("config = %+v, want %+v", got, want)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("config file mode %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	// No config file yet: one is made, holding only the store.
+	fresh := filepath.Join(t.TempDir(), "aforro", "config.json")
+	if err := saveLastStore(fresh, 3); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(fresh); err != nil || !strings.Contains(string(b), `"last_store": 3`) {
+		t.Errorf("new config file %s (%v)", b, err)
+	}
+}

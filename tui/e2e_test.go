@@ -1,0 +1,234 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/db/dbtest"
+)
+
+// e2eWait bounds each wait for the terminal to show something.
+const e2eWait = 15 * time.Second
+
+// TestEndToEndTmux runs the real programs: aforrod serving a test database,
+// and "aforroctl tui" in a detached tmux session of a fixed size, driven by
+// send-keys and read back with capture-pane. It types a search, adds the
+// product it finds, places the order and expects CONFIRMED.
+func TestEndToEndTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: the end-to-end test of aforroctl tui needs it (CI installs it)")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	aforrod, aforroctl := buildBinaries(t, dir)
+
+	dbURL := dbtest.New(t)
+	d, err := db.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Pool.Exec(context.Background(), fixture)
+	d.Close()
+	if err != nil {
+		t.Fatalf("fixture: %v", err)
+	}
+	addr := serve(t, aforrod, dbURL, dir)
+	token := run(t, aforrod, "token", "create", "--database-url", dbURL, "--name", "till 1", "--role", "staff", "--store", "1")
+	token = token[strings.LastIndexByte(strings.TrimSpace(token), '\n')+1:]
+
+	cfgDir := filepath.Join(dir, "config")
+	tm := newTmux(t, 100, 30, fmt.Sprintf("env XDG_CONFIG_HOME=%s AFORRO_URL=http://%s AFORRO_TOKEN=%s %s tui --store 1; echo \"aforroctl exited: $?\"; sleep 600",
+		cfgDir, addr, strings.TrimSpace(token), aforroctl))
+
+	tm.waitFor("Downtown (#1)", "Laptop Pro 15", "● online")
+	tm.keys("2")
+	tm.waitFor("[2 Search]", "Search:")
+	tm.literal("wirel")
+	tm.waitFor("Wireless Mouse") // a suggestion
+	tm.keys("Down", "Enter")
+	tm.waitFor("Page 1 of 1 · 1 product")
+	tm.keys("a")
+	tm.waitFor("Added Wireless Mouse: 1 in the basket.")
+	tm.keys("3")
+	tm.waitFor("Basket for Downtown", "1 line, 1 item", "Total 29.99")
+	tm.keys("Enter")
+	screen := tm.waitFor("CONFIRMED")
+	t.Logf("the screen after placing the order:\n%s", screen)
+	tm.keys("q")
+	tm.waitFor("aforroctl exited: 0")
+
+	b, err := os.ReadFile(filepath.Join(cfgDir, "aforro", "config.json"))
+	if err != nil {
+		t.Fatalf("the config file: %v", err)
+	}
+	var cfg struct {
+		LastStore int64 `json:"last_store"`
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil || cfg.LastStore != 1 {
+		t.Errorf("config file %s: last_store %d (%v), want 1", b, cfg.LastStore, err)
+	}
+}
+
+// buildBinaries builds aforrod and aforroctl into dir.
+func buildBinaries(t *testing.T, dir string) (aforrod, aforroctl string) {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build aforrod and aforroctl: %v", err)
+	}
+	args := []string{"build", "-o", dir + string(filepath.Separator)}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	args = append(args, "github.com/aforro/aforro/cmd/aforrod", "github.com/aforro/aforro/cmd/aforroctl")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, goBin, args...).CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return filepath.Join(dir, "aforrod"), filepath.Join(dir, "aforroctl")
+}
+
+// serve starts aforrod serve on a free loopback port and waits until it
+// answers; it is stopped when the test ends.
+func serve(t *testing.T, aforrod, dbURL, dir string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	logPath := filepath.Join(dir, "aforrod.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(aforrod, "serve", "--database-url", dbURL, "--addr", addr,
+		"--redis-url", testRedisURL(), "--no-jobs", "--log-format", "text")
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start aforrod: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		logFile.Close()
+		if t.Failed() {
+			if b, err := os.ReadFile(logPath); err == nil {
+				t.Logf("aforrod's log:\n%s", b)
+			}
+		}
+	})
+	deadline := time.Now().Add(e2eWait)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return addr
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("aforrod does not answer on %s after %s: %v", addr, e2eWait, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// run runs a program and returns its stdout, failing the test on an error.
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// tmuxSession is one detached session on a private tmux server.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+}
+
+// newTmux starts command in a detached session of width by height on a
+// private tmux server (its own socket), killed when the test ends.
+func newTmux(t *testing.T, width, height int, command string) *tmuxSession {
+	t.Helper()
+	s := &tmuxSession{t: t, socket: "aforro-e2e-" + randomHex()}
+	s.tmux("new-session", "-d", "-s", "tui", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), command)
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	return s
+}
+
+// tmux runs a tmux command on the session's server.
+func (s *tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// keys sends keys by tmux's names ("Enter", "Down") or as single letters.
+func (s *tmuxSession) keys(keys ...string) {
+	s.t.Helper()
+	for _, k := range keys {
+		s.tmux("send-keys", "-t", "tui", k)
+	}
+}
+
+// literal types text.
+func (s *tmuxSession) literal(text string) {
+	s.t.Helper()
+	s.tmux("send-keys", "-t", "tui", "-l", text)
+}
+
+// capture returns what the terminal shows.
+func (s *tmuxSession) capture() string {
+	s.t.Helper()
+	return s.tmux("capture-pane", "-p", "-t", "tui")
+}
+
+// waitFor polls the screen until it shows every one of texts, and returns it.
+func (s *tmuxSession) waitFor(texts ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(e2eWait)
+	for {
+		screen := s.capture()
+		ok := true
+		for _, x := range texts {
+			ok = ok && strings.Contains(screen, x)
+		}
+		if ok {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("after %s the screen does not show %q:\n%s", e2eWait, texts, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,325 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aforro/aforro"
+)
+
+// maxFilterLength is the longest title filter the server takes.
+const maxFilterLength = 100
+
+// inventoryModel is the Inventory screen: the store's stock, a page at a
+// time, filtered by title on the server, low stock highlighted.
+type inventoryModel struct {
+	ctx   *programContext
+	table table
+	items []aforro.InventoryItem
+	page  aforro.Page[aforro.InventoryItem] // the last page's envelope
+
+	pageNum   int
+	filter    textinput.Model
+	filtering bool   // the filter field has the focus
+	q         string // the filter the rows were asked with
+	lowOnly   bool
+
+	seq       int // of the latest request; older answers are dropped
+	filterSeq int // of the latest keystroke in the filter
+	active    bool
+	loading   bool
+	loaded    bool
+	failed    bool
+	stale     bool // something changed the stock since the rows were loaded
+}
+
+// newInventory returns the Inventory screen.
+func newInventory(ctx *programContext) *inventoryModel {
+	return &inventoryModel{
+		ctx:     ctx,
+		pageNum: 1,
+		filter:  ctx.styles.newInput("Filter: ", "part of a title", maxFilterLength),
+		table: newTable("No products.",
+			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true},
+			column{title: "CATEGORY", flex: true}, column{title: "PRICE", right: true},
+			column{title: "QTY", right: true}, column{title: ""}),
+	}
+}
+
+// load asks for the current page with the current filter.
+func (m *inventoryModel) load() tea.Cmd {
+	if m.ctx.store.ID == 0 {
+		return nil
+	}
+	m.seq++
+	m.loading, m.stale = true, false
+	c, seq, storeID := m.ctx, m.seq, m.ctx.store.ID
+	f := aforro.InventoryFilter{Q: m.q, LowStock: m.lowOnly}
+	page := m.pageNum
+	return func() tea.Msg {
+		ctx, cancel := c.request()
+		defer cancel()
+		p, err := c.client.ListInventory(ctx, storeID, f, clientPage(page, c.pageSize))
+		return inventoryLoadedMsg{result: result{err}, seq: seq, page: p}
+	}
+}
+
+// update handles answers, store changes and, when shown, keys.
+func (m *inventoryModel) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case inventoryLoadedMsg:
+		if msg.seq != m.seq {
+			return nil
+		}
+		m.loading = false
+		if msg.err != nil {
+			if aforro.ErrorCode(msg.err) == aforro.EPAGEOUTOFRANGE && m.pageNum > 1 {
+				m.pageNum = 1 // the list shrank under us
+				return m.load()
+			}
+			m.failed = true
+			return m.ctx.errorStatus("Load the inventory", msg.err)
+		}
+		m.failed, m.loaded = false, true
+		m.page, m.items = msg.page, msg.page.Results
+		m.setRows()
+		return nil
+	case storeChosenMsg:
+		m.reset()
+		return nil
+	case orderPlacedMsg, orderCancelledMsg:
+		m.stale = true
+		return nil
+	case reconnectedMsg:
+		if m.failed {
+			m.stale = true
+			if m.active {
+				return m.load()
+			}
+		}
+		return nil
+	case filterDebounceMsg:
+		if msg.seq != m.filterSeq {
+			return nil
+		}
+		return m.applyFilter()
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	}
+	return nil
+}
+
+// reset forgets everything of the previous store.
+func (m *inventoryModel) reset() {
+	m.items, m.page = nil, aforro.Page[aforro.InventoryItem]{}
+	m.pageNum, m.q, m.lowOnly = 1, "", false
+	m.filter.Reset()
+	m.filter.Blur()
+	m.filtering = false
+	m.loaded, m.failed, m.loading = false, false, false
+	m.stale = true
+	m.seq++ // an answer for the previous store is dropped
+	m.table.cursor = 0
+	m.setRows()
+}
+
+// applyFilter sends the filter as typed, from the first page.
+func (m *inventoryModel) applyFilter() tea.Cmd {
+	q := strings.TrimSpace(m.filter.Value())
+	if q == m.q {
+		return nil
+	}
+	m.q, m.pageNum = q, 1
+	m.table.cursor = 0
+	return m.load()
+}
+
+// handleKey handles a key press while the screen is shown.
+func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.ctx.keys
+	if m.filtering {
+		switch {
+		case key.Matches(msg, k.Submit), msg.Type == tea.KeyDown:
+			m.filtering = false
+			m.filter.Blur()
+			return m.applyFilter()
+		case key.Matches(msg, k.Back):
+			m.filtering = false
+			m.filter.Blur()
+			m.filter.Reset()
+			return m.applyFilter()
+		}
+		before := m.filter.Value()
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		if m.filter.Value() == before {
+			return cmd
+		}
+		m.filterSeq++
+		seq := m.filterSeq
+		return tea.Batch(cmd, tea.Tick(m.ctx.debounce, func(time.Time) tea.Msg { return filterDebounceMsg{seq: seq} }))
+	}
+	if m.table.update(msg, k) {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		m.filter.CursorEnd()
+		return m.filter.Focus()
+	case key.Matches(msg, k.Back):
+		if m.q != "" || m.lowOnly {
+			m.filter.Reset()
+			m.q, m.lowOnly, m.pageNum = "", false, 1
+			return m.load()
+		}
+	case key.Matches(msg, k.LowStock):
+		m.lowOnly = !m.lowOnly
+		m.pageNum = 1
+		m.table.cursor = 0
+		return m.load()
+	case key.Matches(msg, k.Add):
+		i := m.table.selected()
+		if i < 0 || i >= len(m.items) {
+			return nil
+		}
+		it := m.items[i]
+		qty := it.Quantity
+		line := basketLine{ProductID: it.ProductID, Title: it.ProductTitle, Price: it.Price, Stock: &qty}
+		return func() tea.Msg { return addToOrderMsg{line: line} }
+	case key.Matches(msg, k.NextPage):
+		if m.page.HasNext && !m.loading {
+			m.pageNum++
+			m.table.cursor = 0
+			return m.load()
+		}
+	case key.Matches(msg, k.PrevPage):
+		if m.page.HasPrevious && !m.loading {
+			m.pageNum--
+			m.table.cursor = 0
+			return m.load()
+		}
+	case key.Matches(msg, k.Refresh):
+		return m.load()
+	}
+	return nil
+}
+
+// setRows turns the items into table rows.
+func (m *inventoryModel) setRows() {
+	rows := make([]row, len(m.items))
+	for i, it := range m.items {
+		mark, tag := stockMark(it.Quantity, m.ctx.warnAt)
+		rows[i] = row{mark: mark, cells: []string{
+			strconv.FormatInt(it.ProductID, 10), it.ProductTitle, it.CategoryName,
+			it.Price.String(), strconv.Itoa(it.Quantity), tag,
+		}}
+	}
+	m.table.setRows(rows)
+}
+
+// stockMark says how a quantity stands out, as a mark and as a word.
+func stockMark(qty, warnAt int) (rowMark, string) {
+	switch {
+	case qty <= 0:
+		return markOut, "OUT"
+	case qty <= warnAt:
+		return markLow, "LOW"
+	}
+	return markNone, ""
+}
+
+// captures keeps the keys for the filter field while it has the focus.
+func (m *inventoryModel) captures(msg tea.KeyMsg) bool {
+	return m.filtering && msg.Type != tea.KeyTab && msg.Type != tea.KeyShiftTab
+}
+
+// activate loads the rows if they are missing or stale.
+func (m *inventoryModel) activate() tea.Cmd {
+	m.active = true
+	if (m.stale || !m.loaded) && !m.loading {
+		return m.load()
+	}
+	return nil
+}
+
+// deactivate leaves the filter field, keeping what was typed.
+func (m *inventoryModel) deactivate() {
+	m.active = false
+	if m.filtering {
+		m.filtering = false
+		m.filter.Blur()
+	}
+}
+
+// resize fits the table between the filter line and the page line.
+func (m *inventoryModel) resize() {
+	m.table.setSize(m.ctx.width, m.ctx.height-2)
+	m.filter.Width = max(m.ctx.width-30, 10)
+}
+
+// view renders the filter line, the table and the page line.
+func (m *inventoryModel) view() string {
+	st := m.ctx.styles
+	var top string
+	switch {
+	case m.filtering || m.q != "":
+		top = m.filter.View()
+	default:
+		top = st.Dim.Render("/ filter by title   l low stock only")
+	}
+	if m.lowOnly {
+		top = spread(top, st.Low.Render("[low stock only]"), m.ctx.width)
+	}
+	var body string
+	switch {
+	case m.failed && len(m.items) == 0:
+		body = st.Dim.Render("The inventory could not be loaded; r tries again.")
+	case !m.loaded:
+		body = st.Dim.Render("Loading the inventory of " + m.ctx.store.Name + "…")
+	default:
+		body = m.table.view(st)
+	}
+	return top + "\n" + fit(body, m.ctx.width, m.ctx.height-2) + "\n" + m.pageLine()
+}
+
+// pageLine says which page this is, of how many rows.
+func (m *inventoryModel) pageLine() string {
+	st := m.ctx.styles
+	if !m.loaded {
+		return ""
+	}
+	s := pageText(m.page.Page, m.page.TotalPages, m.page.Count, "product", "products")
+	s += fmt.Sprintf(" · %d or fewer is low", m.ctx.warnAt)
+	if m.loading {
+		s += " · loading…"
+	}
+	return st.Dim.Render(s)
+}
+
+// help returns the screen's keys.
+func (m *inventoryModel) help() helpKeys {
+	k := m.ctx.keys
+	if m.filtering {
+		return helpKeys{
+			short: []key.Binding{withHelp(k.Submit, "done"), withHelp(k.Back, "clear filter")},
+			full:  [][]key.Binding{{withHelp(k.Submit, "done"), withHelp(k.Back, "clear filter")}},
+		}
+	}
+	return helpKeys{
+		short: []key.Binding{k.Filter, k.LowStock, k.Add, k.NextPage},
+		full: [][]key.Binding{k.navigation(),
+			{k.Filter, k.LowStock, withHelp(k.Back, "clear filters"), k.Add, k.Refresh}},
+	}
+}
+
+// pageText writes "Page 2 of 5 · 96 products".
+func pageText(page, pages, count int, one, many string) string {
+	return fmt.Sprintf("Page %d of %d · %s", page, max(pages, 1), plural(count, one, many))
+}

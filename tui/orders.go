@@ -1,0 +1,427 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aforro/aforro"
+)
+
+// statusFilterCount is how many choices "t" cycles through on the Orders
+// screen (see statusFilter).
+const statusFilterCount = 4
+
+// statusFilter returns choice i of the Orders screen's status filter; ""
+// is every order.
+func statusFilter(i int) string {
+	switch i {
+	case 1:
+		return aforro.StatusConfirmed
+	case 2:
+		return aforro.StatusRejected
+	case 3:
+		return aforro.StatusCancelled
+	}
+	return ""
+}
+
+// ordersModel is the Orders screen: the store's orders, newest first; one
+// order's details; cancelling a confirmed order after a y/n prompt.
+type ordersModel struct {
+	ctx    *programContext
+	table  table
+	orders []aforro.OrderSummary
+	page   aforro.Page[aforro.OrderSummary]
+
+	pageNum int
+	filter  int // the choice of statusFilter
+
+	seq     int
+	active  bool
+	loading bool
+	loaded  bool
+	failed  bool
+	stale   bool
+
+	detailID      int64 // the order shown in detail (or loading); 0: the list
+	detail        *aforro.Order
+	detailFailed  bool
+	detailTable   table
+	confirmCancel int64 // the order the y/n prompt is about; 0: no prompt
+	cancelling    int64 // the order whose cancel request is in flight
+}
+
+// newOrders returns the Orders screen.
+func newOrders(ctx *programContext) *ordersModel {
+	return &ordersModel{
+		ctx:     ctx,
+		pageNum: 1,
+		table: newTable("No orders.",
+			column{title: "ORDER", right: true}, column{title: "STATUS"},
+			column{title: "PLACED"}, column{title: "ITEMS", right: true}),
+		detailTable: newTable("No lines.",
+			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true},
+			column{title: "PRICE", right: true}, column{title: "QTY", right: true},
+			column{title: "LINE", right: true}, column{title: ""}),
+	}
+}
+
+// load asks for the current page of orders.
+func (m *ordersModel) load() tea.Cmd {
+	if m.ctx.store.ID == 0 {
+		return nil
+	}
+	m.seq++
+	m.loading, m.stale = true, false
+	c, seq, storeID, page, status := m.ctx, m.seq, m.ctx.store.ID, m.pageNum, statusFilter(m.filter)
+	return func() tea.Msg {
+		ctx, cancel := c.request()
+		defer cancel()
+		p, err := c.client.ListStoreOrders(ctx, storeID, status, clientPage(page, c.pageSize))
+		return ordersLoadedMsg{result: result{err}, seq: seq, page: p}
+	}
+}
+
+// loadDetail asks for order id.
+func (m *ordersModel) loadDetail(id int64) tea.Cmd {
+	m.detailID, m.detailFailed = id, false
+	if m.detail != nil && m.detail.ID != id {
+		m.detail = nil
+	}
+	c := m.ctx
+	return func() tea.Msg {
+		ctx, cancel := c.request()
+		defer cancel()
+		o, err := c.client.Order(ctx, id)
+		return orderLoadedMsg{result: result{err}, id: id, order: o}
+	}
+}
+
+// cancelOrder asks the server to cancel order id.
+func (m *ordersModel) cancelOrder(id int64) tea.Cmd {
+	m.cancelling = id
+	c := m.ctx
+	return tea.Batch(m.ctx.status(statusInfo, "Cancelling order #%d…", id), func() tea.Msg {
+		ctx, cancel := c.request()
+		defer cancel()
+		o, err := c.client.CancelOrder(ctx, id)
+		return orderCancelledMsg{result: result{err}, id: id, order: o}
+	})
+}
+
+// update handles answers, store changes and, when shown, keys.
+func (m *ordersModel) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case ordersLoadedMsg:
+		if msg.seq != m.seq {
+			return nil
+		}
+		m.loading = false
+		if msg.err != nil {
+			if aforro.ErrorCode(msg.err) == aforro.EPAGEOUTOFRANGE && m.pageNum > 1 {
+				m.pageNum = 1
+				return m.load()
+			}
+			m.failed = true
+			return m.ctx.errorStatus("Load the orders", msg.err)
+		}
+		m.failed, m.loaded = false, true
+		m.page, m.orders = msg.page, msg.page.Results
+		m.setRows()
+		return nil
+	case orderLoadedMsg:
+		if msg.id != m.detailID {
+			return nil
+		}
+		if msg.err != nil {
+			m.detailFailed = true
+			return m.ctx.errorStatus(fmt.Sprintf("Load order #%d", msg.id), msg.err)
+		}
+		o := msg.order
+		m.detail = &o
+		m.setDetailRows()
+		return nil
+	case orderCancelledMsg:
+		if msg.id == m.cancelling {
+			m.cancelling = 0
+		}
+		if msg.err != nil {
+			return m.ctx.errorStatus(fmt.Sprintf("Order #%d was not cancelled", msg.id), msg.err)
+		}
+		if m.detailID == msg.id {
+			o := msg.order
+			m.detail = &o
+			m.setDetailRows()
+		}
+		return tea.Batch(m.load(),
+			m.ctx.status(statusSuccess, "Order #%d CANCELLED: its stock is back in the store.", msg.id))
+	case orderPlacedMsg:
+		if msg.err == nil {
+			m.stale = true
+		}
+		return nil
+	case storeChosenMsg:
+		m.reset()
+		return nil
+	case reconnectedMsg:
+		if m.failed {
+			m.stale = true
+			if m.active {
+				return m.load()
+			}
+		}
+		if m.detailFailed && m.detailID != 0 && m.active {
+			return m.loadDetail(m.detailID)
+		}
+		return nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	}
+	return nil
+}
+
+// reset forgets everything of the previous store.
+func (m *ordersModel) reset() {
+	m.orders, m.page = nil, aforro.Page[aforro.OrderSummary]{}
+	m.pageNum, m.filter = 1, 0
+	m.loaded, m.failed, m.loading, m.stale = false, false, false, true
+	m.seq++
+	m.detailID, m.detail, m.confirmCancel = 0, nil, 0
+	m.table.cursor = 0
+	m.setRows()
+}
+
+// handleKey handles a key press while the screen is shown.
+func (m *ordersModel) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.ctx.keys
+	if m.confirmCancel != 0 {
+		id := m.confirmCancel
+		m.confirmCancel = 0
+		if key.Matches(msg, k.Yes) {
+			return m.cancelOrder(id)
+		}
+		return m.ctx.status(statusInfo, "Order #%d is left as it is.", id)
+	}
+	if m.detailID != 0 {
+		switch {
+		case key.Matches(msg, k.Back):
+			m.detailID, m.detail = 0, nil
+			return nil
+		case key.Matches(msg, k.CancelOrder):
+			return m.askCancel(m.detailID, m.detailStatus())
+		case key.Matches(msg, k.Refresh):
+			return m.loadDetail(m.detailID)
+		}
+		m.detailTable.update(msg, k)
+		return nil
+	}
+	if m.table.update(msg, k) {
+		return nil
+	}
+	i := m.table.selected()
+	switch {
+	case key.Matches(msg, k.Open) && i >= 0:
+		return m.loadDetail(m.orders[i].ID)
+	case key.Matches(msg, k.CancelOrder) && i >= 0:
+		return m.askCancel(m.orders[i].ID, m.orders[i].Status)
+	case key.Matches(msg, k.StatusFilter):
+		m.filter = (m.filter + 1) % statusFilterCount
+		m.pageNum = 1
+		m.table.cursor = 0
+		return m.load()
+	case key.Matches(msg, k.NextPage):
+		if m.page.HasNext && !m.loading {
+			m.pageNum++
+			m.table.cursor = 0
+			return m.load()
+		}
+	case key.Matches(msg, k.PrevPage):
+		if m.page.HasPrevious && !m.loading {
+			m.pageNum--
+			m.table.cursor = 0
+			return m.load()
+		}
+	case key.Matches(msg, k.Refresh):
+		return m.load()
+	}
+	return nil
+}
+
+// detailStatus returns the status of the order shown in detail, if known.
+func (m *ordersModel) detailStatus() string {
+	if m.detail == nil {
+		return ""
+	}
+	return m.detail.Status
+}
+
+// askCancel opens the y/n prompt, when the order can be cancelled at all.
+func (m *ordersModel) askCancel(id int64, status string) tea.Cmd {
+	switch {
+	case m.cancelling != 0:
+		return m.ctx.status(statusInfo, "Order #%d is being cancelled.", m.cancelling)
+	case status != aforro.StatusConfirmed:
+		return m.ctx.status(statusInfo, "Only a CONFIRMED order can be cancelled; order #%d is %s.", id, status)
+	}
+	m.confirmCancel = id
+	return nil
+}
+
+// setRows turns the orders into table rows.
+func (m *ordersModel) setRows() {
+	rows := make([]row, len(m.orders))
+	for i, o := range m.orders {
+		rows[i] = row{mark: statusMark(o.Status), cells: []string{
+			"#" + strconv.FormatInt(o.ID, 10), o.Status, m.ctx.formatTime(o.CreatedAt), strconv.Itoa(o.TotalItems),
+		}}
+	}
+	m.table.setRows(rows)
+}
+
+// statusMark is how an order's row stands out.
+func statusMark(status string) rowMark {
+	switch status {
+	case aforro.StatusRejected:
+		return markOut
+	case aforro.StatusCancelled:
+		return markDim
+	}
+	return markNone
+}
+
+// setDetailRows turns the detail's lines into table rows.
+func (m *ordersModel) setDetailRows() {
+	o := m.detail
+	short := map[int64]aforro.RejectedItem{}
+	for _, r := range o.RejectedItems {
+		short[r.ProductID] = r
+	}
+	rows := make([]row, len(o.Items))
+	for i, it := range o.Items {
+		note, mark := "", markNone
+		if r, ok := short[it.ProductID]; ok {
+			note, mark = fmt.Sprintf("short: store had %d", r.QuantityAvailable), markOut
+		}
+		rows[i] = row{mark: mark, cells: []string{
+			strconv.FormatInt(it.ProductID, 10), it.ProductTitle, it.ProductPrice.String(),
+			strconv.Itoa(it.QuantityRequested), (it.ProductPrice * aforro.Money(it.QuantityRequested)).String(), note,
+		}}
+	}
+	m.detailTable.setRows(rows)
+}
+
+// captures keeps every key for the y/n prompt while it is open.
+func (m *ordersModel) captures(tea.KeyMsg) bool { return m.confirmCancel != 0 }
+
+// activate refreshes the list: orders come and go at the till.
+func (m *ordersModel) activate() tea.Cmd {
+	m.active = true
+	if !m.loading {
+		return m.load()
+	}
+	return nil
+}
+
+// deactivate drops an open prompt.
+func (m *ordersModel) deactivate() {
+	m.active = false
+	m.confirmCancel = 0
+}
+
+// resize fits the tables.
+func (m *ordersModel) resize() {
+	m.table.setSize(m.ctx.width, m.ctx.height-3)
+	m.detailTable.setSize(m.ctx.width, m.ctx.height-9)
+}
+
+// view renders the list or one order, and the prompt.
+func (m *ordersModel) view() string {
+	body := m.listView()
+	if m.detailID != 0 {
+		body = m.detailView()
+	}
+	if m.confirmCancel != 0 {
+		body = fit(body, m.ctx.width, m.ctx.height-2) + "\n\n" + m.ctx.styles.Warn.Render(fmt.Sprintf(
+			"Cancel order #%d? Its stock goes back to the store. y/n", m.confirmCancel))
+	}
+	return body
+}
+
+// listView renders the filter line, the table and the page line.
+func (m *ordersModel) listView() string {
+	st := m.ctx.styles
+	f := statusFilter(m.filter)
+	if f == "" {
+		f = "all"
+	}
+	top := st.Title.Render("Orders of "+m.ctx.store.Name) + st.Dim.Render("  newest first · status: "+f+" (t to change)")
+	var body string
+	switch {
+	case m.failed && len(m.orders) == 0:
+		body = st.Dim.Render("The orders could not be loaded; r tries again.")
+	case !m.loaded:
+		body = st.Dim.Render("Loading the orders…")
+	default:
+		body = m.table.view(st)
+	}
+	bottom := ""
+	if m.loaded {
+		bottom = pageText(m.page.Page, m.page.TotalPages, m.page.Count, "order", "orders")
+		if m.loading {
+			bottom += " · loading…"
+		}
+	}
+	return top + "\n" + fit(body, m.ctx.width, m.ctx.height-3) + "\n" + st.Dim.Render(bottom)
+}
+
+// detailView renders one order.
+func (m *ordersModel) detailView() string {
+	st := m.ctx.styles
+	if m.detail == nil {
+		if m.detailFailed {
+			return st.Dim.Render(fmt.Sprintf("Order #%d could not be loaded; r tries again, esc goes back.", m.detailID))
+		}
+		return st.Dim.Render(fmt.Sprintf("Loading order #%d…", m.detailID))
+	}
+	o := m.detail
+	email := o.CustomerEmail
+	if email == "" {
+		email = "none"
+	}
+	var b strings.Builder
+	b.WriteString(st.Title.Render(fmt.Sprintf("Order #%d  ", o.ID)) + st.status(o.Status).Render(o.Status) + "\n")
+	field := func(label, value string) {
+		b.WriteString(st.Dim.Render(fmt.Sprintf("%-10s", label)) + value + "\n")
+	}
+	field("Store", fmt.Sprintf("%s (#%d), %s", o.StoreName, o.Store, o.StoreLocation))
+	placed := m.ctx.formatTime(o.CreatedAt)
+	if o.CancelledAt != nil {
+		placed += ", cancelled " + m.ctx.formatTime(*o.CancelledAt)
+	}
+	field("Placed", placed)
+	field("Email", email)
+	field("Total", fmt.Sprintf("%s for %s", o.TotalAmount, items(orderUnits(*o))))
+	b.WriteString("\n" + m.detailTable.view(st))
+	return b.String()
+}
+
+// help returns the screen's keys.
+func (m *ordersModel) help() helpKeys {
+	k := m.ctx.keys
+	switch {
+	case m.confirmCancel != 0:
+		keys := []key.Binding{withHelp(k.Yes, "cancel the order"), withHelp(k.No, "keep it")}
+		return helpKeys{short: keys, full: [][]key.Binding{keys}}
+	case m.detailID != 0:
+		keys := []key.Binding{withHelp(k.Back, "back to the list"), k.CancelOrder, k.Refresh}
+		return helpKeys{short: keys, full: [][]key.Binding{{k.Up, k.Down}, keys}}
+	}
+	return helpKeys{
+		short: []key.Binding{k.Open, k.CancelOrder, k.StatusFilter, k.Refresh},
+		full:  [][]key.Binding{k.navigation(), {k.Open, k.CancelOrder, k.StatusFilter, k.Refresh}},
+	}
+}
