@@ -103,7 +103,7 @@ func TestAdminWriteErrors(t *testing.T) {
 	t.Parallel()
 	srv := newConfiguredServer(t, server.DefaultConfig())
 	c := srv.client(t)
-	staff := srv.client(t, client.WithToken(srv.token(t, aforro.RoleStaff)))
+	staff := srv.client(t, client.WithToken(srv.Token(t, aforro.RoleStaff)))
 	anonymous := srv.client(t, client.WithToken(""))
 	ctx := context.Background()
 	if _, _, err := c.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: 2, Items: []aforro.OrderLine{line(5, 1)}}, ""); err != nil {

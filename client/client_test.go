@@ -50,7 +50,7 @@ var ignoreInventoryIDs = cmpopts.IgnoreFields(aforro.InventoryItem{}, "ID")
 func TestReadMethods(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, fixture)
+	srv.Exec(t, fixture)
 	c := srv.client(t)
 	ctx := context.Background()
 
@@ -111,10 +111,10 @@ func TestReadMethods(t *testing.T) {
 func TestAPIErrors(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, fixture)
+	srv.Exec(t, fixture)
 	c := srv.client(t)
 	anonymous := srv.client(t, client.WithToken(""))
-	harbourStaff := srv.client(t, client.WithToken(srv.token(t, aforro.RoleStaff, 2)))
+	harbourStaff := srv.client(t, client.WithToken(srv.Token(t, aforro.RoleStaff, 2)))
 	ctx := context.Background()
 
 	tests := []struct {
@@ -180,7 +180,7 @@ func TestAPIErrors(t *testing.T) {
 func TestReadyWhenPostgreSQLIsDown(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.db.Close()
+	srv.DB.Close()
 	c := srv.client(t, client.WithRetries(1))
 	_, err := c.Ready(context.Background())
 	var ae *client.APIError
@@ -228,7 +228,7 @@ func TestCancelledContextIsNotAConnError(t *testing.T) {
 func TestAll(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, fixture)
+	srv.Exec(t, fixture)
 	ctx := context.Background()
 	pages := &countingTransport{next: http.DefaultTransport}
 	c := srv.client(t, client.WithHTTPClient(&http.Client{Transport: pages}))
@@ -287,7 +287,7 @@ func TestAll(t *testing.T) {
 func TestWithResponseBodyPassesTheServersJSON(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, fixture)
+	srv.Exec(t, fixture)
 	c := srv.client(t)
 	resp, err := http.Get(srv.URL + "/api/products/1/")
 	if err != nil {

@@ -1,91 +1,31 @@
 package client_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net"
-	"net/http/httptest"
 	"os"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
-	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
-	"github.com/aforro/aforro/db"
 	"github.com/aforro/aforro/db/dbtest"
 	"github.com/aforro/aforro/server"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 
-// testRedisURL is the Redis tests use unless AFORRO_TEST_REDIS_URL is set.
-func testRedisURL() string {
-	if u := os.Getenv("AFORRO_TEST_REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/15"
-}
-
-// newRedis returns a client on the test Redis, failing the test when it does
-// not answer.
-func newRedis(t *testing.T) *redis.Client {
-	t.Helper()
-	opts, err := redis.ParseURL(testRedisURL())
-	if err != nil {
-		t.Fatalf("AFORRO_TEST_REDIS_URL: %v", err)
-	}
-	rdb := redis.NewClient(opts)
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("cannot reach Redis at %s (start it or set AFORRO_TEST_REDIS_URL): %v", testRedisURL(), err)
-	}
-	t.Cleanup(func() { rdb.Close() })
-	return rdb
-}
-
-// testServer is a real aforrod HTTP server on a loopback listener over a
-// fresh database.
-type testServer struct {
-	*httptest.Server
-	db    *db.DB
-	admin string // an admin token's secret
-}
+// testServer is a real aforrod API over a fresh database.
+type testServer struct{ *servertest.Server }
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	d := dbtest.Open(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(server.New(server.DefaultConfig(), d, newRedis(t), log).Handler())
-	t.Cleanup(srv.Close)
-	ts := &testServer{Server: srv, db: d}
-	ts.admin = ts.token(t, aforro.RoleAdmin)
-	return ts
-}
-
-// token creates a token and returns its secret.
-func (ts *testServer) token(t *testing.T, role string, stores ...int64) string {
-	t.Helper()
-	_, secret, err := ts.db.CreateToken(context.Background(), "test "+role, role, stores)
-	if err != nil {
-		t.Fatalf("create token: %v", err)
-	}
-	return secret
-}
-
-// exec runs fixture SQL.
-func (ts *testServer) exec(t *testing.T, sql string) {
-	t.Helper()
-	if _, err := ts.db.Pool.Exec(context.Background(), sql); err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
+	return &testServer{servertest.New(t, server.DefaultConfig(), nil)}
 }
 
 // client returns a client for the server with the admin token; opts may
 // override it.
 func (ts *testServer) client(t *testing.T, opts ...client.Option) *client.Client {
 	t.Helper()
-	c, err := client.New(ts.URL, append([]client.Option{client.WithToken(ts.admin)}, opts...)...)
+	c, err := client.New(ts.URL, append([]client.Option{client.WithToken(ts.Admin)}, opts...)...)
 	if err != nil {
 		t.Fatalf("client.New(%q): %v", ts.URL, err)
 	}

@@ -41,7 +41,7 @@ func stock(t *testing.T, c *client.Client, storeID, productID int64) int {
 func TestOrders(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, fixture)
+	srv.Exec(t, fixture)
 	c := srv.client(t)
 	ctx := context.Background()
 
@@ -148,7 +148,7 @@ func TestOrders(t *testing.T) {
 func TestPlaceOrderIdempotency(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, fixture)
+	srv.Exec(t, fixture)
 	c := srv.client(t)
 	ctx := context.Background()
 	order := aforro.PlaceOrder{StoreID: 1, Items: []aforro.OrderLine{line(1, 1)}}
@@ -195,7 +195,7 @@ func TestPlaceOrderIdempotency(t *testing.T) {
 func TestInventoryChanges(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, fixture)
+	srv.Exec(t, fixture)
 	c := srv.client(t)
 	ctx := context.Background()
 
@@ -275,9 +275,9 @@ func apiError(t *testing.T, err error) *client.APIError {
 func TestOrderAndInventoryErrors(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, fixture)
+	srv.Exec(t, fixture)
 	c := srv.client(t)
-	harbourStaff := srv.client(t, client.WithToken(srv.token(t, aforro.RoleStaff, 2)))
+	harbourStaff := srv.client(t, client.WithToken(srv.Token(t, aforro.RoleStaff, 2)))
 	ctx := context.Background()
 	downtownOrder, _, err := c.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: 1, Items: []aforro.OrderLine{line(1, 1)}}, "")
 	if err != nil {

@@ -93,7 +93,7 @@ func TestSearch(t *testing.T) {
 	})
 
 	t.Run("count capped at 1000", func(t *testing.T) {
-		srv.exec(t, `INSERT INTO products (title, price, category_id)
+		srv.Exec(t, `INSERT INTO products (title, price, category_id)
 			SELECT 'Widget ' || g, 1, 2 FROM generate_series(1, 1001) AS g`)
 		got, err := c.Search(ctx, aforro.SearchFilter{Q: "widget"}, client.PageOptions{PageSize: 100})
 		if err != nil {

@@ -28,7 +28,7 @@ func TestSummaries(t *testing.T) {
 	t.Parallel()
 	srv := newConfiguredServer(t, server.DefaultConfig())
 	c := srv.client(t)
-	harbourStaff := srv.client(t, client.WithToken(srv.token(t, aforro.RoleStaff, 2)))
+	harbourStaff := srv.client(t, client.WithToken(srv.Token(t, aforro.RoleStaff, 2)))
 	ctx := context.Background()
 
 	if _, err := c.LatestSummaries(ctx); apiError(t, err).Status != 404 {
@@ -38,10 +38,10 @@ func TestSummaries(t *testing.T) {
 	if _, _, err := c.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: 1, Items: []aforro.OrderLine{line(2, 2)}}, ""); err != nil {
 		t.Fatal(err)
 	}
-	srv.exec(t, `UPDATE orders SET created_at = '2026-03-01T10:00:00Z'`)
+	srv.Exec(t, `UPDATE orders SET created_at = '2026-03-01T10:00:00Z'`)
 	for _, day := range []string{"2026-03-01", "2026-03-02"} {
 		d, _ := time.Parse(aforro.DateLayout, day)
-		if _, err := srv.db.GenerateSummaries(ctx, d, 5); err != nil {
+		if _, err := srv.DB.GenerateSummaries(ctx, d, 5); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -177,7 +177,7 @@ func TestJobs(t *testing.T) {
 	cfg := server.DefaultConfig()
 	cfg.Jobs = fixedJobs(sched)
 	withJobs := newConfiguredServer(t, cfg)
-	withJobs.exec(t, `INSERT INTO job_runs (job, run_date, instance, started_at, finished_at, detail) VALUES
+	withJobs.Exec(t, `INSERT INTO job_runs (job, run_date, instance, started_at, finished_at, detail) VALUES
 		('daily_summary', '2026-03-01', 'web-1', '2026-03-02T00:00:00Z', '2026-03-02T00:00:01.5Z', '4 rows'),
 		('daily_summary', '2026-03-02', 'web-2', '2026-03-03T00:00:00Z', '2026-03-03T00:00:00.25Z', '4 rows')`)
 	withoutJobs := newConfiguredServer(t, server.DefaultConfig())
@@ -204,7 +204,7 @@ func TestJobs(t *testing.T) {
 		})
 	}
 	t.Run("staff token", func(t *testing.T) {
-		_, err := withJobs.client(t, client.WithToken(withJobs.token(t, aforro.RoleStaff))).Jobs(ctx)
+		_, err := withJobs.client(t, client.WithToken(withJobs.Token(t, aforro.RoleStaff))).Jobs(ctx)
 		checkAPIError(t, err, &client.APIError{Status: 403, Code: aforro.EFORBIDDEN, Message: "This needs an admin token."})
 	})
 }

@@ -1,10 +1,6 @@
 package client_test
 
 import (
-	"crypto/rand"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,26 +8,16 @@ import (
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
-	"github.com/aforro/aforro/db/dbtest"
 	"github.com/aforro/aforro/server"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 // newConfiguredServer is newTestServer with settings of the test's own, over
-// a fresh database holding the fixture. Its rate-limit keys in Redis get a
-// prefix of their own: every test server answers the same client IP
-// (127.0.0.1), and tests of other packages share the Redis database, so with
-// the default prefix one test's suggestions would spend another's budget.
+// a database holding the fixture.
 func newConfiguredServer(t *testing.T, cfg server.Config) *testServer {
 	t.Helper()
-	d := dbtest.Open(t)
-	cfg.RateLimitPrefix = "clienttest:" + rand.Text() + ":"
-	api := server.New(cfg, d, newRedis(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	t.Cleanup(func() { _ = api.Close() })
-	srv := httptest.NewServer(api.Handler())
-	t.Cleanup(srv.Close)
-	ts := &testServer{Server: srv, db: d}
-	ts.admin = ts.token(t, aforro.RoleAdmin)
-	ts.exec(t, fixture)
+	ts := &testServer{servertest.New(t, cfg, nil)}
+	ts.Exec(t, fixture)
 	return ts
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/go-co-op/gocron/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/aforro/aforro/db/dbtest"
 	"github.com/aforro/aforro/jobs"
 )
 
@@ -76,7 +77,7 @@ func (l *tickLog) ranSince(id string, since time.Time) bool {
 
 func startInstance(t *testing.T, id, key string, ttl time.Duration, log *slog.Logger, ticks *tickLog) *instance {
 	t.Helper()
-	in := &instance{id: id, rdb: newRedis(t), done: make(chan struct{})}
+	in := &instance{id: id, rdb: dbtest.Redis(t), done: make(chan struct{})}
 	var err error
 	if in.el, err = jobs.NewElector(in.rdb, key, id, ttl, log.With("instance", id), nil); err != nil {
 		t.Fatal(err)
@@ -287,11 +288,11 @@ func (p *proxy) restore() {
 func TestRedisOutagePausesJobs(t *testing.T) {
 	t.Parallel()
 	const ttl = 600 * time.Millisecond
-	opts, err := redis.ParseURL(testRedisURL())
+	opts, err := redis.ParseURL(dbtest.RedisURL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	newRedis(t) // fail early and clearly when Redis is down
+	dbtest.Redis(t) // fail early and clearly when Redis is down
 	px := newProxy(t, opts.Addr)
 	opts.Addr = px.ln.Addr().String()
 	opts.MaxRetries = -1

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/db/dbtest"
 	"github.com/aforro/aforro/jobs"
 )
 
@@ -31,7 +32,7 @@ func runJobs(t *testing.T, d *db.DB, key, instance string) *running {
 	cfg.LeaderTTL = 600 * time.Millisecond
 	cfg.Outbox = testOutbox()
 	log, logs := newLogger()
-	j, err := jobs.New(cfg, d, newRedis(t), jobs.LogMailer{Log: log}, log)
+	j, err := jobs.New(cfg, d, dbtest.Redis(t), jobs.LogMailer{Log: log}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +137,7 @@ func TestJobsCatchUp(t *testing.T) {
 	if err := b.stop(); err != nil {
 		t.Fatalf("stop node-b: %v", err)
 	}
-	if err := newRedis(t).Get(ctx, key).Err(); !errors.Is(err, redis.Nil) {
+	if err := dbtest.Redis(t).Get(ctx, key).Err(); !errors.Is(err, redis.Nil) {
 		t.Fatalf("the lease is still held after every instance stopped cleanly: %v", err)
 	}
 	if !strings.Contains(b.logs.String(), "jobs: stopped") {
@@ -264,7 +265,7 @@ func TestPurgeIdempotencyKeys(t *testing.T) {
 	cfg := jobs.DefaultConfig()
 	cfg.LeaderKey = leaderKey(t)
 	log, logs := newLogger()
-	j, err := jobs.New(cfg, d, newRedis(t), jobs.LogMailer{Log: log}, log)
+	j, err := jobs.New(cfg, d, dbtest.Redis(t), jobs.LogMailer{Log: log}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

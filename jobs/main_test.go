@@ -26,36 +26,11 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/aforro/aforro/db/dbtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
-
-// testRedisURL is the Redis tests use unless AFORRO_TEST_REDIS_URL is set.
-func testRedisURL() string {
-	if u := os.Getenv("AFORRO_TEST_REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/15"
-}
-
-// newRedis returns a client of its own on the test Redis, failing the test
-// when Redis does not answer.
-func newRedis(t *testing.T) *redis.Client {
-	t.Helper()
-	opts, err := redis.ParseURL(testRedisURL())
-	if err != nil {
-		t.Fatalf("AFORRO_TEST_REDIS_URL: %v", err)
-	}
-	rdb := redis.NewClient(opts)
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("cannot reach Redis at %s (start it or set AFORRO_TEST_REDIS_URL): %v", testRedisURL(), err)
-	}
-	t.Cleanup(func() { _ = rdb.Close() })
-	return rdb
-}
 
 // leaderKey is a Redis key no other test (or test run) uses, deleted when the
 // test ends.
@@ -64,7 +39,7 @@ func leaderKey(t *testing.T) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	key := "aforro-test:" + t.Name() + ":" + hex.EncodeToString(b) + ":leader"
-	rdb := newRedis(t) // closed after the cleanup below, which runs first
+	rdb := dbtest.Redis(t) // closed after the cleanup below, which runs first
 	t.Cleanup(func() { _ = rdb.Del(context.Background(), key).Err() })
 	return key
 }

@@ -117,7 +117,7 @@ func serve(t *testing.T, aforrod, dbURL, dir string) string {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(aforrod, "serve", "--database-url", dbURL, "--addr", addr,
-		"--redis-url", testRedisURL(), "--no-jobs", "--log-format", "text")
+		"--redis-url", dbtest.RedisURL(), "--no-jobs", "--log-format", "text")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start aforrod: %v", err)

@@ -154,7 +154,7 @@ func TestInventory(t *testing.T) {
 
 	t.Run("token of another store", func(t *testing.T) {
 		t.Parallel()
-		opts := testOptions(srv.client(t, client.WithToken(srv.token(t, aforro.RoleStaff, 2))))
+		opts := testOptions(srv.client(t, client.WithToken(srv.Token(t, aforro.RoleStaff, 2))))
 		opts.StoreID = 1
 		tm := start(t, opts)
 		waitFor(t, tm, "This token does not cover store 1.")

@@ -6,9 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -23,13 +21,11 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
-	"github.com/redis/go-redis/v9"
 
-	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
-	"github.com/aforro/aforro/db"
 	"github.com/aforro/aforro/db/dbtest"
 	"github.com/aforro/aforro/server"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
@@ -47,39 +43,13 @@ const waitLimit = 10 * time.Second
 // testNow is the clock of every test, so times on screen are fixed.
 var testNow = time.Date(2026, 3, 5, 14, 30, 0, 0, time.UTC)
 
-// testRedisURL is the Redis tests use unless AFORRO_TEST_REDIS_URL is set.
-func testRedisURL() string {
-	if u := os.Getenv("AFORRO_TEST_REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/15"
-}
-
-// newRedis returns a client on the test Redis, failing the test when it does
-// not answer.
-func newRedis(t *testing.T) *redis.Client {
-	t.Helper()
-	opts, err := redis.ParseURL(testRedisURL())
-	if err != nil {
-		t.Fatalf("AFORRO_TEST_REDIS_URL: %v", err)
-	}
-	rdb := redis.NewClient(opts)
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("cannot reach Redis at %s (start it or set AFORRO_TEST_REDIS_URL): %v", testRedisURL(), err)
-	}
-	t.Cleanup(func() { rdb.Close() })
-	return rdb
-}
-
 // testServer is a real aforrod HTTP server over a fresh database holding
 // the fixture. Its handler sits behind a switch, so a test can make the
 // server vanish (every connection dropped) and come back.
 type testServer struct {
-	*httptest.Server
-	db    *db.DB
-	admin string
-	down  atomic.Bool
-	hits  sync.Map // request path → *atomic.Int64, answered or not
+	*servertest.Server
+	down atomic.Bool
+	hits sync.Map // request path → *atomic.Int64, answered or not
 }
 
 // requests returns how many requests for path the server has had.
@@ -95,28 +65,23 @@ type serverOption func(*server.Config)
 
 func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 	t.Helper()
-	d := dbtest.Open(t)
-	if _, err := d.Pool.Exec(context.Background(), fixture); err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
 	cfg := server.DefaultConfig()
-	cfg.RateLimitPrefix = "tuitest:" + randomHex() + ":" // tests share Redis
 	for _, o := range opts {
 		o(&cfg)
 	}
-	h := server.New(cfg, d, newRedis(t), slog.New(slog.NewTextHandler(io.Discard, nil))).Handler()
-	ts := &testServer{db: d}
-	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n, _ := ts.hits.LoadOrStore(r.URL.Path, new(atomic.Int64))
-		n.(*atomic.Int64).Add(1)
-		if ts.down.Load() {
-			dropConnection(w)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
-	ts.admin = ts.token(t, aforro.RoleAdmin)
+	ts := &testServer{}
+	ts.Server = servertest.New(t, cfg, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n, _ := ts.hits.LoadOrStore(r.URL.Path, new(atomic.Int64))
+			n.(*atomic.Int64).Add(1)
+			if ts.down.Load() {
+				dropConnection(w)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	ts.Exec(t, fixture)
 	return ts
 }
 
@@ -153,7 +118,7 @@ func randomHex() string {
 // token creates a token and returns its secret.
 func (ts *testServer) token(t *testing.T, role string, stores ...int64) string {
 	t.Helper()
-	_, secret, err := ts.db.CreateToken(context.Background(), "test "+role, role, stores)
+	_, secret, err := ts.DB.CreateToken(context.Background(), "test "+role, role, stores)
 	if err != nil {
 		t.Fatalf("create token: %v", err)
 	}
@@ -163,7 +128,7 @@ func (ts *testServer) token(t *testing.T, role string, stores ...int64) string {
 // exec runs fixture SQL.
 func (ts *testServer) exec(t *testing.T, sql string) {
 	t.Helper()
-	if _, err := ts.db.Pool.Exec(context.Background(), sql); err != nil {
+	if _, err := ts.DB.Pool.Exec(context.Background(), sql); err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
 }
@@ -171,7 +136,7 @@ func (ts *testServer) exec(t *testing.T, sql string) {
 // client returns a client of the server with the admin token.
 func (ts *testServer) client(t *testing.T, opts ...client.Option) *client.Client {
 	t.Helper()
-	c, err := client.New(ts.URL, append([]client.Option{client.WithToken(ts.admin)}, opts...)...)
+	c, err := client.New(ts.URL, append([]client.Option{client.WithToken(ts.Admin)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

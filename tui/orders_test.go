@@ -29,7 +29,7 @@ func withOrders(t *testing.T, srv *testServer) {
 	if _, err := c.CancelOrder(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
-	srv.exec(t, `UPDATE orders SET created_at = '2026-03-01T09:00:00Z'::timestamptz + id * interval '1 hour',
+	srv.Exec(t, `UPDATE orders SET created_at = '2026-03-01T09:00:00Z'::timestamptz + id * interval '1 hour',
   cancelled_at = CASE WHEN status = 'CANCELLED' THEN '2026-03-02T12:30:00Z'::timestamptz END`)
 }
 

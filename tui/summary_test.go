@@ -40,7 +40,7 @@ func summaryScreen(m *Model) *summaryModel { return m.screens[tabSummary].(*summ
 func TestSummary(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, summaryFixture)
+	srv.Exec(t, summaryFixture)
 
 	for _, tc := range []struct {
 		name     string
@@ -59,7 +59,7 @@ func TestSummary(t *testing.T) {
 			t.Parallel()
 			c := srv.client(t)
 			if tc.scoped {
-				c = srv.client(t, client.WithToken(srv.token(t, aforro.RoleStaff, tc.store)))
+				c = srv.client(t, client.WithToken(srv.Token(t, aforro.RoleStaff, tc.store)))
 			}
 			opts := testOptions(c)
 			opts.StoreID = tc.store
@@ -106,7 +106,7 @@ func TestSummaryWatch(t *testing.T) {
 	t.Run("refreshes by itself", func(t *testing.T) {
 		t.Parallel()
 		srv := newTestServer(t)
-		srv.exec(t, summaryFixture)
+		srv.Exec(t, summaryFixture)
 		opts := testOptions(srv.client(t))
 		opts.StoreID = 1
 		opts.WatchEvery = 50 * time.Millisecond
@@ -114,7 +114,7 @@ func TestSummaryWatch(t *testing.T) {
 		waitFor(t, tm, "● online")
 		keys(tm, "5")
 		waitFor(t, tm, "Daily summary of 2026-03-04", "every 50ms")
-		srv.exec(t, nextDay)
+		srv.Exec(t, nextDay)
 		waitFor(t, tm, "Daily summary of 2026-03-05") // no key pressed
 		m := finish(t, tm)
 		if s := summaryScreen(m); s.day.Date != "2026-03-05" || s.store == nil || s.store.TotalUnits != 54 {
@@ -125,7 +125,7 @@ func TestSummaryWatch(t *testing.T) {
 	t.Run("r refreshes now", func(t *testing.T) {
 		t.Parallel()
 		srv := newTestServer(t)
-		srv.exec(t, summaryFixture)
+		srv.Exec(t, summaryFixture)
 		opts := testOptions(srv.client(t))
 		opts.StoreID = 1
 		opts.WatchEvery = time.Hour
@@ -133,7 +133,7 @@ func TestSummaryWatch(t *testing.T) {
 		waitFor(t, tm, "● online")
 		keys(tm, "5")
 		waitFor(t, tm, "Daily summary of 2026-03-04", "every 1h")
-		srv.exec(t, nextDay)
+		srv.Exec(t, nextDay)
 		keys(tm, "r")
 		waitFor(t, tm, "Daily summary of 2026-03-05")
 		finish(t, tm)
@@ -145,7 +145,7 @@ func TestSummaryWatch(t *testing.T) {
 	t.Run("stops on another screen", func(t *testing.T) {
 		t.Parallel()
 		srv := newTestServer(t)
-		srv.exec(t, summaryFixture)
+		srv.Exec(t, summaryFixture)
 		opts := testOptions(srv.client(t))
 		opts.StoreID = 1
 		opts.WatchEvery = 20 * time.Millisecond

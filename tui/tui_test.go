@@ -202,7 +202,7 @@ func (tc screenCase) open(t *testing.T, opts Options) *teatest.TestModel {
 func TestResizeScreens(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, summaryFixture)
+	srv.Exec(t, summaryFixture)
 	for _, tc := range screenCases {
 		for _, size := range [][2]int{{minWidth, minHeight}, {termWidth, termHeight}, {132, 40}} {
 			t.Run(fmt.Sprintf("%s %dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
@@ -234,7 +234,7 @@ func TestResizeScreens(t *testing.T) {
 func TestNoColorScreens(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, summaryFixture)
+	srv.Exec(t, summaryFixture)
 	for _, tc := range screenCases {
 		if tc.name != "search" && tc.name != "summary" {
 			continue
@@ -296,7 +296,7 @@ func TestServerGoesAwayScreens(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := newTestServer(t)
-			srv.exec(t, summaryFixture)
+			srv.Exec(t, summaryFixture)
 			tm := tc.open(t, testOptions(srv.client(t, client.WithRetries(0))))
 			srv.down.Store(true)
 			keys(tm, "r")

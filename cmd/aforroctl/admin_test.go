@@ -15,7 +15,7 @@ func TestAdminGolden(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
 	withOrders(t, srv)
-	staff := srv.token(t, aforro.RoleStaff)
+	staff := srv.Token(t, aforro.RoleStaff)
 	unreachable := closedURL(t)
 	steps := []goldenRun{
 		{"categories-create", []string{"categories", "create", "Garden"}, nil},
@@ -65,7 +65,7 @@ func TestAdminGolden(t *testing.T) {
 		// Not parallel: each step builds on the ones before.
 		t.Run(st.name, func(t *testing.T) {
 			env := baseEnv(t)
-			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.admin
+			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.Admin
 			maps.Copy(env, st.env)
 			inv := invocation{args: st.args, env: env}
 			got := transcript(inv, runCLI(t, inv), placeholders(srv.URL, unreachable)...)

@@ -22,7 +22,7 @@ func (ts *testServer) get(t *testing.T, path string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+ts.admin)
+	req.Header.Set("Authorization", "Bearer "+ts.Admin)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestJSONOutputIsTheAPIsJSON(t *testing.T) {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Parallel()
 			env := baseEnv(t)
-			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.admin
+			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.Admin
 			r := runCLI(t, invocation{args: append(tc.args, "-o", "json"), env: env})
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -116,24 +116,24 @@ func TestSettingsPrecedence(t *testing.T) {
 		flags    []string
 		wantCode int
 	}{
-		{"config file", &config{Server: srv.URL, Token: srv.admin}, nil, nil, 0},
-		{"env beats file: server", &config{Server: down, Token: srv.admin},
+		{"config file", &config{Server: srv.URL, Token: srv.Admin}, nil, nil, 0},
+		{"env beats file: server", &config{Server: down, Token: srv.Admin},
 			map[string]string{"AFORRO_URL": srv.URL}, nil, 0},
 		{"env beats file: token", &config{Server: srv.URL, Token: bogus},
-			map[string]string{"AFORRO_TOKEN": srv.admin}, nil, 0},
-		{"env beats file: unreachable env server wins", &config{Server: srv.URL, Token: srv.admin},
+			map[string]string{"AFORRO_TOKEN": srv.Admin}, nil, 0},
+		{"env beats file: unreachable env server wins", &config{Server: srv.URL, Token: srv.Admin},
 			map[string]string{"AFORRO_URL": down}, nil, 3},
-		{"env beats file: bad env token wins", &config{Server: srv.URL, Token: srv.admin},
+		{"env beats file: bad env token wins", &config{Server: srv.URL, Token: srv.Admin},
 			map[string]string{"AFORRO_TOKEN": bogus}, nil, 1},
-		{"flag beats env: server", nil, map[string]string{"AFORRO_URL": down, "AFORRO_TOKEN": srv.admin},
+		{"flag beats env: server", nil, map[string]string{"AFORRO_URL": down, "AFORRO_TOKEN": srv.Admin},
 			[]string{"--server", srv.URL}, 0},
 		{"flag beats env: token", nil, map[string]string{"AFORRO_URL": srv.URL, "AFORRO_TOKEN": bogus},
-			[]string{"--token", srv.admin}, 0},
+			[]string{"--token", srv.Admin}, 0},
 		{"flag beats file", &config{Server: down, Token: bogus}, nil,
-			[]string{"--server", srv.URL, "--token", srv.admin}, 0},
-		{"flag beats env and file: unreachable flag server wins", &config{Server: srv.URL, Token: srv.admin},
+			[]string{"--server", srv.URL, "--token", srv.Admin}, 0},
+		{"flag beats env and file: unreachable flag server wins", &config{Server: srv.URL, Token: srv.Admin},
 			map[string]string{"AFORRO_URL": srv.URL}, []string{"--server", down}, 3},
-		{"file fills in what env leaves unset", &config{Server: down, Token: srv.admin},
+		{"file fills in what env leaves unset", &config{Server: down, Token: srv.Admin},
 			map[string]string{"AFORRO_URL": srv.URL}, nil, 0},
 	}
 	for _, tc := range tests {
@@ -178,7 +178,7 @@ func TestLogin(t *testing.T) {
 	t.Run("saves the settings for later commands", func(t *testing.T) {
 		t.Parallel()
 		env := baseEnv(t)
-		r := runCLI(t, invocation{args: []string{"login", "--server", srv.URL, "--token", srv.admin}, env: env})
+		r := runCLI(t, invocation{args: []string{"login", "--server", srv.URL, "--token", srv.Admin}, env: env})
 		if r.code != 0 {
 			t.Fatalf("login: exit %d: %s", r.code, r.stderr)
 		}
@@ -186,7 +186,7 @@ func TestLogin(t *testing.T) {
 		if want := "Logged in to " + srv.URL + "; saved to " + path + ".\n"; r.stdout != want {
 			t.Errorf("stdout = %q, want %q", r.stdout, want)
 		}
-		checkConfigFile(t, path, config{Server: srv.URL, Token: srv.admin})
+		checkConfigFile(t, path, config{Server: srv.URL, Token: srv.Admin})
 		// No flags and no environment: the file supplies server and token.
 		r = runCLI(t, invocation{args: []string{"inventory", "list", "--store", "1", "-o", "json"}, env: env})
 		if r.code != 0 {
@@ -200,11 +200,11 @@ func TestLogin(t *testing.T) {
 		t.Parallel()
 		env := baseEnv(t)
 		env["AFORRO_URL"] = srv.URL
-		r := runCLI(t, invocation{args: []string{"login", "--token-stdin"}, env: env, stdin: srv.admin + "\n"})
+		r := runCLI(t, invocation{args: []string{"login", "--token-stdin"}, env: env, stdin: srv.Admin + "\n"})
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
-		checkConfigFile(t, filepath.Join(env["XDG_CONFIG_HOME"], "aforro", "config.json"), config{Server: srv.URL, Token: srv.admin})
+		checkConfigFile(t, filepath.Join(env["XDG_CONFIG_HOME"], "aforro", "config.json"), config{Server: srv.URL, Token: srv.Admin})
 	})
 	t.Run("replaces an existing file", func(t *testing.T) {
 		t.Parallel()
@@ -213,11 +213,11 @@ func TestLogin(t *testing.T) {
 		if err := writeConfig(path, config{Server: "http://old.example", Token: "afr_old"}); err != nil {
 			t.Fatal(err)
 		}
-		r := runCLI(t, invocation{args: []string{"login", "--server", srv.URL, "--token", srv.admin}, env: env})
+		r := runCLI(t, invocation{args: []string{"login", "--server", srv.URL, "--token", srv.Admin}, env: env})
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
-		checkConfigFile(t, path, config{Server: srv.URL, Token: srv.admin})
+		checkConfigFile(t, path, config{Server: srv.URL, Token: srv.Admin})
 	})
 	failures := []struct {
 		name  string
@@ -361,7 +361,7 @@ func TestLowStockColour(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := baseEnv(t)
-			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.admin
+			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.Admin
 			maps.Copy(env, tc.env)
 			r := runCLI(t, invocation{args: append([]string{"inventory", "list", "--store", "1"}, tc.args...), env: env})
 			if r.code != 0 {
@@ -398,7 +398,7 @@ func TestLowStockColour(t *testing.T) {
 func TestHealthWhenPostgreSQLIsDown(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.db.Close()
+	srv.DB.Close()
 	env := baseEnv(t)
 	env["AFORRO_URL"] = srv.URL
 	r := runCLI(t, invocation{args: []string{"health"}, env: env})

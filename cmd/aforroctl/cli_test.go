@@ -65,7 +65,7 @@ func TestCommandsGolden(t *testing.T) {
 			t.Parallel()
 			env := baseEnv(t)
 			env["AFORRO_URL"] = srv.URL
-			env["AFORRO_TOKEN"] = srv.admin
+			env["AFORRO_TOKEN"] = srv.Admin
 			maps.Copy(env, tc.env)
 			inv := invocation{args: tc.args, env: env}
 			r := runCLI(t, inv)

@@ -2,13 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
 	"flag"
-	"io"
-	"log/slog"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,12 +11,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/redis/go-redis/v9"
 
-	"github.com/aforro/aforro"
-	"github.com/aforro/aforro/db"
 	"github.com/aforro/aforro/db/dbtest"
 	"github.com/aforro/aforro/server"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -37,72 +30,20 @@ func TestMain(m *testing.M) {
 	os.Exit(dbtest.Main(m))
 }
 
-// testRedisURL is the Redis tests use unless AFORRO_TEST_REDIS_URL is set.
-func testRedisURL() string {
-	if u := os.Getenv("AFORRO_TEST_REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/15"
-}
-
-// newRedis returns a client on the test Redis, failing the test when it does
-// not answer.
-func newRedis(t *testing.T) *redis.Client {
-	t.Helper()
-	opts, err := redis.ParseURL(testRedisURL())
-	if err != nil {
-		t.Fatalf("AFORRO_TEST_REDIS_URL: %v", err)
-	}
-	rdb := redis.NewClient(opts)
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("cannot reach Redis at %s (start it or set AFORRO_TEST_REDIS_URL): %v", testRedisURL(), err)
-	}
-	t.Cleanup(func() { rdb.Close() })
-	return rdb
-}
-
-// testServer is a real aforrod HTTP server on a loopback listener over a
-// fresh database holding the fixture.
-type testServer struct {
-	*httptest.Server
-	db    *db.DB
-	admin string // an admin token's secret
-}
+// testServer is a real aforrod API over a fresh database holding the fixture.
+type testServer struct{ *servertest.Server }
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
 	return newTestServerWith(t, server.DefaultConfig())
 }
 
-// newTestServerWith is newTestServer with settings of the test's own. Its
-// rate-limit keys in Redis get a prefix of their own: every test server sees
-// the same client address (127.0.0.1) and tests of other packages share the
-// Redis database, so one test's suggestions must not spend another's budget.
+// newTestServerWith is newTestServer with settings of the test's own.
 func newTestServerWith(t *testing.T, cfg server.Config) *testServer {
 	t.Helper()
-	d := dbtest.Open(t)
-	if _, err := d.Pool.Exec(context.Background(), fixture); err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	cfg.RateLimitPrefix = "aforroctltest:" + rand.Text() + ":"
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api := server.New(cfg, d, newRedis(t), log)
-	t.Cleanup(func() { _ = api.Close() })
-	srv := httptest.NewServer(api.Handler())
-	t.Cleanup(srv.Close)
-	ts := &testServer{Server: srv, db: d}
-	ts.admin = ts.token(t, aforro.RoleAdmin)
+	ts := &testServer{servertest.New(t, cfg, nil)}
+	ts.Exec(t, fixture)
 	return ts
-}
-
-// token creates a token and returns its secret.
-func (ts *testServer) token(t *testing.T, role string, stores ...int64) string {
-	t.Helper()
-	_, secret, err := ts.db.CreateToken(context.Background(), "test "+role, role, stores)
-	if err != nil {
-		t.Fatalf("create token: %v", err)
-	}
-	return secret
 }
 
 // closedURL returns the URL of a loopback port nothing listens on.

@@ -18,7 +18,7 @@ import (
 // state the way any API user would.
 func (ts *testServer) apiClient(t *testing.T) *client.Client {
 	t.Helper()
-	c, err := client.New(ts.URL, client.WithToken(ts.admin))
+	c, err := client.New(ts.URL, client.WithToken(ts.Admin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func (ts *testServer) apiClient(t *testing.T) *client.Client {
 // exec runs fixture SQL.
 func (ts *testServer) exec(t *testing.T, sql string) {
 	t.Helper()
-	if _, err := ts.db.Pool.Exec(context.Background(), sql); err != nil {
+	if _, err := ts.DB.Pool.Exec(context.Background(), sql); err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
 }
@@ -79,7 +79,7 @@ func withOrders(t *testing.T, srv *testServer) {
 	if _, err := c.AdjustStock(ctx, 1, 2, -2, "damaged"); err != nil {
 		t.Fatal(err)
 	}
-	srv.exec(t, `
+	srv.Exec(t, `
 UPDATE orders SET created_at = '2026-03-01T09:00:00Z'::timestamptz + id * interval '1 hour',
   cancelled_at = CASE WHEN status = 'CANCELLED' THEN '2026-03-02T12:30:00Z'::timestamptz END;
 UPDATE stock_movements SET created_at = '2026-03-01T08:00:00Z'::timestamptz + id * interval '1 minute';
@@ -90,7 +90,7 @@ func TestOrderAndInventoryGolden(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
 	withOrders(t, srv)
-	harbourStaff := srv.token(t, aforro.RoleStaff, 2)
+	harbourStaff := srv.Token(t, aforro.RoleStaff, 2)
 	unreachable := closedURL(t)
 	tests := []struct {
 		name string
@@ -144,7 +144,7 @@ func TestOrderAndInventoryGolden(t *testing.T) {
 			t.Parallel()
 			env := baseEnv(t)
 			env["AFORRO_URL"] = srv.URL
-			env["AFORRO_TOKEN"] = srv.admin
+			env["AFORRO_TOKEN"] = srv.Admin
 			maps.Copy(env, tc.env)
 			inv := invocation{args: tc.args, env: env}
 			r := runCLI(t, inv)
@@ -193,7 +193,7 @@ func TestChangesGolden(t *testing.T) {
 				tc.setup(t, srv.apiClient(t))
 			}
 			env := baseEnv(t)
-			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.admin
+			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.Admin
 			inv := invocation{args: tc.args, env: env}
 			r := runCLI(t, inv)
 			got := clockTimes.ReplaceAllString(transcript(inv, r, placeholders(srv.URL, srv.URL)...), "<now>")
@@ -206,7 +206,7 @@ func TestPlaceTwiceWithOneKey(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
 	env := baseEnv(t)
-	env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.admin
+	env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.Admin
 	args := []string{"orders", "place", "--store", "1", "--item", "1:2", "--idempotency-key", "till3-000123", "-o", "json"}
 	first := runCLI(t, invocation{args: args, env: env})
 	again := runCLI(t, invocation{args: args, env: env})
@@ -265,7 +265,7 @@ func TestRejectedHighlight(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := baseEnv(t)
-			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.admin
+			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.Admin
 			maps.Copy(env, tc.env)
 			r := runCLI(t, invocation{args: tc.args, env: env})
 			if r.code != 0 {
@@ -334,7 +334,7 @@ func TestOutOfStockHighlight(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
 	env := baseEnv(t)
-	env["AFORRO_URL"], env["AFORRO_TOKEN"], env["CLICOLOR_FORCE"] = srv.URL, srv.admin, "1"
+	env["AFORRO_URL"], env["AFORRO_TOKEN"], env["CLICOLOR_FORCE"] = srv.URL, srv.Admin, "1"
 	for product, wantRed := range map[string]bool{"3": true, "2": false} {
 		r := runCLI(t, invocation{args: []string{"inventory", "show", "--store", "1", product}, env: env})
 		if r.code != 0 {

@@ -33,7 +33,7 @@ func TestRestockExample(t *testing.T) {
 	env := []string{
 		"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"AFORRO_URL=" + srv.URL,
-		"AFORRO_TOKEN=" + srv.admin,
+		"AFORRO_TOKEN=" + srv.Admin,
 		"XDG_CONFIG_HOME=" + t.TempDir(),
 		runAsMainEnv + "=1",
 	}
@@ -61,7 +61,7 @@ func TestRestockExample(t *testing.T) {
 	// A spreadsheet's export: a header, CRLF line ends, a blank line, a
 	// comment, spaces, a product the store does not stock yet (6 is made
 	// below) and no newline at the end.
-	srv.exec(t, `INSERT INTO products (id, title, description, price, category_id) VALUES (6, 'Mouse Pad', '', 5, 1)`)
+	srv.Exec(t, `INSERT INTO products (id, title, description, price, category_id) VALUES (6, 'Mouse Pad', '', 5, 1)`)
 	stdout, stderr, code := restock(t, "delivery-2211.csv",
 		"product_id,quantity\r\n2,40\r\n\r\n# the laptops come next week\r\n 3 , 25\r\n6,12")
 	if want := "product 2: 40 in stock\nproduct 3: 25 in stock\nproduct 6: 12 in stock\n"; code != 0 || stdout != want || stderr != "" {

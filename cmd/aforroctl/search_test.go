@@ -28,7 +28,7 @@ func runGolden(t *testing.T, srv *testServer, unreachable string, cases []golden
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := baseEnv(t)
-			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.admin
+			env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.Admin
 			maps.Copy(env, tc.env)
 			inv := invocation{args: tc.args, env: env}
 			got := transcript(inv, runCLI(t, inv), placeholders(srv.URL, unreachable)...)
@@ -125,7 +125,7 @@ func TestSuggestRateLimited(t *testing.T) {
 func TestSearchCapped(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, `INSERT INTO products (title, price, category_id)
+	srv.Exec(t, `INSERT INTO products (title, price, category_id)
 		SELECT 'Widget ' || g, 1, 2 FROM generate_series(1, 1001) AS g`)
 	env := baseEnv(t)
 	env["AFORRO_URL"] = srv.URL

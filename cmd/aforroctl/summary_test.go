@@ -25,18 +25,18 @@ func withSummaries(t *testing.T, srv *testServer) {
 	}
 	for _, d := range []string{"2026-03-01", "2026-03-02"} {
 		day, _ := time.Parse(aforro.DateLayout, d)
-		if _, err := srv.db.GenerateSummaries(ctx, day, 5); err != nil {
+		if _, err := srv.DB.GenerateSummaries(ctx, day, 5); err != nil {
 			t.Fatal(err)
 		}
 	}
-	srv.exec(t, `UPDATE inventory_summaries SET generated_at = summary_date + interval '1 day 5 seconds'`)
+	srv.Exec(t, `UPDATE inventory_summaries SET generated_at = summary_date + interval '1 day 5 seconds'`)
 }
 
 func TestSummaryGolden(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
 	withSummaries(t, srv)
-	harbourStaff := srv.token(t, aforro.RoleStaff, 2)
+	harbourStaff := srv.Token(t, aforro.RoleStaff, 2)
 	unreachable := closedURL(t)
 	runGolden(t, srv, unreachable, []goldenRun{
 		{"summary-latest", []string{"summary", "latest"}, nil},
@@ -121,7 +121,7 @@ func TestJobsGolden(t *testing.T) {
 		}}
 	srv := newTestServerWith(t, cfg)
 	withOrders(t, srv) // one confirmation email in the outbox
-	srv.exec(t, `INSERT INTO job_runs (job, run_date, instance, started_at, finished_at, detail) VALUES
+	srv.Exec(t, `INSERT INTO job_runs (job, run_date, instance, started_at, finished_at, detail) VALUES
 		('daily_summary', '2026-03-01', 'web-2-77', '2026-03-02T00:00:00Z', '2026-03-02T00:00:00.4Z', '4 rows'),
 		('daily_summary', '2026-03-02', 'web-1-4242', '2026-03-03T00:00:00Z', '2026-03-03T00:00:01.52Z', '4 rows')`)
 	follower := cfg
@@ -131,7 +131,7 @@ func TestJobsGolden(t *testing.T) {
 	runGolden(t, srv, unreachable, []goldenRun{
 		{"jobs", []string{"jobs"}, nil},
 		{"jobs-json", []string{"jobs", "-o", "json"}, nil},
-		{"jobs-staff", []string{"jobs"}, map[string]string{"AFORRO_TOKEN": srv.token(t, aforro.RoleStaff)}},
+		{"jobs-staff", []string{"jobs"}, map[string]string{"AFORRO_TOKEN": srv.Token(t, aforro.RoleStaff)}},
 		{"unreachable-jobs", []string{"jobs"}, map[string]string{"AFORRO_URL": unreachable}},
 	})
 	runGolden(t, withoutJobs, unreachable, []goldenRun{{"jobs-no-scheduler", []string{"jobs"}, nil}})
@@ -150,7 +150,7 @@ func TestSummaryHighlight(t *testing.T) {
 		yellow = "\x1b[33m"
 	)
 	env := baseEnv(t)
-	env["AFORRO_URL"], env["AFORRO_TOKEN"], env["CLICOLOR_FORCE"] = srv.URL, srv.admin, "1"
+	env["AFORRO_URL"], env["AFORRO_TOKEN"], env["CLICOLOR_FORCE"] = srv.URL, srv.Admin, "1"
 	tests := []struct {
 		args  []string
 		lines map[string][]string // a line's start: which of red and yellow it holds
