@@ -2,7 +2,6 @@ package tui
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"io"
@@ -113,24 +112,6 @@ func randomHex() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// token creates a token and returns its secret.
-func (ts *testServer) token(t *testing.T, role string, stores ...int64) string {
-	t.Helper()
-	_, secret, err := ts.DB.CreateToken(context.Background(), "test "+role, role, stores)
-	if err != nil {
-		t.Fatalf("create token: %v", err)
-	}
-	return secret
-}
-
-// exec runs fixture SQL.
-func (ts *testServer) exec(t *testing.T, sql string) {
-	t.Helper()
-	if _, err := ts.DB.Pool.Exec(context.Background(), sql); err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
 }
 
 // client returns a client of the server with the admin token.

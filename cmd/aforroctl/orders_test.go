@@ -25,14 +25,6 @@ func (ts *testServer) apiClient(t *testing.T) *client.Client {
 	return c
 }
 
-// exec runs fixture SQL.
-func (ts *testServer) exec(t *testing.T, sql string) {
-	t.Helper()
-	if _, err := ts.DB.Pool.Exec(context.Background(), sql); err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-}
-
 // lines builds order lines from product id and quantity pairs.
 func lines(pairs ...int) []aforro.OrderLine {
 	var ls []aforro.OrderLine
