@@ -104,7 +104,9 @@ func TestOrdersCancel(t *testing.T) {
 	keys(tm, "c", "y")
 	waitFor(t, tm, "Order #1 CANCELLED: its stock is back in the store.")
 	keys(tm, "esc")
-	waitFor(t, tm, "Page 1 of 1")
+	// The list reloads after a cancel: wait for the reloaded row, not only
+	// the page line, which shows while it is still loading.
+	waitFor(t, tm, "#1  CANCELLED  2026-03-01 10:00")
 	m := finish(t, tm)
 	if got := stock(t, api, 1, 1); got != 10 {
 		t.Errorf("stock of product 1 is %d after cancelling, want 10", got)
