@@ -11,38 +11,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/aforro/aforro/db"
 	"github.com/aforro/aforro/db/dbtest"
 	"github.com/aforro/aforro/server"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
-
-// testRedisURL is the Redis tests use unless AFORRO_TEST_REDIS_URL is set.
-func testRedisURL() string {
-	if u := os.Getenv("AFORRO_TEST_REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/15"
-}
-
-// newRedis returns a client on the test Redis, failing the test when it does
-// not answer.
-func newRedis(t testing.TB) *redis.Client {
-	t.Helper()
-	opts, err := redis.ParseURL(testRedisURL())
-	if err != nil {
-		t.Fatalf("AFORRO_TEST_REDIS_URL: %v", err)
-	}
-	rdb := redis.NewClient(opts)
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("cannot reach Redis at %s (start it or set AFORRO_TEST_REDIS_URL): %v", testRedisURL(), err)
-	}
-	t.Cleanup(func() { rdb.Close() })
-	return rdb
-}
 
 // testServer is a real aforrod HTTP server on a loopback listener over a
 // fresh database.
@@ -57,7 +31,7 @@ func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	d := dbtest.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api := server.New(server.DefaultConfig(), d, newRedis(t), log)
+	api := server.New(server.DefaultConfig(), d, dbtest.Redis(t), log)
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	_, secret, err := d.CreateToken(context.Background(), "test admin", "admin", nil)

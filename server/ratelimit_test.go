@@ -85,7 +85,7 @@ func checkLimited(t *testing.T, w *httptest.ResponseRecorder, limit int, window 
 
 func TestSuggestRateLimit(t *testing.T) {
 	t.Parallel()
-	srv := newLimitedServer(t, server.DefaultConfig(), newRedis(t), nil)
+	srv := newLimitedServer(t, server.DefaultConfig(), dbtest.Redis(t), nil)
 	for i := 1; i <= 20; i++ {
 		q := "lap"
 		if i%5 == 0 {
@@ -103,7 +103,7 @@ func TestSuggestRateLimit(t *testing.T) {
 		t.Parallel()
 		cfg := server.DefaultConfig()
 		cfg.SuggestLimit, cfg.SuggestWindow = 3, 10*time.Second
-		srv := newLimitedServer(t, cfg, newRedis(t), srv.db)
+		srv := newLimitedServer(t, cfg, dbtest.Redis(t), srv.db)
 		for i := 1; i <= 3; i++ {
 			w := suggestFrom(t, srv.api, "192.0.2.11:1", "", "lap")
 			if w.Code != http.StatusOK {
@@ -115,7 +115,7 @@ func TestSuggestRateLimit(t *testing.T) {
 	})
 	t.Run("over real HTTP", func(t *testing.T) {
 		t.Parallel()
-		srv := newLimitedServer(t, server.DefaultConfig(), newRedis(t), srv.db)
+		srv := newLimitedServer(t, server.DefaultConfig(), dbtest.Redis(t), srv.db)
 		for i := 1; i <= 21; i++ {
 			r := srv.get(t, "/api/search/suggest?q=lap")
 			if want := map[bool]int{true: 429, false: 200}[i == 21]; r.status != want {
@@ -132,7 +132,7 @@ func TestSuggestRateLimit(t *testing.T) {
 // budget each; without trusted proxies, X-Forwarded-For changes nothing.
 func TestSuggestRateLimitPerClient(t *testing.T) {
 	t.Parallel()
-	rdb := newRedis(t)
+	rdb := dbtest.Redis(t)
 	d := dbtest.Open(t)
 	cfg := server.DefaultConfig()
 	cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
@@ -163,7 +163,7 @@ func TestSuggestRateLimitPerClient(t *testing.T) {
 // itself finds one request already spent.
 func TestClientIP(t *testing.T) {
 	t.Parallel()
-	rdb := newRedis(t)
+	rdb := dbtest.Redis(t)
 	d := dbtest.Open(t)
 	trusted, err := server.ParseTrustedProxies([]string{"10.0.0.0/8, 2001:db8:1::/48"})
 	if err != nil {
@@ -234,8 +234,8 @@ func TestSuggestRateLimitSharedByInstances(t *testing.T) {
 	d := dbtest.Open(t)
 	cfg := server.DefaultConfig()
 	cfg.RateLimitPrefix = uniquePrefix()
-	a := newLimitedServer(t, cfg, newRedis(t), d)
-	b := newLimitedServer(t, cfg, newRedis(t), d)
+	a := newLimitedServer(t, cfg, dbtest.Redis(t), d)
+	b := newLimitedServer(t, cfg, dbtest.Redis(t), d)
 	for i := 1; i <= 20; i++ {
 		api := map[bool]*server.Server{true: a.api, false: b.api}[i%2 == 0]
 		w := suggestFrom(t, api, "192.0.2.30:1", "", "lap")
@@ -323,11 +323,11 @@ func TestSuggestRateLimitWithoutRedis(t *testing.T) {
 // it: decisions fall back to the process and go back to Redis.
 func TestSuggestRateLimitRedisReturns(t *testing.T) {
 	t.Parallel()
-	opts, err := redis.ParseURL(testRedisURL())
+	opts, err := redis.ParseURL(dbtest.RedisURL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	newRedis(t) // fails the test clearly when Redis is not there at all
+	dbtest.Redis(t) // fails the test clearly when Redis is not there at all
 	p := newTCPProxy(t, opts.Addr)
 	opts.Addr = p.addr
 	rdb := redis.NewClient(opts)

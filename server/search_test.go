@@ -318,7 +318,7 @@ func TestSuggest(t *testing.T) {
 	t.Parallel()
 	cfg := server.DefaultConfig()
 	cfg.SuggestLimit = 1000 // this test is about answers, not limits
-	srv := newLimitedServer(t, cfg, newRedis(t), nil)
+	srv := newLimitedServer(t, cfg, dbtest.Redis(t), nil)
 	srv.exec(t, suggestFixture)
 	var zooms []string
 	for i := 1; i <= 10; i++ {
@@ -367,7 +367,7 @@ func TestSuggestValidation(t *testing.T) {
 	t.Parallel()
 	cfg := server.DefaultConfig()
 	cfg.SuggestLimit = 1000
-	srv := newLimitedServer(t, cfg, newRedis(t), nil)
+	srv := newLimitedServer(t, cfg, dbtest.Redis(t), nil)
 	srv.exec(t, suggestFixture)
 	short := `{"error":"Query must be at least 3 characters long.","code":"invalid"}`
 	tests := []struct {

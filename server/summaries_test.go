@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db/dbtest"
 	"github.com/aforro/aforro/server"
 )
 
@@ -257,7 +258,7 @@ func TestJobsStatus(t *testing.T) {
 	// A process running jobs reports its scheduler too.
 	cfg := server.DefaultConfig()
 	cfg.Jobs = fakeJobs{}
-	api := server.New(cfg, ts.db, newRedis(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	api := server.New(cfg, ts.db, dbtest.Redis(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	h := httptest.NewServer(api.Handler())
 	t.Cleanup(h.Close)
 	req, _ := http.NewRequest(http.MethodGet, h.URL+"/api/admin/jobs", nil)
