@@ -18,18 +18,47 @@ import (
 // Search and autocomplete run in a read-only transaction with settings of
 // their own (SEARCH-NOTES.md): a statement timeout, so one pathological query
 // cannot hold a connection; no JIT, which only ever cost time on these plans;
-// and enough work_mem that a common word's bitmap stays exact.
-const searchBegin = `BEGIN READ ONLY; SET LOCAL statement_timeout = '3s'; ` +
-	`SET LOCAL jit = off; SET LOCAL work_mem = '32MB'`
+// enough work_mem that a common word's bitmap stays exact; and no parallel
+// workers, which cost more to start than these plans save and take cores
+// from the other requests.
+const searchSettings = `SET LOCAL statement_timeout = '3s'; SET LOCAL jit = off; ` +
+	`SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0`
 
-// Product searches run with QueryExecModeExec: an unnamed statement is
-// planned with its parameter values, so the planner sees the real tsquery,
-// price range and sort instead of a generic plan (fifty times slower at a
-// million products for some shapes, SEARCH-NOTES.md). Autocomplete's
-// statements keep the pool's cached statements: their plans do not depend on
-// the values (prefixes are index ranges, not LIKE patterns), and planning
-// would cost more than running them; only its rare fetch is planned per call.
+// A search with a query runs on generic plans: its statement reads the
+// full-text index part by part (searchChunks), and planning sixteen parts on
+// every call would cost more than running them, while the plan that serves
+// it does not depend on the words. Browsing without a query plans each call
+// with its values instead, so the planner sees the real price range and
+// category (a generic plan is fifty times slower for some shapes,
+// SEARCH-NOTES.md).
+const (
+	textSearchBegin = `BEGIN READ ONLY; ` + searchSettings + `; SET LOCAL plan_cache_mode = force_generic_plan`
+	browseBegin     = `BEGIN READ ONLY; ` + searchSettings + `; SET LOCAL plan_cache_mode = force_custom_plan`
+)
+
+// Autocomplete's statements keep the pool's cached statements: their plans
+// do not depend on the values (prefixes are index ranges, not LIKE
+// patterns), and planning would cost more than running them; only its rare
+// fetch is planned per call, in this mode.
 const execMode = pgx.QueryExecModeExec
+
+// searchChunks is how many parts migration 003 splits the full-text index
+// into: one partial GIN index per value of searchPart, runs of 256
+// consecutive ids taken in turn. PostgreSQL builds the whole bitmap of a GIN
+// scan before it returns a row, so a word in 100,000 products costs tens of
+// milliseconds even when the search stops at its first SearchHitCap hits;
+// read part by part, a common word fills the cap from the first part, at a
+// sixteenth of the cost, while a rare word pays sixteen index descents, a
+// few microseconds each. Runs of ids rather than single ids, so that a part
+// is a sixteenth of the table's pages too: the first part, which serves
+// every common word, then stays in PostgreSQL's buffers instead of being
+// read from the operating system a page per hit.
+const searchChunks = 16
+
+// searchPart is the part of the full-text index that holds product p
+// (migration 003's index predicates, spelt the same so the planner matches
+// them).
+const searchPart = "(p.id / 256) % 16"
 
 // suggestFetchWordsMax is the most completions of its last word an
 // autocomplete query of several words fetches by; past it ("usb c") the fetch
@@ -47,9 +76,9 @@ const pgQueryCanceled = "57014"
 // suggestTimeout bounds one autocomplete request in the database.
 const suggestTimeout = 3 * time.Second
 
-// searchTx runs fn in a read-only transaction with the search settings.
-func (d *DB) searchTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	tx, err := d.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: searchBegin})
+// searchTx runs fn in a read-only transaction begun by begin.
+func (d *DB) searchTx(ctx context.Context, begin string, fn func(pgx.Tx) error) error {
+	tx, err := d.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: begin})
 	if err != nil {
 		return fmt.Errorf("begin search transaction: %w", err)
 	}
@@ -77,7 +106,11 @@ func (d *DB) searchTx(ctx context.Context, fn func(pgx.Tx) error) error {
 // unknown store is ENOTFOUND, a page past the last EPAGEOUTOFRANGE.
 func (d *DB) SearchProducts(ctx context.Context, f aforro.SearchFilter, req aforro.PageRequest) (aforro.Page[aforro.Product], error) {
 	var res searchResult
-	err := d.searchTx(ctx, func(tx pgx.Tx) error {
+	begin := textSearchBegin
+	if f.Q == "" {
+		begin = browseBegin
+	}
+	err := d.searchTx(ctx, begin, func(tx pgx.Tx) error {
 		var err error
 		if res, err = searchPage(ctx, tx, f, req); err != nil || f.Q == "" || res.hits > 0 {
 			return err
@@ -122,118 +155,226 @@ func (p *params) add(v any) string {
 // subquery's rows can be ordered by name.
 const searchColumns = `p.id, p.title, p.description, p.price, p.created_at, c.id AS category_id, c.name AS category_name`
 
+// searchOrders are the ORDER BY lists of the sorts, over the columns of the
+// hits and of products alike.
+var searchOrders = map[string]string{
+	aforro.SortRelevance: "in_title DESC, in_title_category DESC, rank DESC, id",
+	aforro.SortNewest:    "created_at DESC, id DESC",
+	aforro.SortPriceAsc:  "price, id",
+	aforro.SortPriceDesc: "price DESC, id DESC",
+}
+
 // searchPage runs one search: the hit count and the page come from the same
 // WHERE clause in one statement.
+//
+// With a query, the hits are the first SearchHitCap+1 matches in the order
+// of the full-text index's parts (searchIndexParts), ordered among
+// themselves: ranking (or sorting) every match of a common word costs
+// hundreds of milliseconds, and walking the price or date index until enough
+// matches turn up costs seconds when the word's products sit at the far end
+// of it. Relevance is tiers (every word in the title; in title and
+// category), then ts_rank, then id; the tiers test the document against the
+// query restricted to the title's (and the category's) weights, which
+// matches the same products as filtering the document first and costs no
+// copy of it.
 func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforro.PageRequest) (searchResult, error) {
-	var args params
-	var where []string
-	tsquery := ""
-	if f.Q != "" {
-		head, prefix, err := searchTerms(ctx, tx, f.Q)
-		if err != nil {
+	if f.Q == "" {
+		return browsePage(ctx, tx, f, req)
+	}
+	sort := f.SortOrDefault()
+	order, ok := searchOrders[sort]
+	if !ok {
+		return searchResult{}, fmt.Errorf("search: no order for sort %q", sort)
+	}
+	head, prefix := splitPrefix(f.Q)
+	plan := searchPlan{source: hitsFromIndex}
+	if f.MinPrice != nil || f.MaxPrice != nil || (f.InStock != nil && *f.InStock) {
+		var err error
+		if plan, err = planSearch(ctx, tx, f, head, prefix); err != nil {
 			return searchResult{}, err
 		}
-		tsquery = "search_tsquery(" + args.add(head) + "::text, " + args.add(prefix) + "::text)"
-		where = append(where, "p.search_vector @@ "+tsquery)
 	}
-	if f.CategoryID != 0 {
-		where = append(where, "p.category_id = "+args.add(f.CategoryID)+"::bigint")
+	var args params
+	c := searchConditions(&args, f)
+	var tsq string // the expression of the tsquery
+	if plan.tsquery != "" {
+		tsq = args.add(plan.tsquery) + "::text::tsquery"
+	} else {
+		tsq = searchTSQuery(&args, head, prefix, f.Q)
 	}
-	if f.MinPrice != nil {
-		where = append(where, "p.price >= "+args.add(f.MinPrice.String())+"::numeric")
+	columns := "p.id, p.price, p.created_at"
+	if sort == aforro.SortRelevance {
+		columns += `,
+			       p.search_vector @@ (SELECT title FROM q) AS in_title,
+			       p.search_vector @@ (SELECT title_category FROM q) AS in_title_category,
+			       ts_rank(p.search_vector, (SELECT tsq FROM q)) AS rank`
 	}
-	if f.MaxPrice != nil {
-		where = append(where, "p.price <= "+args.add(f.MaxPrice.String())+"::numeric")
-	}
-	store, storeCheck, quantity := "", "true", "NULL::integer"
-	if f.StoreID != 0 {
-		store = args.add(f.StoreID) + "::bigint"
-		storeCheck = "EXISTS (SELECT 1 FROM stores WHERE id = " + store + ")"
-		quantity = "coalesce(i.quantity, 0)"
-	}
-	if f.InStock != nil {
-		inStock := "EXISTS (SELECT 1 FROM inventory s WHERE s.store_id = " + store +
-			" AND s.product_id = p.id AND s.quantity > 0)"
-		if !*f.InStock {
-			inStock = "NOT " + inStock
+	hitCap := strconv.Itoa(aforro.SearchHitCap + 1)
+	var hits string
+	switch plan.source {
+	case hitsFromIndex:
+		where := append([]string{"(SELECT numnode(tsq) > 0 FROM q)"}, c.prices...)
+		if c.stock != "" {
+			where = append(where, c.stock)
 		}
-		where = append(where, inStock)
+		hits = `
+			SELECT ` + columns + `
+			  FROM (` + searchIndexParts(c.category) + `) p
+			 WHERE ` + strings.Join(where, "\n\t\t\t   AND ") + `
+			 LIMIT ` + hitCap
+	case hitsFromBitmaps:
+		// Every match, found by intersecting the bitmaps of the index's
+		// parts and of the other conditions, then the first in the order
+		// the parts would have yielded them: the same hits as
+		// hitsFromIndex.
+		parts := make([]string, searchChunks)
+		for k := range parts {
+			parts[k] = searchPart + " = " + strconv.Itoa(k)
+		}
+		where := append([]string{"p.search_vector @@ " + tsq, "(" + strings.Join(parts, " OR ") + ")"}, c.prices...)
+		if c.category != "" {
+			where = append(where, c.category)
+		}
+		if c.stock != "" {
+			where = append(where, c.stock)
+		}
+		hits = `
+			SELECT ` + columns + `
+			  FROM products p
+			 WHERE ` + strings.Join(where, "\n\t\t\t   AND ") + `
+			 ORDER BY ` + searchPart + `, p.ctid
+			 LIMIT ` + hitCap
+	case hitsFromStock:
+		// The store's products in stock, each tested against the query,
+		// then the first in the order the index would have yielded them:
+		// the same hits as hitsFromIndex.
+		where := append([]string{"s.store_id = " + c.store, "s.quantity > 0", "p.search_vector @@ (SELECT tsq FROM q)"}, c.prices...)
+		if c.category != "" {
+			where = append(where, c.category)
+		}
+		hits = `
+			SELECT ` + columns + `
+			  FROM inventory s JOIN products p ON p.id = s.product_id
+			 WHERE ` + strings.Join(where, "\n\t\t\t   AND ") + `
+			 ORDER BY ` + searchPart + `, p.ctid
+			 LIMIT ` + hitCap
+	}
+	limitSQL, offsetSQL := pageLimits(&args, req)
+	sql := `
+		WITH q AS MATERIALIZED (
+			SELECT tsq, search_tsquery_weights(tsq, 'A') AS title, search_tsquery_weights(tsq, 'AB') AS title_category
+			  FROM (SELECT ` + tsq + ` AS tsq OFFSET 0) t
+		), hits AS MATERIALIZED (` + hits + `
+		), ordered AS (
+			SELECT * FROM hits
+			 ORDER BY ` + order + `
+			 LIMIT ` + limitSQL + ` OFFSET ` + offsetSQL + `
+		)
+		SELECT n.hits, ` + searchColumns + `, ` + c.quantity + `
+		  FROM (SELECT CASE WHEN ` + c.storeCheck + ` THEN (SELECT count(*) FROM hits) END AS hits) n
+		  LEFT JOIN (ordered r
+		        JOIN products p ON p.id = r.id
+		        JOIN categories c ON c.id = p.category_id
+		        ` + c.inventoryJoin + `) ON true
+		 ORDER BY ` + prefixColumns(order, "r.")
+	if plan.source == hitsFromBitmaps {
+		// Planned with the values, the tsquery's included, so that the
+		// planner weighs the bitmaps it intersects.
+		args = append(params{pgx.QueryExecModeSimpleProtocol}, args...)
+	}
+	return runSearch(ctx, tx, f, sql, args)
+}
+
+// browsePage is searchPage without a query: the indexes on price and
+// created_at give the order directly, so the sort is over every match.
+func browsePage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforro.PageRequest) (searchResult, error) {
+	var args params
+	c := searchConditions(&args, f)
+	where := c.prices
+	if c.category != "" {
+		where = append(where, c.category)
+	}
+	if c.stock != "" {
+		where = append(where, c.stock)
 	}
 	whereSQL := ""
 	if len(where) > 0 {
 		whereSQL = "WHERE " + strings.Join(where, "\n\t\t   AND ")
 	}
-	// Pages never reach past the cap, which keeps OFFSET small.
-	offset := min(req.Offset(), aforro.SearchHitCap)
-	limit := max(0, min(req.PageSize, aforro.SearchHitCap-offset))
-	limitSQL, offsetSQL := args.add(limit)+"::integer", args.add(offset)+"::integer"
-	countCap := strconv.Itoa(aforro.SearchHitCap + 1)
-	inventoryJoin := ""
-	if f.StoreID != 0 {
-		inventoryJoin = "LEFT JOIN inventory i ON i.store_id = " + store + " AND i.product_id = p.id"
+	order, ok := searchOrders[f.SortOrDefault()]
+	if !ok || f.SortOrDefault() == aforro.SortRelevance {
+		return searchResult{}, fmt.Errorf("search: no order for sort %q without a query", f.SortOrDefault())
 	}
-
-	sort := f.SortOrDefault()
-	order, ok := map[string]string{
-		aforro.SortRelevance: "in_title DESC, in_title_category DESC, rank DESC, id",
-		aforro.SortNewest:    "created_at DESC, id DESC",
-		aforro.SortPriceAsc:  "price, id",
-		aforro.SortPriceDesc: "price DESC, id DESC",
-	}[sort]
-	if !ok || (sort == aforro.SortRelevance && tsquery == "") {
-		return searchResult{}, fmt.Errorf("search: no order for sort %q", sort)
-	}
-	var sql string
-	if tsquery != "" {
-		// The hits are the first SearchHitCap+1 matches the index yields,
-		// ordered among themselves: ranking (or sorting) every match of a
-		// common word costs hundreds of milliseconds, and walking the price
-		// or date index until enough matches turn up costs seconds when the
-		// word's products sit at the far end of it. Relevance is tiers
-		// (every word in the title; in title and category), then ts_rank,
-		// then id. The tsquery is inlined where the planner needs its value
-		// and materialized once for ranking.
-		sql = `
-		WITH q AS MATERIALIZED (SELECT ` + tsquery + ` AS tsq),
-		hits AS MATERIALIZED (
-			SELECT p.id, p.search_vector, p.price, p.created_at FROM products p
-			` + whereSQL + `
-			LIMIT ` + countCap + `
-		), ordered AS (
-			SELECT h.id, h.price, h.created_at,
-			       ts_filter(h.search_vector, '{a}') @@ q.tsq AS in_title,
-			       ts_filter(h.search_vector, '{a,b}') @@ q.tsq AS in_title_category,
-			       ts_rank(h.search_vector, q.tsq) AS rank
-			  FROM hits h, q
-			 ORDER BY ` + order + `
-			 LIMIT ` + limitSQL + ` OFFSET ` + offsetSQL + `
-		)
-		SELECT n.hits, ` + searchColumns + `, ` + quantity + `
-		  FROM (SELECT CASE WHEN ` + storeCheck + ` THEN (SELECT count(*) FROM hits) END AS hits) n
-		  LEFT JOIN (ordered r
-		        JOIN products p ON p.id = r.id
-		        JOIN categories c ON c.id = p.category_id
-		        ` + inventoryJoin + `) ON true
-		 ORDER BY ` + prefixColumns(order, "r.")
-	} else {
-		// Without a query the indexes on price and created_at give the
-		// order directly, so the sort is over every match.
-		sql = `
+	limitSQL, offsetSQL := pageLimits(&args, req)
+	sql := `
 		SELECT n.hits, r.*
-		  FROM (SELECT CASE WHEN ` + storeCheck + ` THEN (
-		                 SELECT count(*) FROM (SELECT 1 FROM products p ` + whereSQL + ` LIMIT ` + countCap + `) x)
+		  FROM (SELECT CASE WHEN ` + c.storeCheck + ` THEN (
+		                 SELECT count(*) FROM (SELECT 1 FROM products p ` + whereSQL + ` LIMIT ` + strconv.Itoa(aforro.SearchHitCap+1) + `) x)
 		               END AS hits) n
 		  LEFT JOIN LATERAL (
-		        SELECT ` + searchColumns + `, ` + quantity + ` AS quantity
+		        SELECT ` + searchColumns + `, ` + c.quantity + ` AS quantity
 		          FROM products p
 		          JOIN categories c ON c.id = p.category_id
-		          ` + inventoryJoin + `
+		          ` + c.inventoryJoin + `
 		          ` + whereSQL + `
 		         ORDER BY ` + prefixColumns(order, "p.") + `
 		         LIMIT ` + limitSQL + ` OFFSET ` + offsetSQL + `) r ON n.hits > 0
 		 ORDER BY ` + prefixColumns(order, "r.")
+	return runSearch(ctx, tx, f, sql, args)
+}
+
+// conditions are the SQL fragments of a search's filters, over products p.
+type conditions struct {
+	category string   // "" when not filtered by category
+	prices   []string // the price bounds
+	stock    string   // in stock (or not) at the store; "" without in_stock
+	// store is the store's parameter ("" without store_id), storeCheck
+	// true when the store exists (or there is none), and quantity and
+	// inventoryJoin give its quantity of each product on the page.
+	store, storeCheck, quantity, inventoryJoin string
+}
+
+// searchConditions adds the parameters of f's filters to args and returns
+// their conditions.
+func searchConditions(args *params, f aforro.SearchFilter) conditions {
+	c := conditions{storeCheck: "true", quantity: "NULL::integer"}
+	if f.CategoryID != 0 {
+		c.category = "p.category_id = " + args.add(f.CategoryID) + "::bigint"
 	}
-	rows, err := tx.Query(ctx, sql, append([]any{execMode}, args...)...)
+	if f.MinPrice != nil {
+		c.prices = append(c.prices, "p.price >= "+args.add(f.MinPrice.String())+"::numeric")
+	}
+	if f.MaxPrice != nil {
+		c.prices = append(c.prices, "p.price <= "+args.add(f.MaxPrice.String())+"::numeric")
+	}
+	if f.StoreID != 0 {
+		c.store = args.add(f.StoreID) + "::bigint"
+		c.storeCheck = "EXISTS (SELECT 1 FROM stores WHERE id = " + c.store + ")"
+		c.quantity = "coalesce(i.quantity, 0)"
+		c.inventoryJoin = "LEFT JOIN inventory i ON i.store_id = " + c.store + " AND i.product_id = p.id"
+	}
+	if f.InStock != nil {
+		c.stock = "EXISTS (SELECT 1 FROM inventory s WHERE s.store_id = " + c.store +
+			" AND s.product_id = p.id AND s.quantity > 0)"
+		if !*f.InStock {
+			c.stock = "NOT " + c.stock
+		}
+	}
+	return c
+}
+
+// pageLimits adds the LIMIT and OFFSET of the requested page to args. Pages
+// never reach past the cap, which keeps OFFSET small.
+func pageLimits(args *params, req aforro.PageRequest) (limit, offset string) {
+	o := min(req.Offset(), aforro.SearchHitCap)
+	l := max(0, min(req.PageSize, aforro.SearchHitCap-o))
+	return args.add(l) + "::integer", args.add(o) + "::integer"
+}
+
+// runSearch runs a search statement, whose rows are the hit count (NULL
+// when the store does not exist) and the page's products, and reads them.
+func runSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, sql string, args params) (searchResult, error) {
+	rows, err := tx.Query(ctx, sql, args...)
 	if err != nil {
 		return searchResult{}, fmt.Errorf("run search: %w", err)
 	}
@@ -272,25 +413,159 @@ func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforr
 	return res, nil
 }
 
-// searchTerms splits q into what is searched as whole words and the word
-// being typed, matched as a prefix too (splitPrefix), unless that word is
-// already a whole title word: a prefix term makes the index read every
-// posting list it starts, which costs a common word several milliseconds,
-// and a finished word does not need it.
-func searchTerms(ctx context.Context, conn Querier, q string) (head, prefix string, err error) {
-	head, prefix = splitPrefix(q)
-	if prefix == "" {
-		return q, "", nil
+// searchTSQuery adds the parameters of a search's tsquery to args and
+// returns the expression that makes it: the words of the query, and the word
+// still being typed (prefix, splitPrefix) matched as a prefix too unless it
+// is already a whole title word, since a prefix term makes the index read
+// every posting list it starts and a finished word does not need it.
+func searchTSQuery(args *params, head, prefix, q string) string {
+	headSQL, prefixSQL, qSQL := args.add(head)+"::text", args.add(prefix)+"::text", args.add(q)+"::text"
+	return `CASE WHEN ` + prefixSQL + ` = '' OR EXISTS (SELECT 1 FROM search_words WHERE word = lower(` + prefixSQL + `))
+			     THEN search_tsquery(` + qSQL + `, '') ELSE search_tsquery(` + headSQL + `, ` + prefixSQL + `) END`
+}
+
+// searchIndexParts reads the products matching tsquery q.tsq from the
+// full-text index, part by part (searchChunks), in category when category
+// is not empty: the index holds the category too, so the two intersect in
+// it. Each part is fenced by OFFSET 0, so the conditions the caller adds on
+// top test the rows it yields rather than joining in an index of their own
+// (the bitmap of a price range costs more than the rows it saves when the
+// word is common, which is when it matters; planSearch weighs the other
+// cases).
+func searchIndexParts(category string) string {
+	if category != "" {
+		category = " AND " + category
 	}
-	var whole bool
-	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM search_words WHERE word = lower($1::text))`, prefix).Scan(&whole)
+	parts := make([]string, searchChunks)
+	for k := range parts {
+		parts[k] = `(SELECT p.id, p.search_vector, p.price, p.created_at FROM products p
+			  WHERE ` + searchPart + ` = ` + strconv.Itoa(k) + `
+			    AND p.search_vector @@ (SELECT tsq FROM q)` + category + ` OFFSET 0)`
+	}
+	return strings.Join(parts, "\n\t\t\tUNION ALL ")
+}
+
+// hitSource is how a search with a query finds its hits. All three find the
+// same ones, in the same order; they differ in what they cost.
+type hitSource int
+
+const (
+	// hitsFromIndex reads the index part by part and tests the price and
+	// stock of each match, stopping at the cap: cheap when the matches are
+	// few or many of them pass.
+	hitsFromIndex hitSource = iota
+	// hitsFromBitmaps intersects the bitmaps of the whole index and of the
+	// price index, then reads only the hits: cheap when a common word has
+	// few products in a narrow price range.
+	hitsFromBitmaps
+	// hitsFromStock tests each product the store has in stock against the
+	// query: cheap when the word is in more products than the store stocks
+	// and few of them are in stock there.
+	hitsFromStock
+)
+
+// searchPlan is what planSearch chose: where the hits come from, and the
+// tsquery (as text), which it has already made.
+type searchPlan struct {
+	source  hitSource
+	tsquery string
+}
+
+// searchProbeRows is how many matches planSearch reads from the index's
+// first part to see how many pass the filters.
+const searchProbeRows = 200
+
+// Rough costs, in microseconds, of the steps planSearch weighs, measured at
+// a million products with PostgreSQL's default 128 MB of shared buffers:
+// testing a match read from the index (a heap fetch, mostly from the first
+// part's pages, which stay cached; plus a lookup in the inventory for the
+// stock), adding an entry to a bitmap, reading a product row that is not
+// cached (from the operating system's cache), and testing a product of the
+// store's stock (a lookup by id and such a read).
+const (
+	costIndexRow      = 3.0
+	costIndexRowStock = 6.0
+	costBitmapEntry   = 0.3
+	costColdRow       = 6.0
+	costStockRow      = 4.5
+)
+
+// planSearch chooses how a search with price or stock filters finds its
+// hits. It reads the first searchProbeRows matches in the index's first
+// part, which hitsFromIndex would read first, to see what share of them
+// pass the filters (prices and stock are often tied to the words: laptops
+// are dear), and takes the planner's estimates (search_estimates) of how
+// many products match the query, are in the price range and are in stock.
+func planSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, head, prefix string) (searchPlan, error) {
+	var args params
+	tsq := searchTSQuery(&args, head, prefix, f.Q)
+	c := searchConditions(&args, f)
+	inStock := f.InStock != nil && *f.InStock
+	var category, store *int64
+	if f.CategoryID != 0 {
+		category = &f.CategoryID
+	}
+	if inStock {
+		store = &f.StoreID
+	}
+	var minPrice, maxPrice *string
+	if f.MinPrice != nil {
+		s := f.MinPrice.String()
+		minPrice = &s
+	}
+	if f.MaxPrice != nil {
+		s := f.MaxPrice.String()
+		maxPrice = &s
+	}
+	passes := append([]string{"true"}, c.prices...)
+	if c.stock != "" {
+		passes = append(passes, c.stock)
+	}
+	inCategory := ""
+	if c.category != "" {
+		inCategory = " AND " + c.category
+	}
+	plan := searchPlan{source: hitsFromIndex}
+	var matches, priced float64
+	var stocked *float64
+	var seen, passed int
+	err := tx.QueryRow(ctx, `
+		WITH q AS MATERIALIZED (SELECT `+tsq+` AS tsq)
+		SELECT q.tsq::text, e.matches, e.priced, e.stocked, x.seen, x.passed
+		  FROM q, search_estimates(q.tsq, `+args.add(category)+`::bigint, `+args.add(minPrice)+`::numeric,
+		                           `+args.add(maxPrice)+`::numeric, `+args.add(store)+`::bigint) e,
+		       (SELECT count(*) AS seen, count(*) FILTER (WHERE `+strings.Join(passes, " AND ")+`) AS passed
+		          FROM (SELECT p.id, p.price FROM products p
+		                 WHERE `+searchPart+` = 0 AND p.search_vector @@ (SELECT tsq FROM q)`+inCategory+`
+		                 LIMIT `+strconv.Itoa(searchProbeRows)+`) p) x
+		 WHERE `+c.storeCheck, // which also uses the store's parameter when in_stock does not
+		args...).Scan(&plan.tsquery, &matches, &priced, &stocked, &seen, &passed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return plan, nil // an unknown store: the search says so
+	}
 	if err != nil {
-		return "", "", fmt.Errorf("look up the last word: %w", err)
+		return searchPlan{}, fmt.Errorf("estimate the search: %w", err)
 	}
-	if whole {
-		return q, "", nil
+	if seen == 0 {
+		return plan, nil // few matches, if any: reading them is cheap
 	}
-	return head, prefix, nil
+	if seen < searchProbeRows {
+		matches = float64(seen * searchChunks) // the first part was read to its end
+	}
+	matches = max(matches, float64(seen))
+	pass := max(float64(passed), 0.5) / float64(seen)
+	perRow := costIndexRow
+	if c.stock != "" {
+		perRow = costIndexRowStock
+	}
+	fromIndex := min(matches, float64(aforro.SearchHitCap+1)/pass) * perRow
+	switch {
+	case inStock && stocked != nil && *stocked*costStockRow < fromIndex:
+		plan.source = hitsFromStock
+	case !inStock && (matches+priced)*costBitmapEntry+matches*pass*costColdRow < fromIndex:
+		plan.source = hitsFromBitmaps
+	}
+	return plan, nil
 }
 
 // prefixColumns qualifies each column of an ORDER BY list with table.
@@ -593,8 +868,7 @@ func listedTitles(ctx context.Context, conn Querier, a suggestAnalysis, withPref
 		), candidate AS (`+candidates+`
 		), answer AS (
 			SELECT title, title_lower FROM candidate
-			 WHERE strpos(title_lower, lower($2::text)) > 0
-			   AND title_lower ~ search_word_prefix_regex(lower($2::text))
+			 WHERE search_word_prefix_match(title_lower, lower($2::text))
 			   `+filter+`
 			   AND title <> ALL ($3::text[])
 			 ORDER BY title_lower LIMIT $4::integer
@@ -627,14 +901,19 @@ func fetchTitles(ctx context.Context, conn Querier, a suggestAnalysis, words []s
 	if len(a.head) > 0 {
 		match = append(match, "t.words @> "+args.add(a.head)+"::text[]")
 	}
+	// The candidates are found first and sorted after (OFFSET 0 keeps the
+	// planner from walking the titles in order instead, hoping for an early
+	// match, which reads all 400,000 when the phrase is rare).
 	rows, err := conn.Query(ctx, `
-		SELECT t.title FROM search_titles t
-		 WHERE `+strings.Join(match, " AND ")+`
-		   AND t.title_lower LIKE '%' || search_like_prefix(lower(`+q+`))
-		   AND t.title_lower ~ search_word_prefix_regex(lower(`+q+`))
-		   AND (`+args.add(withPrefix)+`::boolean OR t.title_lower NOT LIKE search_like_prefix(lower(`+q+`)))
-		   AND t.title <> ALL (`+args.add(exclude)+`::text[])
-		 ORDER BY t.title_lower
+		SELECT title FROM (
+			SELECT t.title, t.title_lower FROM search_titles t
+			 WHERE `+strings.Join(match, " AND ")+`
+			   AND t.title_lower LIKE '%' || search_like_prefix(lower(`+q+`))
+			   AND search_word_prefix_match(t.title_lower, lower(`+q+`))
+			   AND (`+args.add(withPrefix)+`::boolean OR t.title_lower NOT LIKE search_like_prefix(lower(`+q+`)))
+			   AND t.title <> ALL (`+args.add(exclude)+`::text[])
+			OFFSET 0) t
+		 ORDER BY title_lower
 		 LIMIT `+args.add(k)+`::integer`,
 		append([]any{execMode}, args...)...)
 	if err != nil {

@@ -304,3 +304,164 @@ func TestSuggestCorrectsTypos(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchHitSourcesAgree fills a catalogue large enough for planSearch to
+// choose each way of finding hits (the index part by part, intersected
+// bitmaps, the store's stock) and checks every answer against the
+// definition computed the slow way: the first SearchHitCap+1 matches in the
+// order of the index's parts, ordered by the sort (relevance: every word in
+// the title, then in title and category, then ts_rank, then id).
+func TestSearchHitSourcesAgree(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	_, err := d.Pool.Exec(ctx, `
+		INSERT INTO categories (id, name) VALUES (1, 'Gadgets'), (2, 'Delta Supplies');
+		INSERT INTO products (id, title, description, price, category_id, created_at)
+		SELECT g, 'Alpha ' || CASE WHEN g % 7 = 0 THEN 'Delta ' ELSE '' END || 'Widget ' || g,
+		       CASE WHEN g % 11 = 0 THEN 'Works with delta rails.' ELSE 'Plain.' END,
+		       (g % 100) + 0.99, 1 + g % 2, now() - g * interval '1 minute'
+		  FROM generate_series(1, 3000) AS g;
+		INSERT INTO stores (id, name, location) VALUES (1, 'Small', 'Here'), (2, 'Large', 'There');
+		INSERT INTO inventory (store_id, product_id, quantity)
+		SELECT 1, g, g % 4 FROM generate_series(5, 3000, 97) AS g
+		UNION ALL
+		SELECT 2, g, 1 + g % 3 FROM generate_series(2, 3000, 2) AS g;
+		ANALYZE categories, products, stores, inventory;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	money := func(s string) *aforro.Money {
+		m, err := aforro.ParseMoney(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &m
+	}
+	yes, no := true, false
+	tests := []struct {
+		name string
+		f    aforro.SearchFilter
+		page aforro.PageRequest
+	}{
+		{"word", aforro.SearchFilter{Q: "delta"}, aforro.PageRequest{Page: 1, PageSize: 20}},
+		{"capped", aforro.SearchFilter{Q: "alpha"}, aforro.PageRequest{Page: 3, PageSize: 7}},
+		{"capped by price", aforro.SearchFilter{Q: "alpha", Sort: aforro.SortPriceAsc}, aforro.PageRequest{Page: 2, PageSize: 9}},
+		{"capped by date", aforro.SearchFilter{Q: "alpha", Sort: aforro.SortNewest}, aforro.PageRequest{Page: 1, PageSize: 9}},
+		{"category", aforro.SearchFilter{Q: "delta", CategoryID: 2}, aforro.PageRequest{Page: 1, PageSize: 20}},
+		{"few in stock", aforro.SearchFilter{Q: "alpha", StoreID: 1, InStock: &yes}, aforro.PageRequest{Page: 1, PageSize: 10}},
+		{"few in stock, second page", aforro.SearchFilter{Q: "alpha", StoreID: 1, InStock: &yes}, aforro.PageRequest{Page: 2, PageSize: 10}},
+		{"many in stock", aforro.SearchFilter{Q: "alpha", StoreID: 2, InStock: &yes}, aforro.PageRequest{Page: 4, PageSize: 20}},
+		{"in stock, two words", aforro.SearchFilter{Q: "alpha delta", StoreID: 1, InStock: &yes, MinPrice: money("5")}, aforro.PageRequest{Page: 1, PageSize: 20}},
+		{"not in stock", aforro.SearchFilter{Q: "delta", StoreID: 1, InStock: &no}, aforro.PageRequest{Page: 2, PageSize: 20}},
+		{"narrow prices", aforro.SearchFilter{Q: "alpha", MinPrice: money("10"), MaxPrice: money("10.99")}, aforro.PageRequest{Page: 1, PageSize: 20}},
+		{"narrow prices by price", aforro.SearchFilter{Q: "alpha", MinPrice: money("10"), MaxPrice: money("12"), Sort: aforro.SortPriceDesc}, aforro.PageRequest{Page: 1, PageSize: 20}},
+		{"wide prices", aforro.SearchFilter{Q: "alpha", MaxPrice: money("80")}, aforro.PageRequest{Page: 2, PageSize: 20}},
+		{"prices in a category", aforro.SearchFilter{Q: "alpha", CategoryID: 1, MinPrice: money("20"), MaxPrice: money("21")}, aforro.PageRequest{Page: 1, PageSize: 20}},
+	}
+	orders := map[string]string{
+		aforro.SortRelevance: "t1 DESC, t2 DESC, r DESC, id",
+		aforro.SortPriceAsc:  "price, id",
+		aforro.SortPriceDesc: "price DESC, id DESC",
+		aforro.SortNewest:    "created_at DESC, id DESC",
+	}
+	for _, tc := range tests {
+		var args []any
+		arg := func(v any) string {
+			args = append(args, v)
+			return fmt.Sprintf("$%d", len(args))
+		}
+		where := []string{"p.search_vector @@ q.tsq"}
+		if tc.f.CategoryID != 0 {
+			where = append(where, "p.category_id = "+arg(tc.f.CategoryID))
+		}
+		if tc.f.MinPrice != nil {
+			where = append(where, "p.price >= "+arg(tc.f.MinPrice.String())+"::numeric")
+		}
+		if tc.f.MaxPrice != nil {
+			where = append(where, "p.price <= "+arg(tc.f.MaxPrice.String())+"::numeric")
+		}
+		if tc.f.InStock != nil {
+			stock := "EXISTS (SELECT 1 FROM inventory s WHERE s.store_id = " + arg(tc.f.StoreID) + " AND s.product_id = p.id AND s.quantity > 0)"
+			if !*tc.f.InStock {
+				stock = "NOT " + stock
+			}
+			where = append(where, stock)
+		}
+		var wantCount int
+		var wantIDs []int64
+		err := d.Pool.QueryRow(ctx, `
+			WITH q AS (SELECT websearch_to_tsquery('english', `+arg(tc.f.Q)+`) AS tsq),
+			m AS (
+				SELECT p.id, p.price, p.created_at, ts_filter(p.search_vector, '{a}') @@ q.tsq AS t1,
+				       ts_filter(p.search_vector, '{a,b}') @@ q.tsq AS t2, ts_rank(p.search_vector, q.tsq) AS r
+				  FROM products p, q
+				 WHERE `+strings.Join(where, " AND ")+`
+				 ORDER BY (p.id / 256) % 16, p.ctid
+				 LIMIT `+fmt.Sprint(aforro.SearchHitCap+1)+`)
+			SELECT (SELECT count(*) FROM m),
+			       ARRAY(SELECT id FROM m ORDER BY `+orders[tc.f.SortOrDefault()]+`
+			              LIMIT `+arg(tc.page.PageSize)+` OFFSET `+arg(tc.page.Offset())+`)`,
+			args...).Scan(&wantCount, &wantIDs)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		page, err := d.SearchProducts(ctx, tc.f, tc.page)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		gotIDs := []int64{}
+		for _, p := range page.Results {
+			gotIDs = append(gotIDs, p.ID)
+		}
+		if wantIDs == nil {
+			wantIDs = []int64{}
+		}
+		if page.Count != min(wantCount, aforro.SearchHitCap) || page.CountCapped != (wantCount > aforro.SearchHitCap) {
+			t.Errorf("%s: count %d (capped %v), want %d", tc.name, page.Count, page.CountCapped, wantCount)
+		}
+		if d := cmp.Diff(wantIDs, gotIDs); d != "" {
+			t.Errorf("%s: ids (-want +got):\n%s", tc.name, d)
+		}
+	}
+}
+
+// TestSearchTSQueryWeights checks that restricting a query's operands to
+// weights matches exactly the products that filtering their documents to
+// those weights does, for every shape of query (phrases, negation, or,
+// prefixes, quotes and backslashes in lexemes).
+func TestSearchTSQueryWeights(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	_, err := d.Pool.Exec(ctx, `
+		INSERT INTO categories (id, name) VALUES (1, 'Gaming Gear'), (2, 'Kitchen');
+		INSERT INTO products (title, description, price, category_id) VALUES
+			('Gaming Laptop', 'A cheap laptop for gaming.', 1, 1),
+			('Laptop Stand', 'Holds a gaming laptop.', 1, 2),
+			('Cheap Mouse', 'Wireless.', 1, 1),
+			('O''Neil''s Kettle', 'Kitchen kettle, a\b tested.', 1, 2),
+			('Stainless Steel Pan', 'Not a knife.', 1, 2)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mismatches int
+	err = d.Pool.QueryRow(ctx, `
+		WITH q(tsq) AS (VALUES
+			(websearch_to_tsquery('english', '"gaming laptop" -cheap or mouse')),
+			(search_tsquery('gaming', 'lapt')),
+			(websearch_to_tsquery('english', 'kitchen')),
+			(websearch_to_tsquery('simple', 'o''neil''s a\b')),
+			(to_tsquery('simple', '''it''''s'':* & !steel')),
+			(websearch_to_tsquery('english', '"stainless steel" -knife')))
+		SELECT count(*)
+		  FROM q, products p, (VALUES ('{a}'::"char"[], 'A'), ('{a,b}', 'AB'), ('{c}', 'C')) w(filter, weights)
+		 WHERE (ts_filter(p.search_vector, w.filter) @@ q.tsq) IS DISTINCT FROM
+		       (p.search_vector @@ search_tsquery_weights(q.tsq, w.weights))`).Scan(&mismatches)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mismatches != 0 {
+		t.Errorf("%d (query, product, weights) triples differ", mismatches)
+	}
+}

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -46,6 +47,8 @@ type CLI struct {
 	Warmup      time.Duration `default:"5s" help:"Unmeasured load before each run's first client count."`
 	Queries     int           `default:"5000" help:"Distinct queries sampled per endpoint."`
 	Seed        uint64        `default:"1" help:"Random seed of the query sample."`
+	List        bool          `help:"Print the sampled queries (kind and path) and exit."`
+	Slowest     int           `default:"0" help:"After each run, list this many of its slowest requests (server time) with their paths."`
 }
 
 func main() {
@@ -75,6 +78,14 @@ func run(ctx context.Context, cli CLI) error {
 	cat, err := sampleCatalogue(ctx, d, cli.Queries, cli.Seed)
 	if err != nil {
 		return err
+	}
+	if cli.List {
+		for _, ep := range cli.Endpoints {
+			for _, q := range map[string][]query{"suggest": cat.suggest, "search": cat.search}[ep] {
+				fmt.Printf("%s\t%s\t%s\n", ep, q.kind, q.path)
+			}
+		}
+		return nil
 	}
 	cfg := server.DefaultConfig()
 	// The limiter still runs (a Redis round trip per suggest, as in
@@ -115,6 +126,9 @@ func run(ctx context.Context, cli CLI) error {
 			srv := rec.take()
 			fmt.Printf("%-8s %7d %8d %9.0f | %-26s | %-26s | %s\n", ep, n, len(res.lat), res.rate,
 				percentiles(srv.all), percentiles(res.lat), byKind(srv.byKind))
+			for _, s := range slowest(srv.slow, cli.Slowest) {
+				fmt.Printf("    %8s  %-8s %s\n", fmtDur(s.d), s.kind, s.path)
+			}
 		}
 	}
 	return nil
@@ -269,6 +283,13 @@ type recorder struct {
 	mu     sync.Mutex
 	all    []time.Duration
 	byKind map[string][]time.Duration
+	slow   []sample
+}
+
+// sample is one request's server time.
+type sample struct {
+	d          time.Duration
+	kind, path string
 }
 
 // kindHeader tells the recorder which kind of query a request is.
@@ -276,7 +297,7 @@ const kindHeader = "X-Bench-Kind"
 
 func (rec *recorder) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		start, uri := time.Now(), r.URL.RequestURI()
 		next.ServeHTTP(w, r)
 		d := time.Since(start)
 		rec.mu.Lock()
@@ -284,6 +305,7 @@ func (rec *recorder) wrap(next http.Handler) http.Handler {
 		if rec.byKind != nil {
 			k := r.Header.Get(kindHeader)
 			rec.byKind[k] = append(rec.byKind[k], d)
+			rec.slow = append(rec.slow, sample{d, k, uri})
 		}
 		rec.mu.Unlock()
 	})
@@ -291,7 +313,7 @@ func (rec *recorder) wrap(next http.Handler) http.Handler {
 
 func (rec *recorder) reset() {
 	rec.mu.Lock()
-	rec.all, rec.byKind = nil, map[string][]time.Duration{}
+	rec.all, rec.byKind, rec.slow = nil, map[string][]time.Duration{}, nil
 	rec.mu.Unlock()
 }
 
@@ -299,8 +321,8 @@ func (rec *recorder) reset() {
 func (rec *recorder) take() *recorder {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	out := &recorder{all: rec.all, byKind: rec.byKind}
-	rec.all, rec.byKind = nil, nil
+	out := &recorder{all: rec.all, byKind: rec.byKind, slow: rec.slow}
+	rec.all, rec.byKind, rec.slow = nil, nil, nil
 	return out
 }
 
@@ -379,6 +401,16 @@ func get(ctx context.Context, hc *http.Client, base string, q query) error {
 		return fmt.Errorf("GET %s: status %d: %s", q.path, resp.StatusCode, b)
 	}
 	return nil
+}
+
+// slowest returns the n slowest of ss, slowest first.
+func slowest(ss []sample, n int) []sample {
+	if n <= 0 {
+		return nil
+	}
+	s := slices.Clone(ss)
+	slices.SortFunc(s, func(a, b sample) int { return cmp.Compare(b.d, a.d) })
+	return s[:min(n, len(s))]
 }
 
 // percentiles formats p50 / p95 / p99 of ds.
