@@ -1,5 +1,7 @@
 package aforro
 
+import "math"
+
 // Pagination limits shared by every list endpoint.
 const (
 	DefaultPageSize = 20
@@ -12,8 +14,15 @@ type PageRequest struct {
 	PageSize int
 }
 
-// Offset is the number of rows before the requested page.
-func (p PageRequest) Offset() int { return (p.Page - 1) * p.PageSize }
+// Offset is the number of rows before the requested page. It saturates
+// instead of overflowing, so a page number far past any list (page=7e17)
+// is simply out of range, never a negative offset.
+func (p PageRequest) Offset() int {
+	if p.PageSize > 0 && p.Page-1 > math.MaxInt/p.PageSize {
+		return math.MaxInt
+	}
+	return (p.Page - 1) * p.PageSize
+}
 
 // Page is the envelope of every list answer.
 type Page[T any] struct {

@@ -157,6 +157,7 @@ func TestPagination(t *testing.T) {
 		{"negative page_size", "/api/stores?page_size=-5", 400, aforro.EINVALID, aforro.Page[aforro.Store]{}, 0},
 		{"empty page_size", "/api/stores?page_size=", 400, aforro.EINVALID, aforro.Page[aforro.Store]{}, 0},
 		{"page past the end", "/api/stores?page=14", 404, aforro.EPAGEOUTOFRANGE, aforro.Page[aforro.Store]{}, 0},
+		{"page whose offset overflows", "/api/stores?page=700000000000000000", 404, aforro.EPAGEOUTOFRANGE, aforro.Page[aforro.Store]{}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
