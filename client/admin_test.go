@@ -170,7 +170,7 @@ func TestAdminWriteErrors(t *testing.T) {
 	// Nothing above changed the catalogue.
 	page, err := c.ListCategories(ctx, client.PageOptions{})
 	if err != nil || page.Count != 3 {
-		t.Errorf("categories after the failed writes: %+v, %v; want the fixture's 3", page, err)
+		t.Errorf("categories after the failed writes: %+v, %v; want the servertest.Catalogue's 3", page, err)
 	}
 	if _, err := c.Product(ctx, 4); err != nil {
 		t.Errorf("product 4 after a staff delete: %v", err)

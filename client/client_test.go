@@ -14,6 +14,7 @@ import (
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 func ts(s string) time.Time {
@@ -24,7 +25,7 @@ func ts(s string) time.Time {
 	return t
 }
 
-// Catalogue values of the fixture.
+// Catalogue values of the servertest.Catalogue.
 var (
 	electronics = aforro.Category{ID: 1, Name: "Electronics"}
 	books       = aforro.Category{ID: 2, Name: "Books"}
@@ -38,19 +39,19 @@ var (
 		Category: electronics, CreatedAt: ts("2026-01-03T10:00:00Z")}
 )
 
-// inv is a row of store 1's inventory in the fixture.
+// inv is a row of store 1's inventory in the servertest.Catalogue.
 func inv(id, productID int64, title string, price aforro.Money, category string, qty int) aforro.InventoryItem {
 	return aforro.InventoryItem{ID: id, ProductID: productID, ProductTitle: title, Price: price,
 		CategoryName: category, Quantity: qty, UpdatedAt: ts("2026-02-01T00:00:00Z")}
 }
 
-// ignoreInventoryIDs leaves out inventory row ids, which the fixture does not fix.
+// ignoreInventoryIDs leaves out inventory row ids, which the servertest.Catalogue does not fix.
 var ignoreInventoryIDs = cmpopts.IgnoreFields(aforro.InventoryItem{}, "ID")
 
 func TestReadMethods(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.Exec(t, fixture)
+	srv.Exec(t, servertest.Catalogue)
 	c := srv.client(t)
 	ctx := context.Background()
 
@@ -111,7 +112,7 @@ func TestReadMethods(t *testing.T) {
 func TestAPIErrors(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.Exec(t, fixture)
+	srv.Exec(t, servertest.Catalogue)
 	c := srv.client(t)
 	anonymous := srv.client(t, client.WithToken(""))
 	harbourStaff := srv.client(t, client.WithToken(srv.Token(t, aforro.RoleStaff, 2)))
@@ -191,7 +192,7 @@ func TestReadyWhenPostgreSQLIsDown(t *testing.T) {
 
 func TestUnreachable(t *testing.T) {
 	t.Parallel()
-	c, err := client.New(closedURL(t), client.WithRetries(1))
+	c, err := client.New("http://"+servertest.ClosedAddr(t), client.WithRetries(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestCancelledContextIsNotAConnError(t *testing.T) {
 func TestAll(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.Exec(t, fixture)
+	srv.Exec(t, servertest.Catalogue)
 	ctx := context.Background()
 	pages := &countingTransport{next: http.DefaultTransport}
 	c := srv.client(t, client.WithHTTPClient(&http.Client{Transport: pages}))
@@ -287,7 +288,7 @@ func TestAll(t *testing.T) {
 func TestWithResponseBodyPassesTheServersJSON(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.Exec(t, fixture)
+	srv.Exec(t, servertest.Catalogue)
 	c := srv.client(t)
 	resp, err := http.Get(srv.URL + "/api/products/1/")
 	if err != nil {

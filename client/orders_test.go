@@ -13,6 +13,7 @@ import (
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 // ignoreOrderTimes leaves out what the server fixes at request time: order
@@ -28,7 +29,7 @@ func line(productID int64, qty int) aforro.OrderLine {
 	return aforro.OrderLine{ProductID: productID, QuantityRequested: qty}
 }
 
-// stock returns the quantity of a row of the fixture's inventory.
+// stock returns the quantity of a row of the servertest.Catalogue's inventory.
 func stock(t *testing.T, c *client.Client, storeID, productID int64) int {
 	t.Helper()
 	it, err := c.InventoryItem(context.Background(), storeID, productID)
@@ -41,7 +42,7 @@ func stock(t *testing.T, c *client.Client, storeID, productID int64) int {
 func TestOrders(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.Exec(t, fixture)
+	srv.Exec(t, servertest.Catalogue)
 	c := srv.client(t)
 	ctx := context.Background()
 
@@ -148,7 +149,7 @@ func TestOrders(t *testing.T) {
 func TestPlaceOrderIdempotency(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.Exec(t, fixture)
+	srv.Exec(t, servertest.Catalogue)
 	c := srv.client(t)
 	ctx := context.Background()
 	order := aforro.PlaceOrder{StoreID: 1, Items: []aforro.OrderLine{line(1, 1)}}
@@ -195,7 +196,7 @@ func TestPlaceOrderIdempotency(t *testing.T) {
 func TestInventoryChanges(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.Exec(t, fixture)
+	srv.Exec(t, servertest.Catalogue)
 	c := srv.client(t)
 	ctx := context.Background()
 
@@ -275,7 +276,7 @@ func apiError(t *testing.T, err error) *client.APIError {
 func TestOrderAndInventoryErrors(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.Exec(t, fixture)
+	srv.Exec(t, servertest.Catalogue)
 	c := srv.client(t)
 	harbourStaff := srv.client(t, client.WithToken(srv.Token(t, aforro.RoleStaff, 2)))
 	ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 // attempt is what recordingTransport saw of one request.
@@ -57,16 +58,7 @@ func newRecordingClient(t *testing.T, baseURL string, opts ...Option) (*Client, 
 }
 
 // closedURL returns the URL of a loopback port nothing listens on.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr
-}
+func closedURL(t *testing.T) string { return "http://" + servertest.ClosedAddr(t) }
 
 // faultyServer is a TCP listener that misbehaves after reading each request's
 // head: it hangs up, or holds the connection open without answering.

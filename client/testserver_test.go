@@ -13,11 +13,11 @@ import (
 )
 
 // newConfiguredServer is newTestServer with settings of the test's own, over
-// a database holding the fixture.
+// a database holding the servertest.Catalogue.
 func newConfiguredServer(t *testing.T, cfg server.Config) *testServer {
 	t.Helper()
 	ts := &testServer{servertest.New(t, cfg, nil)}
-	ts.Exec(t, fixture)
+	ts.Exec(t, servertest.Catalogue)
 	return ts
 }
 

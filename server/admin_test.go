@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 // adminStep is one request of an admin round trip and what it must answer.
@@ -94,7 +95,7 @@ SELECT setval(pg_get_serial_sequence('orders', 'id'), 1);`
 func TestAdminCategories(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture)
+	srv.exec(t, servertest.Catalogue)
 	long := strings.Repeat("é", aforro.MaxCategoryName+1)
 	runSteps(t, srv, []adminStep{
 		{name: "create", method: "POST", path: "/api/categories/", body: `{"name": "Garden"}`,
@@ -155,7 +156,7 @@ func TestAdminCategories(t *testing.T) {
 func TestAdminProducts(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+orderFixture)
+	srv.exec(t, servertest.Catalogue+orderFixture)
 	lamp := `{"id": 6, "title": "Desk Lamp", "description": "Warm light", "price": "19.90", "category": {"id": 1, "name": "Electronics"}}`
 	runSteps(t, srv, []adminStep{
 		{name: "create with a string price", method: "POST", path: "/api/products/",
@@ -245,7 +246,7 @@ func TestAdminProducts(t *testing.T) {
 func TestAdminStores(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+orderFixture)
+	srv.exec(t, servertest.Catalogue+orderFixture)
 	runSteps(t, srv, []adminStep{
 		{name: "create", method: "POST", path: "/api/stores/", body: `{"name": "Airport", "location": "Terminal 1, Lisbon"}`,
 			status: 201, want: `{"id": 4, "name": "Airport", "location": "Terminal 1, Lisbon"}`, location: "/api/stores/4/"},
@@ -316,7 +317,7 @@ func TestAdminStores(t *testing.T) {
 func TestAdminWritesNeedAdmin(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture)
+	srv.exec(t, servertest.Catalogue)
 	staffAll := "Bearer " + srv.token(t, "staff")
 	runSteps(t, srv, []adminStep{
 		{name: "staff cannot create", method: "POST", path: "/api/categories", body: `{"name": "Garden"}`,
@@ -340,7 +341,7 @@ func TestAdminWritesNeedAdmin(t *testing.T) {
 func TestTextThePostgreSQLRefuses(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+ledgerFixture)
+	srv.exec(t, servertest.Catalogue+ledgerFixture)
 	runSteps(t, srv, []adminStep{
 		{name: "NUL in an inventory filter", method: "GET", path: "/api/stores/1/inventory?q=a%00b",
 			status: 400, want: "Invalid q", fields: map[string]string{"q": "must be UTF-8 text without control characters"}},

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/aforro/aforro/server/servertest"
 )
 
 // TestRouteTableAuth walks every registered route and proves that each
@@ -13,7 +15,7 @@ import (
 func TestRouteTableAuth(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+ledgerFixture+`
+	srv.exec(t, servertest.Catalogue+ledgerFixture+`
 		INSERT INTO orders (id, store_id, status) VALUES (1, 1, 'CONFIRMED');
 		INSERT INTO order_items (order_id, product_id, product_title, unit_price, quantity_requested) VALUES (1, 1, 'Laptop Pro 15', 1299.99, 1);`)
 	otherStore := srv.token(t, "staff", 2)

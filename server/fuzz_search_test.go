@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"testing"
+
+	"github.com/aforro/aforro/server/servertest"
 )
 
 // FuzzSearchParams sends arbitrary query strings to the search endpoints of a
@@ -15,7 +17,7 @@ import (
 //	go test -run='^$' -fuzz='^FuzzSearchParams$' -fuzztime=10s ./server
 func FuzzSearchParams(f *testing.F) {
 	srv := newTestServer(f)
-	srv.exec(f, catalogueFixture)
+	srv.exec(f, servertest.Catalogue)
 	for _, seed := range []string{
 		"q=laptop",
 		"q=lap&sort=price_asc&min_price=1&max_price=2000",

@@ -7,12 +7,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 func TestInventoryRow(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+ledgerFixture)
+	srv.exec(t, servertest.Catalogue+ledgerFixture)
 
 	var it aforro.InventoryItem
 	r := srv.get(t, "/api/stores/1/inventory/2/")

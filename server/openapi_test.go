@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/aforro/aforro/server"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 func loadOpenAPI(t *testing.T) *openapi3.T {
@@ -131,7 +132,7 @@ var conformanceRequests = []struct{ method, path, body string }{
 func TestOpenAPIConformance(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+ledgerFixture)
+	srv.exec(t, servertest.Catalogue+ledgerFixture)
 	doc := loadOpenAPI(t)
 	doc.Servers = openapi3.Servers{{URL: srv.URL}}
 	router, err := gorillamux.NewRouter(doc)

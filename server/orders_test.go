@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 func (ts *testServer) post(t *testing.T, path, body string, header ...string) response {
@@ -60,7 +61,7 @@ const ledgerFixture = `INSERT INTO stock_movements (store_id, product_id, delta,
 func TestPlaceOrderRules(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+ledgerFixture)
+	srv.exec(t, servertest.Catalogue+ledgerFixture)
 	// Store 1: laptop(1) 10, mouse(2) 3, gaming laptop(3) 0, book(4) 50; skillet(5) not stocked.
 
 	t.Run("all lines sufficient confirms and deducts", func(t *testing.T) {
@@ -152,7 +153,7 @@ func TestPlaceOrderRules(t *testing.T) {
 func TestPlaceOrderValidation(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+ledgerFixture)
+	srv.exec(t, servertest.Catalogue+ledgerFixture)
 	many := make([]string, 101)
 	for i := range many {
 		many[i] = fmt.Sprintf(`{"product_id": %d, "quantity_requested": 1}`, i+1)
@@ -225,7 +226,7 @@ func TestPlaceOrderValidation(t *testing.T) {
 func TestConcurrentOrdersNeverOversell(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+`UPDATE inventory SET quantity = 25 WHERE store_id = 1;`+ledgerFixture)
+	srv.exec(t, servertest.Catalogue+`UPDATE inventory SET quantity = 25 WHERE store_id = 1;`+ledgerFixture)
 	initial := map[int64]int{1: 25, 2: 25, 3: 25, 4: 25}
 
 	tests := []struct {
@@ -290,7 +291,7 @@ func TestConcurrentOrdersNeverOversell(t *testing.T) {
 func TestIdempotency(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+ledgerFixture)
+	srv.exec(t, servertest.Catalogue+ledgerFixture)
 	body := `{"store_id": 1, "items": [{"product_id": 4, "quantity_requested": 1}]}`
 
 	first := srv.post(t, "/api/orders", body, "Idempotency-Key", "key-1")
@@ -380,7 +381,7 @@ func TestIdempotency(t *testing.T) {
 func TestCancel(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+ledgerFixture)
+	srv.exec(t, servertest.Catalogue+ledgerFixture)
 	var o aforro.Order
 	srv.post(t, "/api/orders", `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 4}, {"product_id": 4, "quantity_requested": 10}]}`).decode(t, &o)
 
@@ -455,7 +456,7 @@ func TestCancel(t *testing.T) {
 func TestStoreOrders(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+`
+	srv.exec(t, servertest.Catalogue+`
 		INSERT INTO orders (id, store_id, status, created_at, cancelled_at) VALUES
 			(1, 1, 'CONFIRMED', '2026-03-01T10:00:00Z', NULL),
 			(2, 1, 'REJECTED',  '2026-03-02T10:00:00Z', NULL),

@@ -22,6 +22,7 @@ import (
 
 	"github.com/aforro/aforro/db/dbtest"
 	"github.com/aforro/aforro/server"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 // suggestFrom sends GET /api/search/suggest/?q=... straight to the handler
@@ -266,18 +267,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// closedAddr is a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // TestSuggestRateLimitWithoutRedis: with Redis unreachable, or not
 // configured, the limit holds per process, nothing answers 500, the outage is
 // logged once and every local decision is counted.
@@ -288,7 +277,7 @@ func TestSuggestRateLimitWithoutRedis(t *testing.T) {
 		name string
 		rdb  *redis.Client
 	}{
-		{"Redis at a closed port", redis.NewClient(&redis.Options{Addr: closedAddr(t)})},
+		{"Redis at a closed port", redis.NewClient(&redis.Options{Addr: servertest.ClosedAddr(t)})},
 		{"no Redis configured", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -401,7 +390,7 @@ type tcpProxy struct {
 func newTCPProxy(t *testing.T, target string) *tcpProxy {
 	t.Helper()
 	p := &tcpProxy{target: target}
-	p.addr = closedAddr(t)
+	p.addr = servertest.ClosedAddr(t)
 	p.restore(t)
 	t.Cleanup(p.cut)
 	return p

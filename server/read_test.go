@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 func ts(s string) time.Time {
@@ -22,7 +23,7 @@ func ts(s string) time.Time {
 func TestReadEndpoints(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture)
+	srv.exec(t, servertest.Catalogue)
 	electronics := aforro.Category{ID: 1, Name: "Electronics"}
 	laptop := aforro.Product{ID: 1, Title: "Laptop Pro 15", Description: "A fast laptop", Price: 129999,
 		Category: electronics, CreatedAt: ts("2026-01-02T10:00:00Z")}
@@ -85,7 +86,7 @@ func TestReadEndpoints(t *testing.T) {
 func TestInventoryList(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture)
+	srv.exec(t, servertest.Catalogue)
 	tests := []struct {
 		name   string
 		path   string
@@ -208,7 +209,7 @@ func TestEmptyListFirstPage(t *testing.T) {
 func TestErrors(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture)
+	srv.exec(t, servertest.Catalogue)
 	tests := []struct {
 		method, path string
 		status       int
@@ -259,7 +260,7 @@ func TestErrors(t *testing.T) {
 func TestTrailingSlashEquivalence(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture)
+	srv.exec(t, servertest.Catalogue)
 	for _, p := range []string{"/api/stores", "/api/stores/1", "/api/categories", "/api/categories/2",
 		"/api/products", "/api/products/3", "/api/stores/1/inventory", "/healthz", "/readyz"} {
 		a, b := srv.get(t, p), srv.get(t, p+"/")

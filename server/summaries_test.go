@@ -16,6 +16,7 @@ import (
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/db/dbtest"
 	"github.com/aforro/aforro/server"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 func summaryStore(id int64) *int64 { return &id }
@@ -51,7 +52,7 @@ func rowKeys(rows []aforro.Summary) []string {
 func TestSummaries(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.exec(t, catalogueFixture+ledgerFixture)
+	srv.exec(t, servertest.Catalogue+ledgerFixture)
 	ctx := context.Background()
 	today := time.Now().UTC().Format(aforro.DateLayout)
 
@@ -228,7 +229,7 @@ func (fakeJobs) Status() aforro.SchedulerStatus {
 func TestJobsStatus(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	ts.exec(t, catalogueFixture+`
+	ts.exec(t, servertest.Catalogue+`
 		INSERT INTO outbox (event, payload, status) VALUES ('order.confirmed', '{}', 'pending'),
 		  ('order.confirmed', '{}', 'sent'), ('order.confirmed', '{}', 'sent'), ('order.confirmed', '{}', 'failed');
 		INSERT INTO job_runs (job, run_date, instance, started_at, finished_at, detail) VALUES

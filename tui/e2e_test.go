@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/aforro/aforro/db"
 	"github.com/aforro/aforro/db/dbtest"
+	"github.com/aforro/aforro/server/servertest"
 )
 
 // e2eWait bounds each wait for the terminal to show something.
@@ -105,12 +105,7 @@ func buildBinaries(t *testing.T, dir string) (aforrod, aforroctl string) {
 // answers; it is stopped when the test ends.
 func serve(t *testing.T, aforrod, dbURL, dir string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := servertest.ClosedAddr(t)
 	logPath := filepath.Join(dir, "aforrod.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {

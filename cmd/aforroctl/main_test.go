@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"flag"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,16 +46,7 @@ func newTestServerWith(t *testing.T, cfg server.Config) *testServer {
 }
 
 // closedURL returns the URL of a loopback port nothing listens on.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr
-}
+func closedURL(t *testing.T) string { return "http://" + servertest.ClosedAddr(t) }
 
 // fixture is a small, hand-checkable catalogue with stock in two stores.
 const fixture = `
