@@ -193,16 +193,9 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 		qty := it.Quantity
 		line := basketLine{ProductID: it.ProductID, Title: it.ProductTitle, Price: it.Price, Stock: &qty}
 		return func() tea.Msg { return addToOrderMsg{line: line} }
-	case key.Matches(msg, k.NextPage):
-		if m.page.HasNext && !m.loading {
-			m.pageNum++
-			m.table.cursor = 0
-			return m.load()
-		}
-	case key.Matches(msg, k.PrevPage):
-		if m.page.HasPrevious && !m.loading {
-			m.pageNum--
-			m.table.cursor = 0
+	case key.Matches(msg, k.NextPage, k.PrevPage):
+		if p := turnPage(msg, k, m.page, m.pageNum, m.loading); p != 0 {
+			m.pageNum, m.table.cursor = p, 0
 			return m.load()
 		}
 	case key.Matches(msg, k.Refresh):

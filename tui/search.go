@@ -345,16 +345,9 @@ func (m *searchModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.pageNum, m.table.cursor = 1, 0
 			return tea.Batch(m.search(), m.ctx.status(statusInfo, "Filters cleared."))
 		}
-	case key.Matches(msg, k.NextPage):
-		if m.page.HasNext && !m.loading {
-			m.pageNum++
-			m.table.cursor = 0
-			return m.search()
-		}
-	case key.Matches(msg, k.PrevPage):
-		if m.page.HasPrevious && !m.loading {
-			m.pageNum--
-			m.table.cursor = 0
+	case key.Matches(msg, k.NextPage, k.PrevPage):
+		if p := turnPage(msg, k, m.page, m.pageNum, m.loading); p != 0 {
+			m.pageNum, m.table.cursor = p, 0
 			return m.search()
 		}
 	case key.Matches(msg, k.Refresh):
