@@ -3,11 +3,11 @@ package tui
 import (
 	"strings"
 
-	"github.com/aforro/aforro"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/aforro/aforro"
 )
 
 // Table layout constants.
