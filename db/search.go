@@ -188,7 +188,7 @@ func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforr
 	}
 	head, prefix := splitPrefix(f.Q)
 	plan := searchPlan{source: hitsFromIndex}
-	if f.MinPrice != nil || f.MaxPrice != nil || (f.InStock != nil && *f.InStock) {
+	if f.MinPrice != nil || f.MaxPrice != nil {
 		var err error
 		if plan, err = planSearch(ctx, tx, f, head, prefix); err != nil {
 			return searchResult{}, err
@@ -213,13 +213,10 @@ func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforr
 	var hits string
 	switch plan.source {
 	case hitsFromIndex:
-		where := append([]string{"(SELECT numnode(tsq) > 0 FROM q)"}, c.prices...)
-		if c.stock != "" {
-			where = append(where, c.stock)
-		}
+		where := append([]string{"(SELECT numnode(tsq) > 0 FROM q)"}, c.tested...)
 		hits = `
 			SELECT ` + columns + `
-			  FROM (` + searchIndexParts(c.category) + `) p
+			  FROM (` + searchIndexParts(c.indexed) + `) p
 			 WHERE ` + strings.Join(where, "\n\t\t\t   AND ") + `
 			 LIMIT ` + hitCap
 	case hitsFromBitmaps:
@@ -231,30 +228,11 @@ func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforr
 		for k := range parts {
 			parts[k] = searchPart + " = " + strconv.Itoa(k)
 		}
-		where := append([]string{"p.search_vector @@ " + tsq, "(" + strings.Join(parts, " OR ") + ")"}, c.prices...)
-		if c.category != "" {
-			where = append(where, c.category)
-		}
-		if c.stock != "" {
-			where = append(where, c.stock)
-		}
+		where := append([]string{"p.search_vector @@ " + tsq, "(" + strings.Join(parts, " OR ") + ")"}, c.indexed...)
+		where = append(where, c.tested...)
 		hits = `
 			SELECT ` + columns + `
 			  FROM products p
-			 WHERE ` + strings.Join(where, "\n\t\t\t   AND ") + `
-			 ORDER BY ` + searchPart + `, p.ctid
-			 LIMIT ` + hitCap
-	case hitsFromStock:
-		// The store's products in stock, each tested against the query,
-		// then the first in the order the index would have yielded them:
-		// the same hits as hitsFromIndex.
-		where := append([]string{"s.store_id = " + c.store, "s.quantity > 0", "p.search_vector @@ (SELECT tsq FROM q)"}, c.prices...)
-		if c.category != "" {
-			where = append(where, c.category)
-		}
-		hits = `
-			SELECT ` + columns + `
-			  FROM inventory s JOIN products p ON p.id = s.product_id
 			 WHERE ` + strings.Join(where, "\n\t\t\t   AND ") + `
 			 ORDER BY ` + searchPart + `, p.ctid
 			 LIMIT ` + hitCap
@@ -290,13 +268,7 @@ func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforr
 func browsePage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforro.PageRequest) (searchResult, error) {
 	var args params
 	c := searchConditions(&args, f)
-	where := c.prices
-	if c.category != "" {
-		where = append(where, c.category)
-	}
-	if c.stock != "" {
-		where = append(where, c.stock)
-	}
+	where := append(c.indexed, c.tested...)
 	whereSQL := ""
 	if len(where) > 0 {
 		whereSQL = "WHERE " + strings.Join(where, "\n\t\t   AND ")
@@ -325,9 +297,10 @@ func browsePage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforr
 
 // conditions are the SQL fragments of a search's filters, over products p.
 type conditions struct {
-	category string   // "" when not filtered by category
-	prices   []string // the price bounds
-	stock    string   // in stock (or not) at the store; "" without in_stock
+	// indexed are the filters the full-text index answers together with
+	// the query (the category, in stock at the store), tested those it
+	// does not (the price bounds, not in stock at the store).
+	indexed, tested []string
 	// store is the store's parameter ("" without store_id), storeCheck
 	// true when the store exists (or there is none), and quantity and
 	// inventoryJoin give its quantity of each product on the page.
@@ -339,13 +312,13 @@ type conditions struct {
 func searchConditions(args *params, f aforro.SearchFilter) conditions {
 	c := conditions{storeCheck: "true", quantity: "NULL::integer"}
 	if f.CategoryID != 0 {
-		c.category = "p.category_id = " + args.add(f.CategoryID) + "::bigint"
+		c.indexed = append(c.indexed, "p.category_id = "+args.add(f.CategoryID)+"::bigint")
 	}
 	if f.MinPrice != nil {
-		c.prices = append(c.prices, "p.price >= "+args.add(f.MinPrice.String())+"::numeric")
+		c.tested = append(c.tested, "p.price >= "+args.add(f.MinPrice.String())+"::numeric")
 	}
 	if f.MaxPrice != nil {
-		c.prices = append(c.prices, "p.price <= "+args.add(f.MaxPrice.String())+"::numeric")
+		c.tested = append(c.tested, "p.price <= "+args.add(f.MaxPrice.String())+"::numeric")
 	}
 	if f.StoreID != 0 {
 		c.store = args.add(f.StoreID) + "::bigint"
@@ -354,10 +327,12 @@ func searchConditions(args *params, f aforro.SearchFilter) conditions {
 		c.inventoryJoin = "LEFT JOIN inventory i ON i.store_id = " + c.store + " AND i.product_id = p.id"
 	}
 	if f.InStock != nil {
-		c.stock = "EXISTS (SELECT 1 FROM inventory s WHERE s.store_id = " + c.store +
-			" AND s.product_id = p.id AND s.quantity > 0)"
-		if !*f.InStock {
-			c.stock = "NOT " + c.stock
+		// migration 005 keeps each product's stores with stock.
+		stocked := "p.stocked_stores @> ARRAY[" + c.store + "]"
+		if *f.InStock {
+			c.indexed = append(c.indexed, stocked)
+		} else {
+			c.tested = append(c.tested, "NOT "+stocked)
 		}
 	}
 	return c
@@ -424,44 +399,41 @@ func searchTSQuery(args *params, head, prefix, q string) string {
 			     THEN search_tsquery(` + qSQL + `, '') ELSE search_tsquery(` + headSQL + `, ` + prefixSQL + `) END`
 }
 
-// searchIndexParts reads the products matching tsquery q.tsq from the
-// full-text index, part by part (searchChunks), in category when category
-// is not empty: the index holds the category too, so the two intersect in
-// it. Each part is fenced by OFFSET 0, so the conditions the caller adds on
-// top test the rows it yields rather than joining in an index of their own
-// (the bitmap of a price range costs more than the rows it saves when the
-// word is common, which is when it matters; planSearch weighs the other
-// cases).
-func searchIndexParts(category string) string {
-	if category != "" {
-		category = " AND " + category
+// searchIndexParts reads the products matching tsquery q.tsq and the
+// indexed conditions (conditions.indexed) from the full-text index, part by
+// part (searchChunks): the index holds the category and the stores with
+// stock too, so they intersect with the query inside it. Each part is fenced
+// by OFFSET 0, so the conditions the caller adds on top test the rows it
+// yields rather than joining in an index of their own (the bitmap of a price
+// range costs more than the rows it saves when the word is common, which is
+// when it matters; planSearch weighs the other cases).
+func searchIndexParts(indexed []string) string {
+	and := ""
+	for _, cond := range indexed {
+		and += " AND " + cond
 	}
 	parts := make([]string, searchChunks)
 	for k := range parts {
-		parts[k] = `(SELECT p.id, p.search_vector, p.price, p.created_at FROM products p
+		parts[k] = `(SELECT p.id, p.search_vector, p.price, p.created_at, p.stocked_stores FROM products p
 			  WHERE ` + searchPart + ` = ` + strconv.Itoa(k) + `
-			    AND p.search_vector @@ (SELECT tsq FROM q)` + category + ` OFFSET 0)`
+			    AND p.search_vector @@ (SELECT tsq FROM q)` + and + ` OFFSET 0)`
 	}
 	return strings.Join(parts, "\n\t\t\tUNION ALL ")
 }
 
-// hitSource is how a search with a query finds its hits. All three find the
+// hitSource is how a search with a query finds its hits. Both find the
 // same ones, in the same order; they differ in what they cost.
 type hitSource int
 
 const (
-	// hitsFromIndex reads the index part by part and tests the price and
-	// stock of each match, stopping at the cap: cheap when the matches are
-	// few or many of them pass.
+	// hitsFromIndex reads the index part by part and tests the prices of
+	// each match, stopping at the cap: cheap when the matches are few or
+	// many of them pass.
 	hitsFromIndex hitSource = iota
 	// hitsFromBitmaps intersects the bitmaps of the whole index and of the
 	// price index, then reads only the hits: cheap when a common word has
 	// few products in a narrow price range.
 	hitsFromBitmaps
-	// hitsFromStock tests each product the store has in stock against the
-	// query: cheap when the word is in more products than the store stocks
-	// and few of them are in stock there.
-	hitsFromStock
 )
 
 // searchPlan is what planSearch chose: where the hits come from, and the
@@ -478,34 +450,29 @@ const searchProbeRows = 200
 // Rough costs, in microseconds, of the steps planSearch weighs, measured at
 // a million products with PostgreSQL's default 128 MB of shared buffers:
 // testing a match read from the index (a heap fetch, mostly from the first
-// part's pages, which stay cached; plus a lookup in the inventory for the
-// stock), adding an entry to a bitmap, reading a product row that is not
-// cached (from the operating system's cache), and testing a product of the
-// store's stock (a lookup by id and such a read).
+// part's pages, which stay cached), adding an entry to a bitmap, and reading
+// a product row that is not cached (from the operating system's cache).
 const (
-	costIndexRow      = 3.0
-	costIndexRowStock = 6.0
-	costBitmapEntry   = 0.3
-	costColdRow       = 6.0
-	costStockRow      = 4.5
+	costIndexRow    = 3.0
+	costBitmapEntry = 0.3
+	costColdRow     = 6.0
 )
 
-// planSearch chooses how a search with price or stock filters finds its
-// hits. It reads the first searchProbeRows matches in the index's first
-// part, which hitsFromIndex would read first, to see what share of them
-// pass the filters (prices and stock are often tied to the words: laptops
-// are dear), and takes the planner's estimates (search_estimates) of how
-// many products match the query, are in the price range and are in stock.
+// planSearch chooses how a search with price filters finds its hits. It
+// reads the first searchProbeRows matches in the index's first part, which
+// hitsFromIndex would read first, to see what share of them pass the tested
+// filters (prices are often tied to the words: laptops are dear), and takes
+// the planner's estimates (search_estimates) of how many products match
+// the query and the indexed filters and how many are in the price range.
 func planSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, head, prefix string) (searchPlan, error) {
 	var args params
 	tsq := searchTSQuery(&args, head, prefix, f.Q)
 	c := searchConditions(&args, f)
-	inStock := f.InStock != nil && *f.InStock
 	var category, store *int64
 	if f.CategoryID != 0 {
 		category = &f.CategoryID
 	}
-	if inStock {
+	if f.InStock != nil && *f.InStock {
 		store = &f.StoreID
 	}
 	var minPrice, maxPrice *string
@@ -517,29 +484,24 @@ func planSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, head, pre
 		s := f.MaxPrice.String()
 		maxPrice = &s
 	}
-	passes := append([]string{"true"}, c.prices...)
-	if c.stock != "" {
-		passes = append(passes, c.stock)
-	}
-	inCategory := ""
-	if c.category != "" {
-		inCategory = " AND " + c.category
+	indexed := ""
+	for _, cond := range c.indexed {
+		indexed += " AND " + cond
 	}
 	plan := searchPlan{source: hitsFromIndex}
 	var matches, priced float64
-	var stocked *float64
 	var seen, passed int
 	err := tx.QueryRow(ctx, `
 		WITH q AS MATERIALIZED (SELECT `+tsq+` AS tsq)
-		SELECT q.tsq::text, e.matches, e.priced, e.stocked, x.seen, x.passed
-		  FROM q, search_estimates(q.tsq, `+args.add(category)+`::bigint, `+args.add(minPrice)+`::numeric,
-		                           `+args.add(maxPrice)+`::numeric, `+args.add(store)+`::bigint) e,
-		       (SELECT count(*) AS seen, count(*) FILTER (WHERE `+strings.Join(passes, " AND ")+`) AS passed
-		          FROM (SELECT p.id, p.price FROM products p
-		                 WHERE `+searchPart+` = 0 AND p.search_vector @@ (SELECT tsq FROM q)`+inCategory+`
+		SELECT q.tsq::text, e.matches, e.priced, x.seen, x.passed
+		  FROM q, search_estimates(q.tsq, `+args.add(category)+`::bigint, `+args.add(store)+`::bigint,
+		                           `+args.add(minPrice)+`::numeric, `+args.add(maxPrice)+`::numeric) e,
+		       (SELECT count(*) AS seen, count(*) FILTER (WHERE `+strings.Join(append([]string{"true"}, c.tested...), " AND ")+`) AS passed
+		          FROM (SELECT p.id, p.price, p.stocked_stores FROM products p
+		                 WHERE `+searchPart+` = 0 AND p.search_vector @@ (SELECT tsq FROM q)`+indexed+`
 		                 LIMIT `+strconv.Itoa(searchProbeRows)+`) p) x
 		 WHERE `+c.storeCheck, // which also uses the store's parameter when in_stock does not
-		args...).Scan(&plan.tsquery, &matches, &priced, &stocked, &seen, &passed)
+		args...).Scan(&plan.tsquery, &matches, &priced, &seen, &passed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return plan, nil // an unknown store: the search says so
 	}
@@ -554,15 +516,8 @@ func planSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, head, pre
 	}
 	matches = max(matches, float64(seen))
 	pass := max(float64(passed), 0.5) / float64(seen)
-	perRow := costIndexRow
-	if c.stock != "" {
-		perRow = costIndexRowStock
-	}
-	fromIndex := min(matches, float64(aforro.SearchHitCap+1)/pass) * perRow
-	switch {
-	case inStock && stocked != nil && *stocked*costStockRow < fromIndex:
-		plan.source = hitsFromStock
-	case !inStock && (matches+priced)*costBitmapEntry+matches*pass*costColdRow < fromIndex:
+	fromIndex := min(matches, float64(aforro.SearchHitCap+1)/pass) * costIndexRow
+	if (matches+priced)*costBitmapEntry+matches*pass*costColdRow < fromIndex {
 		plan.source = hitsFromBitmaps
 	}
 	return plan, nil

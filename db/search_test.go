@@ -307,7 +307,7 @@ func TestSuggestCorrectsTypos(t *testing.T) {
 
 // TestSearchHitSourcesAgree fills a catalogue large enough for planSearch to
 // choose each way of finding hits (the index part by part, intersected
-// bitmaps, the store's stock) and checks every answer against the
+// bitmaps) and checks every answer against the
 // definition computed the slow way: the first SearchHitCap+1 matches in the
 // order of the index's parts, ordered by the sort (relevance: every word in
 // the title, then in title and category, then ts_rank, then id).
@@ -354,6 +354,9 @@ func TestSearchHitSourcesAgree(t *testing.T) {
 		{"many in stock", aforro.SearchFilter{Q: "alpha", StoreID: 2, InStock: &yes}, aforro.PageRequest{Page: 4, PageSize: 20}},
 		{"in stock, two words", aforro.SearchFilter{Q: "alpha delta", StoreID: 1, InStock: &yes, MinPrice: money("5")}, aforro.PageRequest{Page: 1, PageSize: 20}},
 		{"not in stock", aforro.SearchFilter{Q: "delta", StoreID: 1, InStock: &no}, aforro.PageRequest{Page: 2, PageSize: 20}},
+		{"in stock, narrow prices", aforro.SearchFilter{Q: "alpha", StoreID: 2, InStock: &yes, MinPrice: money("10"), MaxPrice: money("10.99")}, aforro.PageRequest{Page: 1, PageSize: 20}},
+		{"not in stock, narrow prices", aforro.SearchFilter{Q: "alpha", StoreID: 2, InStock: &no, MinPrice: money("11"), MaxPrice: money("11.99"), Sort: aforro.SortNewest}, aforro.PageRequest{Page: 1, PageSize: 20}},
+		{"in stock in a category", aforro.SearchFilter{Q: "widget", CategoryID: 1, StoreID: 2, InStock: &yes}, aforro.PageRequest{Page: 2, PageSize: 20}},
 		{"narrow prices", aforro.SearchFilter{Q: "alpha", MinPrice: money("10"), MaxPrice: money("10.99")}, aforro.PageRequest{Page: 1, PageSize: 20}},
 		{"narrow prices by price", aforro.SearchFilter{Q: "alpha", MinPrice: money("10"), MaxPrice: money("12"), Sort: aforro.SortPriceDesc}, aforro.PageRequest{Page: 1, PageSize: 20}},
 		{"wide prices", aforro.SearchFilter{Q: "alpha", MaxPrice: money("80")}, aforro.PageRequest{Page: 2, PageSize: 20}},
@@ -463,5 +466,91 @@ func TestSearchTSQueryWeights(t *testing.T) {
 	}
 	if mismatches != 0 {
 		t.Errorf("%d (query, product, weights) triples differ", mismatches)
+	}
+}
+
+// stockDrift counts the products whose stocked_stores (migration 005) are
+// not exactly the stores with stock of them.
+const stockDrift = `
+SELECT count(*) FROM products p
+  LEFT JOIN (SELECT product_id, array_agg(store_id ORDER BY store_id) AS stores
+               FROM inventory WHERE quantity > 0 GROUP BY product_id) i ON i.product_id = p.id
+ WHERE ARRAY(SELECT x FROM unnest(p.stocked_stores) AS x ORDER BY x) IS DISTINCT FROM coalesce(i.stores, '{}')`
+
+// TestStockedStoresFollowInventory checks that migration 005's triggers keep
+// every product's stocked_stores equal to the stores with stock of it,
+// whatever writes the inventory, and that concurrent orders emptying the
+// same products at different stores compose rather than overwrite each
+// other's change.
+func TestStockedStoresFollowInventory(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	const stores = 8
+	_, err := d.Pool.Exec(ctx, `
+		INSERT INTO categories (id, name) VALUES (1, 'Gadgets');
+		INSERT INTO products (id, title, price, category_id) SELECT g, 'Widget ' || g, 1, 1 FROM generate_series(1, 4) AS g;
+		INSERT INTO stores (id, name) SELECT g, 'Store ' || g FROM generate_series(1, `+fmt.Sprint(stores)+`) AS g`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct{ name, sql string }{
+		{"insert", `INSERT INTO inventory (store_id, product_id, quantity) VALUES (1, 1, 5), (2, 1, 0), (3, 1, 2), (1, 2, 1)`},
+		{"update to zero", `UPDATE inventory SET quantity = 0 WHERE store_id = 1 AND product_id = 1`},
+		{"update within stock", `UPDATE inventory SET quantity = 9 WHERE store_id = 3`},
+		{"update from zero", `UPDATE inventory SET quantity = 4 WHERE store_id = 2`},
+		{"upsert", `INSERT INTO inventory (store_id, product_id, quantity) VALUES (1, 1, 3), (4, 1, 1), (1, 2, 0)
+			ON CONFLICT (store_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity`},
+		{"move to another store", `UPDATE inventory SET store_id = 5 WHERE store_id = 4 AND product_id = 1`},
+		{"move to another product", `UPDATE inventory SET product_id = 4 WHERE store_id = 5 AND product_id = 1`},
+		{"delete", `DELETE FROM inventory WHERE store_id = 3`},
+		{"stock everywhere", `INSERT INTO inventory (store_id, product_id, quantity)
+			SELECT s.id, p, 1 FROM stores s, generate_series(1, 4) AS p
+			ON CONFLICT (store_id, product_id) DO UPDATE SET quantity = 1`},
+	}
+	for _, st := range steps {
+		if _, err := d.Pool.Exec(ctx, st.sql); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if n := queryInt(t, d, stockDrift); n != 0 {
+			t.Fatalf("after %s: %d products' stocked_stores differ from the inventory", st.name, n)
+		}
+	}
+
+	// Every store sells its last unit of products 2, 3 and 4 at once, then
+	// gets one back of product 3.
+	errs := make(chan error, 2*stores)
+	for s := int64(1); s <= stores; s++ {
+		go func() {
+			_, err := d.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: s, Items: []aforro.OrderLine{
+				{ProductID: 4, QuantityRequested: 1}, {ProductID: 2, QuantityRequested: 1}, {ProductID: 3, QuantityRequested: 1}}}, nil, nil)
+			errs <- err
+		}()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for s := int64(1); s <= stores; s++ {
+		go func() {
+			_, err := d.AdjustStock(ctx, s, 3, 1, "restock")
+			errs <- err
+		}()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := queryInt(t, d, stockDrift); n != 0 {
+		t.Errorf("after concurrent orders and restocks: %d products' stocked_stores differ from the inventory", n)
+	}
+	var got []int64
+	if err := d.Pool.QueryRow(ctx, `SELECT ARRAY(SELECT x FROM unnest(stocked_stores) AS x ORDER BY x) FROM products WHERE id = 3`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]int64{1, 2, 3, 4, 5, 6, 7, 8}, got); d != "" {
+		t.Errorf("product 3's stores (-want +got):\n%s", d)
 	}
 }

@@ -311,16 +311,18 @@ func (s *seeder) load(ctx context.Context, tx pgx.Tx) error {
 	}{
 		{"categories", []string{"id", "name"}, s.categoryRows},
 		{"stores", []string{"id", "name", "location"}, s.storeRows},
-		{"products", []string{"id", "title", "description", "price", "category_id", "created_at"}, s.productRows},
+		{"products", []string{"id", "title", "description", "price", "category_id", "created_at", "stocked_stores"}, s.productRows},
 		{"inventory", []string{"id", "store_id", "product_id", "quantity", "updated_at"}, s.inventoryRows},
 		{"stock_movements", []string{"id", "store_id", "product_id", "delta", "quantity_before",
 			"quantity_after", "reason", "created_at"}, s.movementRows},
 	}
 	// Building an index once over loaded rows is several times faster than
 	// growing it row by row, and one join validates a foreign key faster
-	// than a trigger per row, so the big tables load bare.
-	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
-		return fmt.Errorf("raise maintenance_work_mem: %w", err)
+	// than a trigger per row, so the big tables load bare. JIT compiles
+	// every big statement anew here (a few hundred milliseconds each) for
+	// expressions that are cheap next to the work around them.
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL jit = off`); err != nil {
+		return fmt.Errorf("set up the bulk load: %w", err)
 	}
 	restore, err := dropForBulkLoad(ctx, tx, []string{"products", "inventory", "stock_movements"})
 	if err != nil {
@@ -337,9 +339,12 @@ func (s *seeder) load(ctx context.Context, tx pgx.Tx) error {
 		src := st.src()
 		var n int64
 		var err error
-		if st.table == "products" {
+		switch st.table {
+		case "products":
 			n, err = copyProducts(ctx, tx, st.columns, src)
-		} else {
+		case "inventory":
+			n, err = copyInventory(ctx, tx, st.columns, src)
+		default:
 			n, err = tx.CopyFrom(ctx, pgx.Identifier{st.table}, st.columns, src)
 		}
 		if err != nil {
@@ -419,6 +424,24 @@ func copyProducts(ctx context.Context, tx pgx.Tx, columns []string, src pgx.Copy
 		if _, err := tx.Exec(ctx, stmt); err != nil {
 			return 0, fmt.Errorf("load staged products: %w", err)
 		}
+	}
+	return n, nil
+}
+
+// copyInventory loads the inventory without the trigger that adds each
+// row's store to its product's stocked_stores (migration 005): productRows
+// wrote those lists with the products, and the trigger would rewrite a
+// product row per inventory row.
+func copyInventory(ctx context.Context, tx pgx.Tx, columns []string, src pgx.CopyFromSource) (int64, error) {
+	if _, err := tx.Exec(ctx, `ALTER TABLE inventory DISABLE TRIGGER inventory_stocked_stores_insert`); err != nil {
+		return 0, fmt.Errorf("disable the stock trigger: %w", err)
+	}
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"inventory"}, columns, src)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `ALTER TABLE inventory ENABLE TRIGGER inventory_stocked_stores_insert`); err != nil {
+		return 0, fmt.Errorf("enable the stock trigger: %w", err)
 	}
 	return n, nil
 }
@@ -569,8 +592,9 @@ func (s *seeder) productRows() *rowSource {
 	r := newRand(s.opts.Seed, streamProducts, 0)
 	g := newProductGen(r, s.opts.Seed, s.cats)
 	n := s.opts.Products
+	stocked := s.stockedStores()
 	id := 0
-	return s.newSource(6, true, func(v []any) bool {
+	return s.newSource(7, true, func(v []any) bool {
 		if id == n {
 			return false
 		}
@@ -579,9 +603,46 @@ func (s *seeder) productRows() *rowSource {
 		created := s.start.Add(time.Duration((float64(id-1) + r.Float64()) / float64(n) * float64(s.span)))
 		v[0], v[1], v[2] = int64(id), title, desc
 		v[3] = pgtype.Numeric{Int: big.NewInt(cents), Exp: -2, Valid: true}
-		v[4], v[5] = c.id, created.Truncate(time.Second)
+		v[4], v[5], v[6] = c.id, created.Truncate(time.Second), stocked.of(id)
 		return true
 	})
+}
+
+// productStores lists the stores of each product in compressed sparse rows:
+// product p's are stores[start[p-1]:start[p]], in store order.
+type productStores struct {
+	start  []int32
+	stores []int64
+}
+
+func (ps productStores) of(p int) []int64 { return ps.stores[ps.start[p-1]:ps.start[p]] }
+
+// stockedStores walks the inventory the seed will write and lists, per
+// product, the stores that have it in stock: the products' stocked_stores
+// (migration 005), written with them rather than by the inventory trigger.
+func (s *seeder) stockedStores() productStores {
+	type pair struct{ product, store int32 }
+	var pairs []pair
+	w := s.newStockWalker()
+	for w.advance() {
+		if w.current.quantity > 0 {
+			pairs = append(pairs, pair{int32(w.current.product), int32(w.current.store)})
+		}
+	}
+	ps := productStores{start: make([]int32, s.opts.Products+1), stores: make([]int64, len(pairs))}
+	for _, x := range pairs {
+		ps.start[x.product]++
+	}
+	for p := 1; p <= s.opts.Products; p++ {
+		ps.start[p] += ps.start[p-1]
+	}
+	// The walker goes store by store, so each product's stores come in order.
+	next := slices.Clone(ps.start)
+	for _, x := range pairs {
+		ps.stores[next[x.product-1]] = int64(x.store)
+		next[x.product-1]++
+	}
+	return ps
 }
 
 // stockRow is one generated inventory row.

@@ -107,8 +107,9 @@ func TestSeedDefaults(t *testing.T) {
 			                        FROM products GROUP BY 1) p
 			FULL JOIN search_titles s USING (title_lower)
 			WHERE s.products IS DISTINCT FROM p.products`, eq(0)},
+		{"products whose stocked_stores differ from the inventory", stockDrift, eq(0)},
 		{"triggers left disabled", `
-			SELECT count(*) FROM pg_trigger WHERE tgrelid = 'products'::regclass AND tgenabled = 'D'`, eq(0)},
+			SELECT count(*) FROM pg_trigger WHERE tgrelid IN ('products'::regclass, 'inventory'::regclass) AND tgenabled = 'D'`, eq(0)},
 		{"blank descriptions or locations", `
 			SELECT (SELECT count(*) FROM products WHERE description = '') +
 			       (SELECT count(*) FROM stores WHERE location = '')`, eq(0)},
