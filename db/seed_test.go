@@ -423,6 +423,11 @@ func schema(t *testing.T, d *db.DB) []string {
 		              obj_description(oid, 'pg_constraint'))
 		FROM pg_constraint
 		WHERE conrelid = ANY ('{categories,products,stores,inventory,stock_movements}'::text[]::regclass[])
+		UNION ALL
+		SELECT format('%s %s', pg_get_triggerdef(oid), tgenabled)
+		FROM pg_trigger
+		WHERE tgrelid = ANY ('{categories,products,stores,inventory,stock_movements}'::text[]::regclass[])
+		  AND NOT tgisinternal
 		ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
@@ -441,8 +446,9 @@ func schema(t *testing.T, d *db.DB) []string {
 	return out
 }
 
-// TestSeedKeepsSchema checks that the indexes and foreign keys dropped for
-// the bulk load come back identical, comments included.
+// TestSeedKeepsSchema checks that the indexes, foreign keys and triggers
+// dropped or disabled for the bulk load come back identical, comments
+// included.
 func TestSeedKeepsSchema(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -230,21 +230,27 @@ func place(ctx context.Context, hc *http.Client, base, token string, body []byte
 	return o.Status, nil
 }
 
-// checkInvariant proves that no stock went negative and that every row's
-// quantity equals the sum of its ledger.
+// checkInvariant proves that no stock went negative, that every row's
+// quantity equals the sum of its ledger, and that every product's
+// stocked_stores (what in_stock searches read) are the stores with stock.
 func checkInvariant(ctx context.Context, d *db.DB) error {
-	var bad, negative int
+	var bad, negative, drift int
 	err := d.Pool.QueryRow(ctx, `
-		SELECT count(*) FILTER (WHERE i.quantity <> coalesce(m.s, 0)), count(*) FILTER (WHERE i.quantity < 0)
+		SELECT count(*) FILTER (WHERE i.quantity <> coalesce(m.s, 0)), count(*) FILTER (WHERE i.quantity < 0),
+		       (SELECT count(*) FROM products p
+		          LEFT JOIN (SELECT product_id, array_agg(store_id ORDER BY store_id) AS stores
+		                       FROM inventory WHERE quantity > 0 GROUP BY product_id) s ON s.product_id = p.id
+		         WHERE ARRAY(SELECT x FROM unnest(p.stocked_stores) AS x ORDER BY x) IS DISTINCT FROM coalesce(s.stores, '{}'))
 		  FROM inventory i
 		  LEFT JOIN (SELECT store_id, product_id, sum(delta) AS s FROM stock_movements GROUP BY 1, 2) m
-		 USING (store_id, product_id)`).Scan(&bad, &negative)
+		 USING (store_id, product_id)`).Scan(&bad, &negative, &drift)
 	if err != nil {
 		return fmt.Errorf("check invariant: %w", err)
 	}
-	if bad != 0 || negative != 0 {
-		return fmt.Errorf("invariant broken: %d rows disagree with their ledger, %d negative", bad, negative)
+	if bad != 0 || negative != 0 || drift != 0 {
+		return fmt.Errorf("invariant broken: %d rows disagree with their ledger, %d negative, %d products' stores with stock wrong",
+			bad, negative, drift)
 	}
-	fmt.Println("invariant holds: every quantity equals its ledger sum; none negative")
+	fmt.Println("invariant holds: every quantity equals its ledger sum; none negative; stores with stock match")
 	return nil
 }
