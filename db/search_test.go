@@ -141,7 +141,10 @@ func TestSearchVectorFollowsCategory(t *testing.T) {
 // TestSuggestMatchesBruteForce fills a catalogue with random titles over a
 // small vocabulary (so that words repeat, start titles, and exceed the kept
 // lists) and checks every autocomplete answer against the definition, before
-// and after deleting products.
+// and after deleting products. The queries of several words take both ways of
+// fetching candidates (fetchByCompletions): before the deletes, "pro st" and
+// "usb-c ca" go by the completions of their last word, "Gaming La" by the
+// titles of "gaming".
 func TestSuggestMatchesBruteForce(t *testing.T) {
 	t.Parallel()
 	d := dbtest.Open(t)
@@ -168,7 +171,8 @@ func TestSuggestMatchesBruteForce(t *testing.T) {
 		t.Fatal(err)
 	}
 	queries := []string{"lap", "lapt", "laptop", "lam", "gam", "game", "pro", "prob", "son", "sony", "usb",
-		"usb-c", "cab", "zeb", "alp", "bet", "sta", "Gaming La", "pro st", "usb-c ca", "laptop 1", "son pro"}
+		"usb-c", "cab", "zeb", "alp", "bet", "sta", "Gaming La", "pro st", "usb-c ca", "laptop 1", "son pro",
+		"pro pro", "laptop lap", "gaming gaming"}
 	// A title's spelling is fixed when its first products arrive: the least
 	// of the spellings loaded together.
 	spelling := map[string]string{}
