@@ -419,10 +419,7 @@ func searchTSQuery(args *params, head, prefix, q string) string {
 // range costs more than the rows it saves when the word is common, which is
 // when it matters; planSearch weighs the other cases).
 func searchIndexParts(indexed []string) string {
-	and := ""
-	for _, cond := range indexed {
-		and += " AND " + cond
-	}
+	and := andEach(indexed)
 	parts := make([]string, searchChunks)
 	for k := range parts {
 		parts[k] = `(SELECT p.id, p.search_vector, p.price, p.created_at, p.stocked_stores FROM products p
@@ -430,6 +427,15 @@ func searchIndexParts(indexed []string) string {
 			    AND p.search_vector @@ (SELECT tsq FROM q)` + and + ` OFFSET 0)`
 	}
 	return strings.Join(parts, "\n\t\t\tUNION ALL ")
+}
+
+// andEach is " AND cond" for each of conds.
+func andEach(conds []string) string {
+	var b strings.Builder
+	for _, cond := range conds {
+		b.WriteString(" AND " + cond)
+	}
+	return b.String()
 }
 
 // hitSource is how a search with a query finds its hits. Both find the
@@ -495,10 +501,6 @@ func planSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, head, pre
 		s := f.MaxPrice.String()
 		maxPrice = &s
 	}
-	indexed := ""
-	for _, cond := range c.indexed {
-		indexed += " AND " + cond
-	}
 	plan := searchPlan{source: hitsFromIndex}
 	var matches, priced float64
 	var seen, passed int
@@ -509,7 +511,7 @@ func planSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, head, pre
 		                           `+args.add(minPrice)+`::numeric, `+args.add(maxPrice)+`::numeric) e,
 		       (SELECT count(*) AS seen, count(*) FILTER (WHERE `+strings.Join(append([]string{"true"}, c.tested...), " AND ")+`) AS passed
 		          FROM (SELECT p.id, p.price, p.stocked_stores FROM products p
-		                 WHERE `+searchPart+` = 0 AND p.search_vector @@ (SELECT tsq FROM q)`+indexed+`
+		                 WHERE `+searchPart+` = 0 AND p.search_vector @@ (SELECT tsq FROM q)`+andEach(c.indexed)+`
 		                 LIMIT `+strconv.Itoa(searchProbeRows)+`) p) x
 		 WHERE `+c.storeCheck, // which also uses the store's parameter when in_stock does not
 		args...).Scan(&plan.tsquery, &matches, &priced, &seen, &passed)

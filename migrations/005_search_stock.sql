@@ -12,8 +12,9 @@
 -- crosses between zero and some stock, so an order that leaves stock on
 -- the shelf writes nothing to products. Each trigger changes the list
 -- relative to the product's current row (array_remove, array_append), so
--- concurrent writers at different stores compose: the second waits for the
--- first's row lock and applies its change to the row the first committed.
+-- concurrent writers at different stores compose: under READ COMMITTED, which
+-- every writer in db uses, the second waits for the first's row lock and
+-- applies its change to the row the first committed.
 -- The lists are sets; their order means nothing.
 
 ALTER TABLE products ADD COLUMN stocked_stores bigint[] NOT NULL DEFAULT '{}';
