@@ -390,7 +390,7 @@ type tcpProxy struct {
 func newTCPProxy(t *testing.T, target string) *tcpProxy {
 	t.Helper()
 	p := &tcpProxy{target: target}
-	p.addr = servertest.ClosedAddr(t)
+	p.addr = servertest.FreeAddr(t)
 	p.restore(t)
 	t.Cleanup(p.cut)
 	return p

@@ -105,7 +105,7 @@ func buildBinaries(t *testing.T, dir string) (aforrod, aforroctl string) {
 // answers; it is stopped when the test ends.
 func serve(t *testing.T, aforrod, dbURL, dir string) string {
 	t.Helper()
-	addr := servertest.ClosedAddr(t)
+	addr := servertest.FreeAddr(t)
 	logPath := filepath.Join(dir, "aforrod.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {

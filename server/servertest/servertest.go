@@ -69,9 +69,9 @@ func (s *Server) Exec(t testing.TB, sql string) {
 	}
 }
 
-// ClosedAddr returns a loopback host:port nothing listens on (it was free a
-// moment ago): for a server that cannot be reached, or one to start.
-func ClosedAddr(t testing.TB) string {
+// FreeAddr returns a loopback host:port that was free a moment ago, to start
+// a server on.
+func FreeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
