@@ -124,25 +124,11 @@ func (ts *testServer) client(t *testing.T, opts ...client.Option) *client.Client
 	return c
 }
 
-// fixture is a small, hand-checkable catalogue: store 1 has every stock
-// level worth seeing (plenty, low, none), store 2 one product, store 3 none.
-const fixture = `
-INSERT INTO categories (id, name) VALUES (1, 'Electronics'), (2, 'Books'), (3, 'Kitchen');
-INSERT INTO products (id, title, description, price, category_id, created_at) VALUES
-  (1, 'Laptop Pro 15', 'A fast laptop', 1299.99, 1, '2026-01-02T10:00:00Z'),
-  (2, 'Wireless Mouse', 'Quiet clicks', 29.99, 1, '2026-01-03T10:00:00Z'),
-  (3, 'Gaming Laptop', 'RGB everywhere', 999.00, 1, '2026-01-04T10:00:00Z'),
-  (4, 'Go Programming', 'A book about Go', 39.50, 2, '2026-01-05T10:00:00Z'),
-  (5, 'Cast Iron Skillet', '12-inch', 45, 3, '2026-01-06T10:00:00Z');
-INSERT INTO stores (id, name, location) VALUES
-  (1, 'Downtown', '1 Main St, Lisbon'), (2, 'Harbour', '2 Dock Rd, Porto'), (3, 'Empty', 'Nowhere');
-INSERT INTO inventory (store_id, product_id, quantity, updated_at) VALUES
-  (1, 1, 10, '2026-02-01T00:00:00Z'), (1, 2, 3, '2026-02-01T00:00:00Z'),
-  (1, 3, 0, '2026-02-01T00:00:00Z'), (1, 4, 50, '2026-02-01T00:00:00Z'),
-  (2, 5, 7, '2026-02-01T00:00:00Z');
-SELECT setval(pg_get_serial_sequence('categories', 'id'), 3);
-SELECT setval(pg_get_serial_sequence('products', 'id'), 5);
-SELECT setval(pg_get_serial_sequence('stores', 'id'), 3);
+// fixture is servertest's small, hand-checkable catalogue (store 1 has every
+// stock level worth seeing: plenty, low, none; store 2 one product, store 3
+// none), with the third category capitalised as the screens' golden files
+// show it.
+const fixture = servertest.Catalogue + `UPDATE categories SET name = 'Kitchen' WHERE id = 3;
 `
 
 // testOptions are the options of every test: plain text (no styling at
