@@ -31,8 +31,10 @@ type PlaceResult struct {
 }
 
 // maxTxAttempts bounds retries of a transaction that hit a serialization
-// failure or a deadlock; neither should happen with our lock order, but if one
-// does the client gets a 503 and not a 500.
+// failure or a deadlock. Neither should happen to an order: it locks only
+// its store's inventory rows, in product-id order, and its writes lock no
+// other existing row (the stock lists that search reads are synced apart,
+// migration 006); but if one does, the client gets a 503 and not a 500.
 const maxTxAttempts = 4
 
 // maxOrderTotal is what orders.total_amount, numeric(14,2), holds.

@@ -338,12 +338,17 @@ func searchConditions(args *params, f aforro.SearchFilter) conditions {
 		c.inventoryJoin = "LEFT JOIN inventory i ON i.store_id = " + c.store + " AND i.product_id = p.id"
 	}
 	if f.InStock != nil {
-		// migration 005 keeps each product's stores with stock.
-		stocked := "p.stocked_stores @> ARRAY[" + c.store + "]"
+		// The index holds each product's stores with stock (migration 005),
+		// which SyncStockedStores brings up to date within a moment of a
+		// change; the inventory has the last word, so a product sold out
+		// since is never listed as in stock.
+		inStock := "EXISTS (SELECT 1 FROM inventory s WHERE s.store_id = " + c.store +
+			" AND s.product_id = p.id AND s.quantity > 0)"
 		if *f.InStock {
-			c.indexed = append(c.indexed, stocked)
+			c.indexed = append(c.indexed, "p.stocked_stores @> ARRAY["+c.store+"]")
+			c.tested = append(c.tested, inStock)
 		} else {
-			c.tested = append(c.tested, "NOT "+stocked)
+			c.tested = append(c.tested, "NOT "+inStock)
 		}
 	}
 	return c

@@ -160,7 +160,7 @@ func prepareForSeed(ctx context.Context, tx pgx.Tx, reset bool) error {
 		}
 		_, err = tx.Exec(ctx, `
 			TRUNCATE categories, products, stores, inventory, orders, order_items,
-			         stock_movements, outbox, inventory_summaries
+			         stock_movements, outbox, inventory_summaries, stocked_stores_queue
 			RESTART IDENTITY CASCADE`)
 		if err != nil {
 			return fmt.Errorf("truncate data tables: %w", err)

@@ -51,10 +51,14 @@ func (ts *testServer) token(t *testing.T, role string, stores ...int64) string {
 	return secret
 }
 
-// exec runs fixture SQL.
+// exec runs fixture SQL and brings the search index's stock lists up to date.
 func (ts *testServer) exec(t testing.TB, sql string) {
 	t.Helper()
 	if _, err := ts.db.Pool.Exec(context.Background(), sql); err != nil {
+		t.Fatalf("fixture: %v", err)
+	}
+	// What aforrod serve's background sync would do a moment later.
+	if _, err := ts.db.SyncStockedStores(context.Background()); err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
 }

@@ -234,6 +234,10 @@ func place(ctx context.Context, hc *http.Client, base, token string, body []byte
 // quantity equals the sum of its ledger, and that every product's
 // stocked_stores (what in_stock searches read) are the stores with stock.
 func checkInvariant(ctx context.Context, d *db.DB) error {
+	// What the servers' background sync has not reached yet.
+	if _, err := d.SyncStockedStores(ctx); err != nil {
+		return err
+	}
 	var bad, negative, drift int
 	err := d.Pool.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE i.quantity <> coalesce(m.s, 0)), count(*) FILTER (WHERE i.quantity < 0),

@@ -141,6 +141,10 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 	if mln != nil {
 		grp.Go(func() error { return srv.ServeMetrics(gctx, mln) })
 	}
+	grp.Go(func() error {
+		jobs.SyncStockedStores(gctx, d, jobs.StockSyncInterval, log)
+		return nil
+	})
 	grp.Go(func() error { return srv.ListenAndServe(gctx, c.Addr) })
 	return grp.Wait()
 }

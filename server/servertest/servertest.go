@@ -61,10 +61,14 @@ func (s *Server) Token(t testing.TB, role string, stores ...int64) string {
 	return secret
 }
 
-// Exec runs fixture SQL.
+// Exec runs fixture SQL and brings the search index's stock lists up to date.
 func (s *Server) Exec(t testing.TB, sql string) {
 	t.Helper()
 	if _, err := s.DB.Pool.Exec(context.Background(), sql); err != nil {
+		t.Fatalf("fixture: %v", err)
+	}
+	// What aforrod serve's background sync would do a moment later.
+	if _, err := s.DB.SyncStockedStores(context.Background()); err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
 }
