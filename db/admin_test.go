@@ -241,12 +241,12 @@ func TestWritersWaitForDeletes(t *testing.T) {
 			}, aforro.ENOTFOUND},
 		{"order at a store being deleted", `DELETE FROM stores WHERE id = 2`,
 			func(ctx context.Context, d *db.DB) error {
-				_, err := d.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: 2, Items: []aforro.OrderLine{{ProductID: 1, QuantityRequested: 1}}}, nil, nil)
+				_, err := d.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: 2, Items: []aforro.OrderLine{{ProductID: 1, QuantityRequested: 1}}}, nil)
 				return err
 			}, aforro.ENOTFOUND},
 		{"order of a product being deleted", `DELETE FROM products WHERE id = 2`,
 			func(ctx context.Context, d *db.DB) error {
-				_, err := d.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: 1, Items: []aforro.OrderLine{{ProductID: 2, QuantityRequested: 1}}}, nil, nil)
+				_, err := d.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: 1, Items: []aforro.OrderLine{{ProductID: 2, QuantityRequested: 1}}}, nil)
 				return err
 			}, aforro.EINVALID},
 	}

@@ -44,7 +44,7 @@ const DefaultMaxConns = 16
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse database url: %w", err)
+		return nil, wrapError(err, "parse database url")
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
@@ -54,7 +54,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open database pool: %w", err)
+		return nil, wrapError(err, "open database pool")
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
@@ -70,7 +70,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 func ConnConfig(url string) (*pgx.ConnConfig, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse database url: %w", err)
+		return nil, wrapError(err, "parse database url")
 	}
 	return cfg.ConnConfig, nil
 }
@@ -86,14 +86,14 @@ func (d *DB) Ping(ctx context.Context) error { return d.Pool.Ping(ctx) }
 func (d *DB) InTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
 	tx, err := d.Pool.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return wrapError(err, "begin transaction")
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
 	if err := fn(tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return wrapError(err, "commit")
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -68,36 +67,35 @@ func escapeLike(s string) string {
 // InventoryItem returns a store's stock of one product. An unknown store, or a
 // product the store does not stock, is ENOTFOUND.
 func (d *DB) InventoryItem(ctx context.Context, storeID, productID int64) (aforro.InventoryItem, error) {
-	return inventoryItem(ctx, d.Pool, storeID, productID)
+	it, err := inventoryItem(ctx, d.Pool, storeID, productID)
+	return it, wrapError(err, "get inventory row")
 }
 
+// inventoryItem reads one inventory row; the store is read too, so that a
+// missing row says whether the store or its stock of the product is missing.
 func inventoryItem(ctx context.Context, q Querier, storeID, productID int64) (aforro.InventoryItem, error) {
-	it, err := scanInventory(q.QueryRow(ctx, `SELECT `+inventoryColumns+`
-		FROM inventory i
-		JOIN products p ON p.id = i.product_id
-		JOIN categories c ON c.id = p.category_id
-		WHERE i.store_id = $1 AND i.product_id = $2`, storeID, productID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		if err := storeExists(ctx, q, storeID); err != nil {
-			return it, err
-		}
-		return it, aforro.Errorf(aforro.ENOTFOUND, "Store %d does not stock product %d.", storeID, productID)
-	}
+	var rowID *int64
+	var it aforro.InventoryItem
+	// The LEFT JOIN's columns are NULL when the store does not stock it.
+	err := q.QueryRow(ctx, `SELECT i.id, coalesce(p.id, 0), coalesce(p.title, ''), coalesce(p.price, 0), coalesce(c.name, ''),
+		       coalesce(i.quantity, 0), coalesce(i.updated_at, now())
+		FROM stores s
+		LEFT JOIN (inventory i
+		           JOIN products p ON p.id = i.product_id
+		           JOIN categories c ON c.id = p.category_id) ON i.store_id = s.id AND i.product_id = $2
+		WHERE s.id = $1`, storeID, productID).Scan(&rowID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt)
 	if err != nil {
-		return it, fmt.Errorf("get inventory row: %w", err)
+		return it, wrapError(err, "get inventory row", storeNotFound(storeID))
 	}
+	if rowID == nil {
+		return it, notStocked(storeID, productID)
+	}
+	it.ID, it.UpdatedAt = *rowID, it.UpdatedAt.UTC()
 	return it, nil
 }
 
-func storeExists(ctx context.Context, q Querier, storeID int64) error {
-	var ok bool
-	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1)`, storeID).Scan(&ok); err != nil {
-		return fmt.Errorf("check store: %w", err)
-	}
-	if !ok {
-		return aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", storeID)
-	}
-	return nil
+func notStocked(storeID, productID int64) error {
+	return aforro.Errorf(aforro.ENOTFOUND, "Store %d does not stock product %d.", storeID, productID)
 }
 
 // SetStock sets a store's stock of a product to quantity, creating the row
@@ -110,7 +108,7 @@ func (d *DB) SetStock(ctx context.Context, storeID, productID int64, quantity in
 		var storeOK, prodOK bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1 FOR KEY SHARE),
 			EXISTS (SELECT 1 FROM products WHERE id = $2 FOR KEY SHARE)`, storeID, productID).Scan(&storeOK, &prodOK); err != nil {
-			return fmt.Errorf("check store and product: %w", err)
+			return wrapError(err, "check store and product")
 		}
 		if !storeOK {
 			return aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", storeID)
@@ -121,13 +119,13 @@ func (d *DB) SetStock(ctx context.Context, storeID, productID int64, quantity in
 		tag, err := tx.Exec(ctx, `INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, 0)
 			ON CONFLICT (store_id, product_id) DO NOTHING`, storeID, productID)
 		if err != nil {
-			return fmt.Errorf("create inventory row: %w", err)
+			return wrapError(err, "create inventory row")
 		}
 		created = tag.RowsAffected() == 1
 		var before int
 		if err := tx.QueryRow(ctx, `SELECT quantity FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE`,
 			storeID, productID).Scan(&before); err != nil {
-			return fmt.Errorf("lock inventory row: %w", err)
+			return wrapError(err, "lock inventory row")
 		}
 		if err := moveStock(ctx, tx, storeID, []int64{productID}, []int32{int32(quantity - before)}, reason, 0); err != nil {
 			return err
@@ -135,7 +133,7 @@ func (d *DB) SetStock(ctx context.Context, storeID, productID int64, quantity in
 		it, err = inventoryItem(ctx, tx, storeID, productID)
 		return err
 	})
-	return it, created, err
+	return it, created, wrapError(err, "set stock")
 }
 
 // AdjustStock adds delta to a store's stock of a product and writes a ledger
@@ -143,16 +141,17 @@ func (d *DB) SetStock(ctx context.Context, storeID, productID int64, quantity in
 func (d *DB) AdjustStock(ctx context.Context, storeID, productID int64, delta int, reason string) (aforro.InventoryItem, error) {
 	var it aforro.InventoryItem
 	err := d.retry(ctx, func(tx pgx.Tx) error {
-		var before int
-		err := tx.QueryRow(ctx, `SELECT quantity FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE`,
-			storeID, productID).Scan(&before)
-		if errors.Is(err, pgx.ErrNoRows) {
-			_, err = inventoryItem(ctx, tx, storeID, productID) // says which of the two is missing
-			return err
-		}
+		// No row: no such store; NULL: the store does not stock the product.
+		var locked *int
+		err := tx.QueryRow(ctx, `SELECT (SELECT quantity FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE)
+			FROM stores WHERE id = $1`, storeID, productID).Scan(&locked)
 		if err != nil {
-			return fmt.Errorf("lock inventory row: %w", err)
+			return wrapError(err, "lock inventory row", storeNotFound(storeID))
 		}
+		if locked == nil {
+			return notStocked(storeID, productID)
+		}
+		before := *locked
 		after := before + delta
 		if after < 0 {
 			return aforro.Errorf(aforro.ECONFLICT, "Adjusting by %d would leave %d in stock; store %d has %d of product %d.",
@@ -167,7 +166,7 @@ func (d *DB) AdjustStock(ctx context.Context, storeID, productID int64, delta in
 		it, err = inventoryItem(ctx, tx, storeID, productID)
 		return err
 	})
-	return it, err
+	return it, wrapError(err, "adjust stock")
 }
 
 // ListMovements returns a page of the stock ledger of one inventory row,

@@ -38,7 +38,7 @@ func (d *DB) RunOnce(ctx context.Context, job string, day time.Time, instance st
 		}
 		if _, err := tx.Exec(ctx, `UPDATE job_runs SET finished_at = clock_timestamp(), detail = $3
 			WHERE job = $1 AND run_date = $2`, job, utcDay(day), detail); err != nil {
-			return fmt.Errorf("record %s run: %w", job, err)
+			return wrapError(err, fmt.Sprintf("record %s run", job))
 		}
 		ran = true
 		return nil
@@ -55,7 +55,7 @@ func (d *DB) HasJobRun(ctx context.Context, job string, day time.Time) (bool, er
 	err := d.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM job_runs WHERE job = $1 AND run_date = $2)`,
 		job, utcDay(day)).Scan(&ok)
 	if err != nil {
-		return false, fmt.Errorf("look up %s run: %w", job, err)
+		return false, wrapError(err, fmt.Sprintf("look up %s run", job))
 	}
 	return ok, nil
 }
@@ -65,7 +65,7 @@ func (d *DB) LastJobRuns(ctx context.Context) ([]aforro.JobRun, error) {
 	rows, err := d.Pool.Query(ctx, `SELECT DISTINCT ON (job) job, run_date, instance, started_at, finished_at, detail
 		  FROM job_runs ORDER BY job, run_date DESC`)
 	if err != nil {
-		return nil, fmt.Errorf("last job runs: %w", err)
+		return nil, wrapError(err, "last job runs")
 	}
 	runs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (aforro.JobRun, error) {
 		var jr aforro.JobRun
@@ -77,7 +77,7 @@ func (d *DB) LastJobRuns(ctx context.Context) ([]aforro.JobRun, error) {
 		return jr, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("last job runs: %w", err)
+		return nil, wrapError(err, "last job runs")
 	}
 	if runs == nil {
 		runs = []aforro.JobRun{}

@@ -29,7 +29,7 @@ func EnsureDatabase(ctx context.Context, url string) (bool, error) {
 	if conn, err := pgx.ConnectConfig(ctx, cfg); err == nil {
 		conn.Close(ctx)
 		return false, nil
-	} else if IsConnError(err) && pgCode(err) != "3D000" { // 3D000: invalid_catalog_name
+	} else if IsConnError(err) && pgCode(err) != pgInvalidCatalogName {
 		return false, fmt.Errorf("connect to PostgreSQL at %s: %w", Redact(url), err)
 	}
 	admin := cfg.Copy()
@@ -65,7 +65,7 @@ func Migrate(ctx context.Context, url string) error {
 	}
 	return withMigrator(ctx, url, func(m *migrate.Migrator) error {
 		if err := m.Migrate(ctx); err != nil {
-			return fmt.Errorf("migrate: %w", err)
+			return wrapError(err, "migrate")
 		}
 		return nil
 	})
@@ -77,7 +77,7 @@ func Status(ctx context.Context, url string) ([]MigrationStatus, error) {
 	err := withMigrator(ctx, url, func(m *migrate.Migrator) error {
 		cur, err := m.GetCurrentVersion(ctx)
 		if err != nil {
-			return fmt.Errorf("read schema version: %w", err)
+			return wrapError(err, "read schema version")
 		}
 		for _, mig := range m.Migrations {
 			out = append(out, MigrationStatus{Version: mig.Sequence, Name: mig.Name, Applied: mig.Sequence <= cur})
@@ -99,10 +99,10 @@ func withMigrator(ctx context.Context, url string, fn func(*migrate.Migrator) er
 	defer conn.Close(ctx)
 	m, err := migrate.NewMigrator(ctx, conn, versionTable)
 	if err != nil {
-		return fmt.Errorf("prepare migrator: %w", err)
+		return wrapError(err, "prepare migrator")
 	}
 	if err := m.LoadMigrations(migrations.FS); err != nil {
-		return fmt.Errorf("load migrations: %w", err)
+		return wrapError(err, "load migrations")
 	}
 	return fn(m)
 }

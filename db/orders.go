@@ -22,8 +22,8 @@ type IdempotencyKey struct {
 	Hash  []byte // SHA-256 of the canonical request body
 }
 
-// PlaceResult is the outcome of PlaceOrder: the order and its encoded
-// response, or, for a replayed idempotency key, only the first response.
+// PlaceResult is the outcome of PlaceOrder: the order and its JSON response,
+// or, for a replayed idempotency key, only the first response.
 type PlaceResult struct {
 	Order    aforro.Order // zero when Replayed
 	Response []byte
@@ -43,32 +43,29 @@ const maxOrderTotal aforro.Money = 99_999_999_999_999
 // PlaceOrder places req in one transaction: it locks the store's inventory
 // rows of the requested products in product-id order (so concurrent orders
 // never deadlock), and either deducts every line (CONFIRMED, with ledger rows
-// and, given an email, an outbox event) or touches no stock (REJECTED).
-// encode renders the order as the response stored with key (nil: no key), so a
-// replay returns it byte for byte; a key reused with another body is
-// ECONFLICT. Validation of req's shape is the caller's; unknown products are
-// EINVALID and an unknown store ENOTFOUND.
-func (d *DB) PlaceOrder(ctx context.Context, req aforro.PlaceOrder, key *IdempotencyKey,
-	encode func(aforro.Order) ([]byte, error)) (PlaceResult, error) {
+// and, given an email, an outbox event) or touches no stock (REJECTED). The
+// result carries the order's JSON response, which is stored with key (nil:
+// no key) so that a replay returns it byte for byte; a key reused with
+// another body is ECONFLICT. Validation of req's shape is the caller's;
+// unknown products are EINVALID and an unknown store ENOTFOUND.
+func (d *DB) PlaceOrder(ctx context.Context, req aforro.PlaceOrder, key *IdempotencyKey) (PlaceResult, error) {
 	var res PlaceResult
 	err := d.retry(ctx, func(tx pgx.Tx) error {
 		var err error
-		res, err = placeOrder(ctx, tx, req, key, encode)
+		res, err = placeOrder(ctx, tx, req, key)
 		return err
 	})
-	return res, err
+	return res, wrapError(err, "place order")
 }
 
 // retry runs fn in a transaction, again after a serialization failure or
-// deadlock, at most maxTxAttempts times.
+// deadlock, at most maxTxAttempts times; then it returns the last such
+// error, which wrapError answers as busy.
 func (d *DB) retry(ctx context.Context, fn func(pgx.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := d.InTx(ctx, pgx.TxOptions{}, fn)
-		if err == nil || !IsRetryable(err) {
+		if err == nil || !IsRetryable(err) || attempt == maxTxAttempts {
 			return err
-		}
-		if attempt == maxTxAttempts {
-			return &aforro.Error{Code: aforro.EUNAVAILABLE, Message: "The database is busy; retry shortly."}
 		}
 		wait := time.Duration(attempt*10+rand.IntN(20)) * time.Millisecond
 		select {
@@ -79,146 +76,225 @@ func (d *DB) retry(ctx context.Context, fn func(pgx.Tx) error) error {
 	}
 }
 
-func placeOrder(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder, key *IdempotencyKey,
-	encode func(aforro.Order) ([]byte, error)) (PlaceResult, error) {
+// placeOrder is the order transaction, step by step.
+func placeOrder(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder, key *IdempotencyKey) (PlaceResult, error) {
 	if key != nil {
-		// The insert waits for a concurrent holder of the same key to finish,
-		// so two racing requests create one order: the second replays.
-		tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
-			ON CONFLICT (scope, key) DO NOTHING`, key.Scope, key.Key, key.Hash)
-		if err != nil {
-			return PlaceResult{}, fmt.Errorf("claim idempotency key: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
+		if claimed, err := claimKey(ctx, tx, key); err != nil || !claimed {
+			if err != nil {
+				return PlaceResult{}, err
+			}
 			return replay(ctx, tx, key)
 		}
 	}
-
-	o := aforro.Order{Store: req.StoreID, Status: aforro.StatusConfirmed, CustomerEmail: req.CustomerEmail}
-	// FOR KEY SHARE here and on the products: the lock the order's foreign
-	// keys take anyway, taken first, so a store or product being deleted is
-	// waited for and then not found, instead of failing a foreign key.
-	err := tx.QueryRow(ctx, `SELECT name, location FROM stores WHERE id = $1 FOR KEY SHARE`, req.StoreID).Scan(&o.StoreName, &o.StoreLocation)
+	o, err := lockStore(ctx, tx, req)
 	if err != nil {
-		return PlaceResult{}, fmt.Errorf("place order: %w", notFound(err, "Store %d not found.", req.StoreID))
-	}
-
-	// Lines sorted by product id: the lock order, and the order of the lines.
-	lines := slices.Clone(req.Items)
-	slices.SortFunc(lines, func(a, b aforro.OrderLine) int { return cmp.Compare(a.ProductID, b.ProductID) })
-	ids := make([]int64, len(lines))
-	qty := make([]int32, len(lines))
-	for i, l := range lines {
-		ids[i], qty[i] = l.ProductID, int32(l.QuantityRequested)
-	}
-
-	type stock struct {
-		title string
-		price aforro.Money
-		have  int // 0 when the store does not stock the product
-	}
-	found := map[int64]stock{}
-	rows, err := tx.Query(ctx, `SELECT id, title, price FROM products WHERE id = ANY($1) FOR KEY SHARE`, ids)
-	if err != nil {
-		return PlaceResult{}, fmt.Errorf("read products: %w", err)
-	}
-	var id int64
-	var s stock
-	if _, err := pgx.ForEachRow(rows, []any{&id, &s.title, &s.price}, func() error { found[id] = s; return nil }); err != nil {
-		return PlaceResult{}, fmt.Errorf("read products: %w", err)
-	}
-	if err := unknownProducts(req.Items, found); err != nil {
 		return PlaceResult{}, err
 	}
-	// Lock in product-id order: two orders over the same products queue up
-	// instead of deadlocking.
+	lines, err := lockLines(ctx, tx, req)
+	if err != nil {
+		return PlaceResult{}, err
+	}
+	if err := decide(&o, lines); err != nil {
+		return PlaceResult{}, err
+	}
+	if err := insertOrder(ctx, tx, &o, lines); err != nil {
+		return PlaceResult{}, err
+	}
+	if o.Status == aforro.StatusConfirmed {
+		if err := confirm(ctx, tx, o, lines); err != nil {
+			return PlaceResult{}, err
+		}
+	}
+	return remember(ctx, tx, key, o)
+}
+
+// orderLine is one line of an order being placed, with what the catalogue
+// and the store's locked inventory say about it.
+type orderLine struct {
+	productID int64
+	quantity  int
+	title     string
+	price     aforro.Money
+	have      int  // the store's stock; 0 when it does not stock the product
+	short     bool // have < quantity
+}
+
+// claimKey records key for this order, or reports that it is already used
+// (claimed false). The insert waits for a concurrent holder of the same key
+// to finish, so two racing requests create one order: the second replays.
+func claimKey(ctx context.Context, tx pgx.Tx, key *IdempotencyKey) (claimed bool, err error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+		ON CONFLICT (scope, key) DO NOTHING`, key.Scope, key.Key, key.Hash)
+	if err != nil {
+		return false, wrapError(err, "claim idempotency key")
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// lockStore reads the order's store, which starts the order. FOR KEY SHARE
+// here and on the products: the lock the order's foreign keys take anyway,
+// taken first, so a store or product being deleted is waited for and then
+// not found, instead of failing a foreign key.
+func lockStore(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder) (aforro.Order, error) {
+	o := aforro.Order{Store: req.StoreID, Status: aforro.StatusConfirmed, CustomerEmail: req.CustomerEmail}
+	err := tx.QueryRow(ctx, `SELECT name, location FROM stores WHERE id = $1 FOR KEY SHARE`, req.StoreID).
+		Scan(&o.StoreName, &o.StoreLocation)
+	return o, wrapError(err, "lock store", storeNotFound(req.StoreID))
+}
+
+// lockLines reads the requested products and locks the store's inventory
+// rows of them, in product-id order: two orders over the same products queue
+// up instead of deadlocking. The lines come back in that order, which is
+// also the order of the order's lines.
+func lockLines(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder) ([]orderLine, error) {
+	lines := make([]orderLine, len(req.Items))
+	for i, l := range req.Items {
+		lines[i] = orderLine{productID: l.ProductID, quantity: l.QuantityRequested}
+	}
+	slices.SortFunc(lines, func(a, b orderLine) int { return cmp.Compare(a.productID, b.productID) })
+	ids := productIDs(lines)
+	at := make(map[int64]*orderLine, len(lines))
+	for i := range lines {
+		at[lines[i].productID] = &lines[i]
+	}
+
+	rows, err := tx.Query(ctx, `SELECT id, title, price FROM products WHERE id = ANY($1) FOR KEY SHARE`, ids)
+	if err != nil {
+		return nil, wrapError(err, "read products")
+	}
+	found := map[int64]bool{}
+	var id int64
+	var title string
+	var price aforro.Money
+	if _, err := pgx.ForEachRow(rows, []any{&id, &title, &price}, func() error {
+		at[id].title, at[id].price, found[id] = title, price, true
+		return nil
+	}); err != nil {
+		return nil, wrapError(err, "read products")
+	}
+	if err := unknownProducts(req.Items, found); err != nil {
+		return nil, err
+	}
+
 	rows, err = tx.Query(ctx, `SELECT product_id, quantity FROM inventory
 		WHERE store_id = $1 AND product_id = ANY($2) ORDER BY product_id FOR UPDATE`, req.StoreID, ids)
 	if err != nil {
-		return PlaceResult{}, fmt.Errorf("lock inventory: %w", err)
+		return nil, wrapError(err, "lock inventory")
 	}
 	var have int
-	if _, err := pgx.ForEachRow(rows, []any{&id, &have}, func() error {
-		st := found[id]
-		st.have = have
-		found[id] = st
-		return nil
-	}); err != nil {
-		return PlaceResult{}, fmt.Errorf("lock inventory: %w", err)
+	if _, err := pgx.ForEachRow(rows, []any{&id, &have}, func() error { at[id].have = have; return nil }); err != nil {
+		return nil, wrapError(err, "lock inventory")
 	}
+	return lines, nil
+}
 
-	avail := make([]*int32, len(lines)) // per line: stock when short, else nil
-	titles := make([]string, len(lines))
-	cents := make([]int64, len(lines))
-	for i, l := range lines {
-		s := found[l.ProductID]
-		titles[i], cents[i] = s.title, int64(s.price)
-		if have := s.have; have < l.QuantityRequested {
-			a := int32(have)
-			avail[i] = &a
+// decide confirms the order if the store has enough of every line, else
+// rejects it naming every short line, and totals it.
+func decide(o *aforro.Order, lines []orderLine) error {
+	for i := range lines {
+		l := &lines[i]
+		if l.have < l.quantity {
+			l.short = true
 			o.Status = aforro.StatusRejected
 			o.RejectedItems = append(o.RejectedItems, aforro.RejectedItem{
-				ProductID: l.ProductID, QuantityRequested: l.QuantityRequested, QuantityAvailable: have})
+				ProductID: l.productID, QuantityRequested: l.quantity, QuantityAvailable: l.have})
 		}
-		o.TotalAmount += s.price * aforro.Money(l.QuantityRequested)
+		o.TotalAmount += l.price * aforro.Money(l.quantity)
 	}
 	if o.TotalAmount > maxOrderTotal {
-		return PlaceResult{}, aforro.Errorf(aforro.EINVALID, "The order total %s exceeds the maximum of %s.", o.TotalAmount, maxOrderTotal)
+		return aforro.Errorf(aforro.EINVALID, "The order total %s exceeds the maximum of %s.", o.TotalAmount, maxOrderTotal)
 	}
+	return nil
+}
+
+// insertOrder writes the order and its lines, with each line's title and
+// price as of now and, for a short line, what the store had.
+func insertOrder(ctx context.Context, tx pgx.Tx, o *aforro.Order, lines []orderLine) error {
 	var email *string
-	if req.CustomerEmail != "" {
-		email = &req.CustomerEmail
+	if o.CustomerEmail != "" {
+		email = &o.CustomerEmail
 	}
-	err = tx.QueryRow(ctx, `INSERT INTO orders (store_id, status, customer_email, total_amount)
+	err := tx.QueryRow(ctx, `INSERT INTO orders (store_id, status, customer_email, total_amount)
 		VALUES ($1, $2, $3, $4) RETURNING id, created_at`,
-		req.StoreID, o.Status, email, o.TotalAmount).Scan(&o.ID, &o.CreatedAt)
+		o.Store, o.Status, email, o.TotalAmount).Scan(&o.ID, &o.CreatedAt)
 	if err != nil {
-		return PlaceResult{}, fmt.Errorf("insert order: %w", err)
+		return wrapError(err, "insert order")
 	}
 	o.CreatedAt = o.CreatedAt.UTC()
 
-	itemRows, err := tx.Query(ctx, `
+	titles := make([]string, len(lines))
+	cents := make([]int64, len(lines))
+	qty := make([]int32, len(lines))
+	avail := make([]*int32, len(lines))
+	for i, l := range lines {
+		titles[i], cents[i], qty[i] = l.title, int64(l.price), int32(l.quantity)
+		if l.short {
+			a := int32(l.have)
+			avail[i] = &a
+		}
+	}
+	rows, err := tx.Query(ctx, `
 		INSERT INTO order_items (order_id, product_id, product_title, unit_price, quantity_requested, quantity_available)
 		SELECT $1, l.product_id, l.title, l.cents::numeric / 100, l.qty, l.avail
 		  FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::int[], $6::int[])
 		       AS l(product_id, title, cents, qty, avail)
-		RETURNING id, product_id`, o.ID, ids, titles, cents, qty, avail)
+		RETURNING id, product_id`, o.ID, productIDs(lines), titles, cents, qty, avail)
 	if err != nil {
-		return PlaceResult{}, fmt.Errorf("insert order lines: %w", err)
+		return wrapError(err, "insert order lines")
 	}
 	lineIDs := map[int64]int64{}
 	var lineID, pid int64
-	if _, err := pgx.ForEachRow(itemRows, []any{&lineID, &pid}, func() error { lineIDs[pid] = lineID; return nil }); err != nil {
-		return PlaceResult{}, fmt.Errorf("insert order lines: %w", err)
+	if _, err := pgx.ForEachRow(rows, []any{&lineID, &pid}, func() error { lineIDs[pid] = lineID; return nil }); err != nil {
+		return wrapError(err, "insert order lines")
 	}
 	o.Items = make([]aforro.OrderItem, len(lines))
 	for i, l := range lines {
-		o.Items[i] = aforro.OrderItem{ID: lineIDs[l.ProductID], ProductID: l.ProductID, ProductTitle: titles[i],
-			ProductPrice: aforro.Money(cents[i]), QuantityRequested: l.QuantityRequested}
+		o.Items[i] = aforro.OrderItem{ID: lineIDs[l.productID], ProductID: l.productID, ProductTitle: l.title,
+			ProductPrice: l.price, QuantityRequested: l.quantity}
 	}
+	return nil
+}
 
-	if o.Status == aforro.StatusConfirmed {
-		if err := moveStock(ctx, tx, req.StoreID, ids, negate(qty), aforro.ReasonOrder, o.ID); err != nil {
-			return PlaceResult{}, err
-		}
-		if email != nil {
-			if err := enqueue(ctx, tx, "order.confirmed", map[string]any{"order_id": o.ID, "customer_email": *email}); err != nil {
-				return PlaceResult{}, err
-			}
-		}
+// confirm deducts every line of a CONFIRMED order, with a ledger row each,
+// and queues its confirmation email when it has a customer email.
+func confirm(ctx context.Context, tx pgx.Tx, o aforro.Order, lines []orderLine) error {
+	deltas := make([]int32, len(lines))
+	for i, l := range lines {
+		deltas[i] = -int32(l.quantity)
 	}
+	if err := moveStock(ctx, tx, o.Store, productIDs(lines), deltas, aforro.ReasonOrder, o.ID); err != nil {
+		return err
+	}
+	if o.CustomerEmail == "" {
+		return nil
+	}
+	return enqueue(ctx, tx, "order.confirmed", map[string]any{"order_id": o.ID, "customer_email": o.CustomerEmail})
+}
 
+// remember encodes the order's response and, with an idempotency key,
+// stores it for replays.
+func remember(ctx context.Context, tx pgx.Tx, key *IdempotencyKey, o aforro.Order) (PlaceResult, error) {
 	res := PlaceResult{Order: o}
-	if key != nil {
-		if res.Response, err = encode(o); err != nil {
-			return PlaceResult{}, fmt.Errorf("encode order: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET order_id = $3, response = $4 WHERE scope = $1 AND key = $2`,
-			key.Scope, key.Key, o.ID, res.Response); err != nil {
-			return PlaceResult{}, fmt.Errorf("store idempotent response: %w", err)
-		}
+	var err error
+	if res.Response, err = aforro.MarshalResponse(o); err != nil {
+		return PlaceResult{}, err
+	}
+	if key == nil {
+		return res, nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET order_id = $3, response = $4 WHERE scope = $1 AND key = $2`,
+		key.Scope, key.Key, o.ID, res.Response); err != nil {
+		return PlaceResult{}, wrapError(err, "store idempotent response")
 	}
 	return res, nil
+}
+
+func productIDs(lines []orderLine) []int64 {
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.productID
+	}
+	return ids
 }
 
 // replay answers a request whose idempotency key is already used.
@@ -227,7 +303,7 @@ func replay(ctx context.Context, tx pgx.Tx, key *IdempotencyKey) (PlaceResult, e
 	err := tx.QueryRow(ctx, `SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2`,
 		key.Scope, key.Key).Scan(&hash, &resp)
 	if err != nil {
-		return PlaceResult{}, fmt.Errorf("read idempotency key: %w", err)
+		return PlaceResult{}, wrapError(err, "read idempotency key")
 	}
 	if !bytes.Equal(hash, key.Hash) {
 		return PlaceResult{}, aforro.Errorf(aforro.ECONFLICT,
@@ -275,7 +351,7 @@ func moveStock(ctx context.Context, tx pgx.Tx, storeID int64, products []int64, 
 		SELECT $1, upd.product_id, d.delta, upd.quantity - d.delta, upd.quantity, $4, $5
 		  FROM upd JOIN d USING (product_id)`, storeID, products, deltas, reason, oid)
 	if err != nil {
-		return fmt.Errorf("move stock: %w", err)
+		return wrapError(err, "move stock")
 	}
 	return nil
 }
@@ -285,21 +361,13 @@ func moveStock(ctx context.Context, tx pgx.Tx, storeID int64, products []int64, 
 func enqueue(ctx context.Context, tx pgx.Tx, event string, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
-		return fmt.Errorf("encode %s event: %w", event, err)
+		return wrapError(err, fmt.Sprintf("encode %s event", event))
 	}
 	if _, err := tx.Exec(ctx, `WITH e AS (INSERT INTO outbox (event, payload) VALUES ($1, $2) RETURNING id)
 		SELECT pg_notify('outbox', id::text) FROM e`, event, b); err != nil {
-		return fmt.Errorf("enqueue %s event: %w", event, err)
+		return wrapError(err, fmt.Sprintf("enqueue %s event", event))
 	}
 	return nil
-}
-
-func negate(v []int32) []int32 {
-	out := make([]int32, len(v))
-	for i, x := range v {
-		out[i] = -x
-	}
-	return out
 }
 
 func joinIDs(ids []int64) string {
@@ -319,7 +387,8 @@ const orderHeaderSQL = `SELECT o.id, o.store_id, s.name, s.location, o.status, o
 
 // Order returns one order with its lines, shaped like its create response.
 func (d *DB) Order(ctx context.Context, id int64) (aforro.Order, error) {
-	return getOrder(ctx, d.Pool, id, "")
+	o, err := getOrder(ctx, d.Pool, id, "")
+	return o, wrapError(err, "get order")
 }
 
 // getOrder reads an order; lock, when not empty, is appended to the header
@@ -329,7 +398,7 @@ func getOrder(ctx context.Context, q Querier, id int64, lock string) (aforro.Ord
 	err := q.QueryRow(ctx, orderHeaderSQL+lock, id).Scan(&o.ID, &o.Store, &o.StoreName, &o.StoreLocation,
 		&o.Status, &o.CreatedAt, &o.CancelledAt, &o.CustomerEmail, &o.TotalAmount)
 	if err != nil {
-		return o, fmt.Errorf("get order: %w", notFound(err, "Order %d not found.", id))
+		return o, wrapError(err, "get order", orderNotFound(id))
 	}
 	o.CreatedAt = o.CreatedAt.UTC()
 	if o.CancelledAt != nil {
@@ -339,7 +408,7 @@ func getOrder(ctx context.Context, q Querier, id int64, lock string) (aforro.Ord
 	rows, err := q.Query(ctx, `SELECT id, product_id, product_title, unit_price, quantity_requested, quantity_available
 		FROM order_items WHERE order_id = $1 ORDER BY product_id`, id)
 	if err != nil {
-		return o, fmt.Errorf("get order lines: %w", err)
+		return o, wrapError(err, "get order lines")
 	}
 	var it aforro.OrderItem
 	var avail *int
@@ -352,7 +421,7 @@ func getOrder(ctx context.Context, q Querier, id int64, lock string) (aforro.Ord
 		return nil
 	})
 	if err != nil {
-		return o, fmt.Errorf("get order lines: %w", err)
+		return o, wrapError(err, "get order lines")
 	}
 	return o, nil
 }
@@ -377,7 +446,7 @@ func (d *DB) CancelOrder(ctx context.Context, id int64) (aforro.Order, error) {
 		}
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM inventory WHERE store_id = $1 AND product_id = ANY($2)
 			ORDER BY product_id FOR UPDATE`, o.Store, ids); err != nil {
-			return fmt.Errorf("lock inventory: %w", err)
+			return wrapError(err, "lock inventory")
 		}
 		if err := moveStock(ctx, tx, o.Store, ids, qty, aforro.ReasonCancel, o.ID); err != nil {
 			return err
@@ -385,13 +454,17 @@ func (d *DB) CancelOrder(ctx context.Context, id int64) (aforro.Order, error) {
 		var at time.Time
 		if err := tx.QueryRow(ctx, `UPDATE orders SET status = 'CANCELLED', cancelled_at = now()
 			WHERE id = $1 RETURNING cancelled_at`, id).Scan(&at); err != nil {
-			return fmt.Errorf("cancel order: %w", err)
+			return wrapError(err, "cancel order")
 		}
 		at = at.UTC()
 		o.Status, o.CancelledAt = aforro.StatusCancelled, &at
 		return nil
 	})
-	return o, err
+	return o, wrapError(err, "cancel order")
+}
+
+func orderNotFound(id int64) meaning {
+	return whenNoRows(aforro.Errorf(aforro.ENOTFOUND, "Order %d not found.", id))
 }
 
 // ListStoreOrders returns a page of a store's orders, newest first (ties by
@@ -418,8 +491,5 @@ func (d *DB) ListStoreOrders(ctx context.Context, storeID int64, status string, 
 // PurgeIdempotencyKeys deletes keys older than age; API.md promises 24 hours.
 func (d *DB) PurgeIdempotencyKeys(ctx context.Context, age time.Duration) (int64, error) {
 	tag, err := d.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval`, age)
-	if err != nil {
-		return 0, fmt.Errorf("purge idempotency keys: %w", err)
-	}
-	return tag.RowsAffected(), nil
+	return tag.RowsAffected(), wrapError(err, "purge idempotency keys")
 }

@@ -65,7 +65,7 @@ func TestOrdersAcrossStoresNeverDeadlock(t *testing.T) {
 				for i, p := range rand.Perm(products) {
 					lines[i] = aforro.OrderLine{ProductID: int64(p + 1), QuantityRequested: 1}
 				}
-				res, err := d.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: int64(s + 1), Items: lines}, nil, nil)
+				res, err := d.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: int64(s + 1), Items: lines}, nil)
 				if err == nil && res.Order.Status != aforro.StatusConfirmed {
 					err = fmt.Errorf("store %d: order %s", s+1, res.Order.Status)
 				}

@@ -47,7 +47,7 @@ func (d *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration) ([]Out
 		 WHERE o.id = due.id
 		RETURNING o.id, o.event, o.payload, o.attempts, o.created_at`, n, lease.Milliseconds())
 	if err != nil {
-		return nil, fmt.Errorf("claim outbox events: %w", err)
+		return nil, wrapError(err, "claim outbox events")
 	}
 	evs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxEvent, error) {
 		var ev OutboxEvent
@@ -56,7 +56,7 @@ func (d *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration) ([]Out
 		return ev, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claim outbox events: %w", err)
+		return nil, wrapError(err, "claim outbox events")
 	}
 	return evs, nil
 }
@@ -68,7 +68,7 @@ func (d *DB) MarkOutboxSent(ctx context.Context, ev OutboxEvent) (ok bool, err e
 	tag, err := d.Pool.Exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL
 		WHERE id = $1 AND attempts = $2 AND status = 'pending'`, ev.ID, ev.Attempts)
 	if err != nil {
-		return false, fmt.Errorf("mark outbox event %d sent: %w", ev.ID, err)
+		return false, wrapError(err, fmt.Sprintf("mark outbox event %d sent", ev.ID))
 	}
 	return tag.RowsAffected() == 1, nil
 }
@@ -79,7 +79,7 @@ func (d *DB) RetryOutbox(ctx context.Context, ev OutboxEvent, cause string, wait
 	tag, err := d.Pool.Exec(ctx, `UPDATE outbox SET next_attempt_at = now() + $3 * interval '1 millisecond', last_error = $4
 		WHERE id = $1 AND attempts = $2 AND status = 'pending'`, ev.ID, ev.Attempts, wait.Milliseconds(), clip(cause))
 	if err != nil {
-		return false, fmt.Errorf("reschedule outbox event %d: %w", ev.ID, err)
+		return false, wrapError(err, fmt.Sprintf("reschedule outbox event %d", ev.ID))
 	}
 	return tag.RowsAffected() == 1, nil
 }
@@ -90,7 +90,7 @@ func (d *DB) FailOutbox(ctx context.Context, ev OutboxEvent, cause string) (ok b
 	tag, err := d.Pool.Exec(ctx, `UPDATE outbox SET status = 'failed', last_error = $3
 		WHERE id = $1 AND attempts = $2 AND status = 'pending'`, ev.ID, ev.Attempts, clip(cause))
 	if err != nil {
-		return false, fmt.Errorf("mark outbox event %d failed: %w", ev.ID, err)
+		return false, wrapError(err, fmt.Sprintf("mark outbox event %d failed", ev.ID))
 	}
 	return tag.RowsAffected() == 1, nil
 }
@@ -102,7 +102,7 @@ func (d *DB) OutboxCounts(ctx context.Context) (aforro.OutboxCounts, error) {
 		       count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'failed')
 		  FROM outbox`).Scan(&c.Pending, &c.Sent, &c.Failed)
 	if err != nil {
-		return c, fmt.Errorf("count outbox events: %w", err)
+		return c, wrapError(err, "count outbox events")
 	}
 	return c, nil
 }
@@ -115,7 +115,7 @@ func (d *DB) OutboxCounts(ctx context.Context) (aforro.OutboxCounts, error) {
 func (d *DB) ListenOutbox(ctx context.Context, wake func()) error {
 	conn, err := pgx.ConnectConfig(ctx, d.Pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return fmt.Errorf("connect to listen for outbox events: %w", err)
+		return wrapError(err, "connect to listen for outbox events")
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -126,7 +126,7 @@ func (d *DB) ListenOutbox(ctx context.Context, wake func()) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		return fmt.Errorf("listen for outbox events: %w", err)
+		return wrapError(err, "listen for outbox events")
 	}
 	// Events committed before LISTEN took effect sent their notification to
 	// nobody: let the caller look.
@@ -136,7 +136,7 @@ func (d *DB) ListenOutbox(ctx context.Context, wake func()) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("wait for outbox events: %w", err)
+			return wrapError(err, "wait for outbox events")
 		}
 		wake()
 	}
@@ -148,4 +148,14 @@ func clip(s string) string {
 		return string(r[:maxLastError])
 	}
 	return s
+}
+
+// OutboxDepth counts the outbox events still waiting to be sent; the partial
+// index on pending events makes it cheap enough for every metrics scrape.
+func (d *DB) OutboxDepth(ctx context.Context) (int64, error) {
+	var n int64
+	if err := d.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&n); err != nil {
+		return 0, wrapError(err, "count pending outbox events")
+	}
+	return n, nil
 }

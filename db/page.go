@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -24,7 +23,7 @@ func listPage[T any](ctx context.Context, q Querier, req aforro.PageRequest, lq 
 	scan func(pgx.Row) (T, error)) (aforro.Page[T], error) {
 	var n *int
 	if err := q.QueryRow(ctx, lq.countSQL, lq.args...).Scan(&n); err != nil {
-		return aforro.Page[T]{}, fmt.Errorf("count rows: %w", err)
+		return aforro.Page[T]{}, wrapError(err, "count rows")
 	}
 	if n == nil {
 		return aforro.Page[T]{}, lq.missing
@@ -37,11 +36,11 @@ func listPage[T any](ctx context.Context, q Querier, req aforro.PageRequest, lq 
 	if count > 0 {
 		rows, err := q.Query(ctx, lq.pageSQL, append([]any{req.PageSize, req.Offset()}, lq.args...)...)
 		if err != nil {
-			return aforro.Page[T]{}, fmt.Errorf("list rows: %w", err)
+			return aforro.Page[T]{}, wrapError(err, "list rows")
 		}
 		results, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
 		if err != nil {
-			return aforro.Page[T]{}, fmt.Errorf("scan rows: %w", err)
+			return aforro.Page[T]{}, wrapError(err, "scan rows")
 		}
 	}
 	return aforro.NewPage(req, count, results), nil

@@ -538,7 +538,7 @@ func TestStockedStoresFollowInventory(t *testing.T) {
 	for s := int64(1); s <= stores; s++ {
 		go func() {
 			_, err := d.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: s, Items: []aforro.OrderLine{
-				{ProductID: 4, QuantityRequested: 1}, {ProductID: 2, QuantityRequested: 1}, {ProductID: 3, QuantityRequested: 1}}}, nil, nil)
+				{ProductID: 4, QuantityRequested: 1}, {ProductID: 2, QuantityRequested: 1}, {ProductID: 3, QuantityRequested: 1}}}, nil)
 			errs <- err
 		}()
 	}

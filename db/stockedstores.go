@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -50,7 +49,7 @@ func (d *DB) SyncStockedStores(ctx context.Context) (int, error) {
 			return err
 		})
 		if err != nil {
-			return total, fmt.Errorf("sync stocked stores: %w", err)
+			return total, wrapError(err, "sync stocked stores")
 		}
 		total += n
 		if n < StockedStoresBatch {

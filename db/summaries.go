@@ -129,21 +129,21 @@ func GenerateSummaries(ctx context.Context, tx pgx.Tx, day time.Time, lowStock i
 	// planner's fallback (walking the product index) by far; the setting
 	// ends with the transaction.
 	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
-		return nil, fmt.Errorf("generate summaries of %s: %w", date, err)
+		return nil, wrapError(err, fmt.Sprintf("generate summaries of %s", date))
 	}
 	var computed []byte
 	err := tx.QueryRow(ctx, computeSummariesSQL, lowStock, aforro.MaxSummaryLowStock,
 		start, start.AddDate(0, 0, 1), aforro.AllStoresName).Scan(&computed)
 	if err != nil {
-		return nil, fmt.Errorf("generate summaries of %s: %w", date, err)
+		return nil, wrapError(err, fmt.Sprintf("generate summaries of %s", date))
 	}
 	rows, err := tx.Query(ctx, storeSummariesSQL, start, computed)
 	if err != nil {
-		return nil, fmt.Errorf("store summaries of %s: %w", date, err)
+		return nil, wrapError(err, fmt.Sprintf("store summaries of %s", date))
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (aforro.Summary, error) { return scanSummary(r) })
 	if err != nil {
-		return nil, fmt.Errorf("generate summaries of %s: %w", date, err)
+		return nil, wrapError(err, fmt.Sprintf("generate summaries of %s", date))
 	}
 	slices.SortFunc(out, func(a, b aforro.Summary) int { return compareStore(a.StoreID, b.StoreID) })
 	return out, nil
@@ -191,11 +191,11 @@ func (d *DB) LatestSummaries(ctx context.Context, f aforro.SummaryFilter) (aforr
 		                        WHERE $1::bigint[] IS NULL OR store_id = ANY ($1))
 		 ORDER BY store_id NULLS FIRST`, stores)
 	if err != nil {
-		return aforro.DaySummaries{}, fmt.Errorf("latest summaries: %w", err)
+		return aforro.DaySummaries{}, wrapError(err, "latest summaries")
 	}
 	res, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (aforro.Summary, error) { return scanSummary(r) })
 	if err != nil {
-		return aforro.DaySummaries{}, fmt.Errorf("latest summaries: %w", err)
+		return aforro.DaySummaries{}, wrapError(err, "latest summaries")
 	}
 	if len(res) == 0 {
 		return aforro.DaySummaries{}, aforro.Errorf(aforro.ENOTFOUND,
@@ -224,7 +224,7 @@ func scanSummary(row pgx.Row) (aforro.Summary, error) {
 	err := row.Scan(&day, &s.StoreID, &s.StoreName, &s.SKUCount, &s.TotalUnits, &s.OutOfStock, &s.LowStock,
 		&s.OrdersConfirmed, &s.OrdersRejected, &s.OrdersCancelled, &s.UnitsSold, &s.Revenue, &s.GeneratedAt)
 	if err != nil {
-		return s, fmt.Errorf("scan summary: %w", err)
+		return s, wrapError(err, "scan summary")
 	}
 	s.Date = day.Format(aforro.DateLayout)
 	s.GeneratedAt = s.GeneratedAt.UTC()

@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -41,14 +39,14 @@ func (d *DB) CreateToken(ctx context.Context, name, role string, stores []int64)
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return aforro.Token{}, "", fmt.Errorf("generate secret: %w", err)
+		return aforro.Token{}, "", wrapError(err, "generate secret")
 	}
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	t := aforro.Token{Name: name, Role: role, Stores: stores}
 	err := d.InTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (name, role, secret_hash) VALUES ($1, $2, $3)
 			RETURNING id, created_at`, name, role, HashToken(secret)).Scan(&t.ID, &t.CreatedAt); err != nil {
-			return fmt.Errorf("insert token: %w", err)
+			return wrapError(err, "insert token")
 		}
 		for _, s := range stores {
 			if err := storeExists(ctx, tx, s); err != nil {
@@ -56,7 +54,7 @@ func (d *DB) CreateToken(ctx context.Context, name, role string, stores []int64)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO api_token_stores (token_id, store_id) VALUES ($1, $2)
 				ON CONFLICT DO NOTHING`, t.ID, s); err != nil {
-				return fmt.Errorf("scope token: %w", err)
+				return wrapError(err, "scope token")
 			}
 		}
 		return nil
@@ -84,23 +82,20 @@ func scanToken(row pgx.Row) (aforro.Token, []byte, error) {
 func (d *DB) ListTokens(ctx context.Context) ([]aforro.Token, error) {
 	rows, err := d.Pool.Query(ctx, tokenSelect+` GROUP BY t.id ORDER BY t.id`)
 	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
+		return nil, wrapError(err, "list tokens")
 	}
 	toks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (aforro.Token, error) {
 		t, _, err := scanToken(r)
 		return t, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	return toks, nil
+	return toks, wrapError(err, "list tokens")
 }
 
 // RevokeToken revokes token id; revoking twice is harmless.
 func (d *DB) RevokeToken(ctx context.Context, id int64) error {
 	tag, err := d.Pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1`, id)
 	if err != nil {
-		return fmt.Errorf("revoke token: %w", err)
+		return wrapError(err, "revoke token")
 	}
 	if tag.RowsAffected() == 0 {
 		return aforro.Errorf(aforro.ENOTFOUND, "Token %d not found.", id)
@@ -118,11 +113,8 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (aforro.Token, err
 	}
 	want := HashToken(secret)
 	t, hash, err := scanToken(d.Pool.QueryRow(ctx, tokenSelect+` WHERE t.secret_hash = $1 GROUP BY t.id`, want))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return aforro.Token{}, bad
-	}
 	if err != nil {
-		return aforro.Token{}, fmt.Errorf("authenticate: %w", err)
+		return aforro.Token{}, wrapError(err, "authenticate", whenNoRows(bad))
 	}
 	if subtle.ConstantTimeCompare(hash, want) != 1 || t.RevokedAt != nil {
 		return aforro.Token{}, bad
@@ -130,7 +122,7 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (aforro.Token, err
 	// Record use at most once a minute, so reads do not become writes.
 	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
 		if _, err := d.Pool.Exec(ctx, `UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, t.ID); err != nil {
-			return aforro.Token{}, fmt.Errorf("record token use: %w", err)
+			return aforro.Token{}, wrapError(err, "record token use")
 		}
 	}
 	return t, nil
@@ -140,8 +132,5 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (aforro.Token, err
 func (d *DB) OrderStore(ctx context.Context, orderID int64) (int64, error) {
 	var s int64
 	err := d.Pool.QueryRow(ctx, `SELECT store_id FROM orders WHERE id = $1`, orderID).Scan(&s)
-	if err != nil {
-		return 0, fmt.Errorf("get order store: %w", notFound(err, "Order %d not found.", orderID))
-	}
-	return s, nil
+	return s, wrapError(err, "get order store", orderNotFound(orderID))
 }

@@ -105,7 +105,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, req bunrouter.Request) error 
 	if err != nil {
 		return err
 	}
-	res, err := s.db.PlaceOrder(req.Context(), body, key, func(o aforro.Order) ([]byte, error) { return encodeJSON(o) })
+	res, err := s.db.PlaceOrder(req.Context(), body, key)
 	if err != nil {
 		return err
 	}
@@ -113,11 +113,6 @@ func (s *Server) placeOrder(w http.ResponseWriter, req bunrouter.Request) error 
 		w.Header().Set("Idempotent-Replayed", "true")
 	} else {
 		s.metrics.order(res.Order.Status)
-	}
-	if res.Response == nil {
-		if res.Response, err = encodeJSON(res.Order); err != nil {
-			return err
-		}
 	}
 	writeRaw(w, http.StatusCreated, res.Response)
 	return nil

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -58,22 +56,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 // writeJSON writes v with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := encodeJSON(v)
+	b, err := aforro.MarshalResponse(v)
 	if err != nil {
 		// Our own types always encode; reaching here is a bug.
 		status, b = http.StatusInternalServerError, []byte(`{"error":"Internal server error.","code":"internal"}`+"\n")
 	}
 	writeRaw(w, status, b)
-}
-
-// encodeJSON is the one encoding of every answer, so an idempotent replay
-// stored as bytes matches a fresh answer.
-func encodeJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode response: %w", err)
-	}
-	return append(b, '\n'), nil
 }
 
 // writeRaw writes an already encoded JSON body.

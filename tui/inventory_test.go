@@ -60,7 +60,8 @@ func TestStorePicker(t *testing.T) {
 		tm := start(t, opts)
 		waitFor(t, tm, "Downtown (#1)", "Laptop Pro 15")
 		keys(tm, "s")
-		waitFor(t, tm, "Choose a store")
+		// The stores' rows, not just the title: "down" before they load moves nothing.
+		waitFor(t, tm, "Choose a store", "2 Dock Rd")
 		keys(tm, "down", "enter")
 		waitFor(t, tm, "Harbour (#2)", "Cast Iron Skillet")
 		m := finish(t, tm)

@@ -1,0 +1,100 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aforro/aforro"
+)
+
+const productColumns = `p.id, p.title, p.description, p.price, p.created_at, c.id, c.name`
+
+func scanProduct(row pgx.Row) (aforro.Product, error) {
+	var p aforro.Product
+	err := row.Scan(&p.ID, &p.Title, &p.Description, &p.Price, &p.CreatedAt, &p.Category.ID, &p.Category.Name)
+	p.CreatedAt = p.CreatedAt.UTC()
+	return p, err
+}
+
+// ListProducts returns a page of products ordered by id, optionally of one
+// category.
+func (d *DB) ListProducts(ctx context.Context, f aforro.ProductFilter, req aforro.PageRequest) (aforro.Page[aforro.Product], error) {
+	// $1 = 0 means any category; the planner folds the OR away per call.
+	return listPage(ctx, d.Pool, req, listQuery{
+		countSQL: `SELECT count(*) FROM products p WHERE ($1 = 0 OR p.category_id = $1)`,
+		pageSQL: `SELECT ` + productColumns + `
+		   FROM products p JOIN categories c ON c.id = p.category_id
+		  WHERE ($3 = 0 OR p.category_id = $3)
+		  ORDER BY p.id LIMIT $1 OFFSET $2`,
+		args: []any{f.CategoryID},
+	}, scanProduct)
+}
+
+// Product returns one product with its category.
+func (d *DB) Product(ctx context.Context, id int64) (aforro.Product, error) {
+	p, err := scanProduct(d.Pool.QueryRow(ctx, `SELECT `+productColumns+`
+		FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = $1`, id))
+	return p, wrapError(err, "get product", productNotFound(id))
+}
+
+// CreateProduct adds a product; in.Title, in.Price and in.CategoryID must be
+// set (in.Description defaults to ""). An unknown category is EINVALID naming
+// category_id.
+func (d *DB) CreateProduct(ctx context.Context, in aforro.ProductInput) (aforro.Product, error) {
+	if in.Title == nil || in.Price == nil || in.CategoryID == nil {
+		return aforro.Product{}, aforro.Errorf(aforro.EINVALID, "A product needs a title, a price and a category_id.")
+	}
+	// The join sees the statement's snapshot, in which the category exists
+	// whenever the foreign key let the insert through.
+	p, err := scanProduct(d.Pool.QueryRow(ctx, `WITH p AS (
+			INSERT INTO products (title, description, price, category_id)
+			VALUES ($1, coalesce($2, ''), $3, $4)
+			RETURNING id, title, description, price, created_at, category_id)
+		SELECT `+productColumns+` FROM p JOIN categories c ON c.id = p.category_id`,
+		in.Title, in.Description, in.Price, in.CategoryID))
+	return p, wrapError(err, "create product", unknownCategory(in.CategoryID))
+}
+
+// UpdateProduct changes the fields of in that are set. An unknown id is
+// ENOTFOUND, an unknown category EINVALID naming category_id.
+func (d *DB) UpdateProduct(ctx context.Context, id int64, in aforro.ProductInput) (aforro.Product, error) {
+	p, err := scanProduct(d.Pool.QueryRow(ctx, `WITH p AS (
+			UPDATE products SET
+			       title = coalesce($2, title),
+			       description = coalesce($3, description),
+			       price = coalesce($4, price),
+			       category_id = coalesce($5, category_id)
+			 WHERE id = $1
+			RETURNING id, title, description, price, created_at, category_id)
+		SELECT `+productColumns+` FROM p JOIN categories c ON c.id = p.category_id`,
+		id, in.Title, in.Description, in.Price, in.CategoryID))
+	return p, wrapError(err, "update product", productNotFound(id), unknownCategory(in.CategoryID))
+}
+
+// DeleteProduct deletes a product that no order and no store's inventory
+// references; otherwise it is ECONFLICT saying what does. An unknown id is
+// ENOTFOUND.
+func (d *DB) DeleteProduct(ctx context.Context, id int64) error {
+	return d.deleteUnreferenced(ctx, "Product", id, deleteSQL{
+		lock: `SELECT 1 FROM products WHERE id = $1 FOR UPDATE`,
+		counts: `SELECT (SELECT count(*) FROM order_items WHERE product_id = $1),
+		                (SELECT count(*) FROM inventory WHERE product_id = $1)`,
+		delete: `DELETE FROM products WHERE id = $1`,
+	}, []reference{{"is referenced by %s", "order", "orders"}, {"is stocked in %s", "store", "stores"}})
+}
+
+func productNotFound(id int64) meaning {
+	return whenNoRows(aforro.Errorf(aforro.ENOTFOUND, "Product %d not found.", id))
+}
+
+// unknownCategory means the products' foreign key on their category: the
+// category id (nil when the call did not set one) does not exist.
+func unknownCategory(id *int64) meaning {
+	if id == nil {
+		return meaning{}
+	}
+	return whenConstraint(pgForeignKeyViolation, "products_category_id_fkey",
+		invalidField("category_id", fmt.Sprintf("category %d does not exist", *id)))
+}
