@@ -50,8 +50,3 @@ func (c *programContext) formatTime(t time.Time) string {
 func (c *programContext) formatClock(t time.Time) string {
 	return t.In(c.location).Format("15:04:05")
 }
-
-// clientPage returns page number page of size rows.
-func clientPage(page, size int) client.PageOptions {
-	return client.PageOptions{Page: page, PageSize: size}
-}

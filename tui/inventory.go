@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/client"
 )
 
 // maxFilterLength is the longest title filter the server takes.
@@ -21,30 +23,22 @@ const maxFilterLength = 100
 type inventoryModel struct {
 	ctx   *programContext
 	table table
-	items []aforro.InventoryItem
-	page  aforro.Page[aforro.InventoryItem] // the last page's envelope
+	list  pagedList[aforro.InventoryItem]
 
-	pageNum   int
 	filter    textinput.Model
 	filtering bool   // the filter field has the focus
 	q         string // the filter the rows were asked with
 	lowOnly   bool
-
-	seq       int // of the latest request; older answers are dropped
 	filterSeq int // of the latest keystroke in the filter
 	active    bool
-	loading   bool
-	loaded    bool
-	failed    bool
-	stale     bool // something changed the stock since the rows were loaded
 }
 
 // newInventory returns the Inventory screen.
 func newInventory(ctx *programContext) *inventoryModel {
 	return &inventoryModel{
-		ctx:     ctx,
-		pageNum: 1,
-		filter:  ctx.styles.newInput("Filter: ", "part of a title", maxFilterLength),
+		ctx:    ctx,
+		list:   pagedList[aforro.InventoryItem]{num: 1},
+		filter: ctx.styles.newInput("Filter: ", "part of a title", maxFilterLength),
 		table: newTable("No products.",
 			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true},
 			column{title: "CATEGORY", flex: true}, column{title: "PRICE", right: true},
@@ -57,48 +51,27 @@ func (m *inventoryModel) load() tea.Cmd {
 	if m.ctx.store.ID == 0 {
 		return nil
 	}
-	m.seq++
-	m.loading, m.stale = true, false
-	c, seq, storeID := m.ctx, m.seq, m.ctx.store.ID
+	cl, storeID := m.ctx.client, m.ctx.store.ID
 	f := aforro.InventoryFilter{Q: m.q, LowStock: m.lowOnly}
-	page := m.pageNum
-	return func() tea.Msg {
-		ctx, cancel := c.request()
-		defer cancel()
-		p, err := c.client.ListInventory(ctx, storeID, f, clientPage(page, c.pageSize))
-		return inventoryLoadedMsg{result: result{err}, seq: seq, page: p}
-	}
+	return m.list.load(m.ctx, func(ctx context.Context, page client.PageOptions) (aforro.Page[aforro.InventoryItem], error) {
+		return cl.ListInventory(ctx, storeID, f, page)
+	})
 }
 
 // update handles answers, store changes and, when shown, keys.
 func (m *inventoryModel) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case inventoryLoadedMsg:
-		if msg.seq != m.seq {
-			return nil
-		}
-		m.loading = false
-		if msg.err != nil {
-			if aforro.ErrorCode(msg.err) == aforro.EPAGEOUTOFRANGE && m.pageNum > 1 {
-				m.pageNum = 1 // the list shrank under us
-				return m.load()
-			}
-			m.failed = true
-			return m.ctx.errorStatus("Load the inventory", msg.err)
-		}
-		m.failed, m.loaded = false, true
-		m.page, m.items = msg.page, msg.page.Results
-		m.setRows()
-		return nil
+	case pageLoadedMsg[aforro.InventoryItem]:
+		return m.list.accept(m.ctx, msg, "Load the inventory", m.load, m.setRows)
 	case storeChosenMsg:
 		m.reset()
 		return nil
 	case orderPlacedMsg, orderCancelledMsg:
-		m.stale = true
+		m.list.stale = true
 		return nil
 	case reconnectedMsg:
-		if m.failed {
-			m.stale = true
+		if m.list.failed {
+			m.list.stale = true
 			if m.active {
 				return m.load()
 			}
@@ -117,14 +90,12 @@ func (m *inventoryModel) update(msg tea.Msg) tea.Cmd {
 
 // reset forgets everything of the previous store.
 func (m *inventoryModel) reset() {
-	m.items, m.page = nil, aforro.Page[aforro.InventoryItem]{}
-	m.pageNum, m.q, m.lowOnly = 1, "", false
+	m.list.reset() // an answer for the previous store is dropped
+	m.list.stale = true
+	m.q, m.lowOnly = "", false
 	m.filter.Reset()
 	m.filter.Blur()
 	m.filtering = false
-	m.loaded, m.failed, m.loading = false, false, false
-	m.stale = true
-	m.seq++ // an answer for the previous store is dropped
 	m.table.cursor = 0
 	m.setRows()
 }
@@ -135,7 +106,7 @@ func (m *inventoryModel) applyFilter() tea.Cmd {
 	if q == m.q {
 		return nil
 	}
-	m.q, m.pageNum = q, 1
+	m.q, m.list.num = q, 1
 	m.table.cursor = 0
 	return m.load()
 }
@@ -176,26 +147,27 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		if m.q != "" || m.lowOnly {
 			m.filter.Reset()
-			m.q, m.lowOnly, m.pageNum = "", false, 1
+			m.q, m.lowOnly, m.list.num = "", false, 1
 			return m.load()
 		}
 	case key.Matches(msg, k.LowStock):
 		m.lowOnly = !m.lowOnly
-		m.pageNum = 1
+		m.list.num = 1
 		m.table.cursor = 0
 		return m.load()
 	case key.Matches(msg, k.Add):
+		items := m.list.page.Results
 		i := m.table.selected()
-		if i < 0 || i >= len(m.items) {
+		if i < 0 || i >= len(items) {
 			return nil
 		}
-		it := m.items[i]
+		it := items[i]
 		qty := it.Quantity
 		line := basketLine{ProductID: it.ProductID, Title: it.ProductTitle, Price: it.Price, Stock: &qty}
 		return func() tea.Msg { return addToOrderMsg{line: line} }
 	case key.Matches(msg, k.NextPage, k.PrevPage):
-		if p := turnPage(msg, k, m.page, m.pageNum, m.loading); p != 0 {
-			m.pageNum, m.table.cursor = p, 0
+		if m.list.turn(msg, k) {
+			m.table.cursor = 0
 			return m.load()
 		}
 	case key.Matches(msg, k.Refresh):
@@ -206,8 +178,9 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 
 // setRows turns the items into table rows.
 func (m *inventoryModel) setRows() {
-	rows := make([]row, len(m.items))
-	for i, it := range m.items {
+	items := m.list.page.Results
+	rows := make([]row, len(items))
+	for i, it := range items {
 		mark, tag := stockMark(it.Quantity, m.ctx.warnAt)
 		rows[i] = row{mark: mark, cells: []string{
 			strconv.FormatInt(it.ProductID, 10), it.ProductTitle, it.CategoryName,
@@ -236,7 +209,7 @@ func (m *inventoryModel) captures(msg tea.KeyMsg) bool {
 // activate loads the rows if they are missing or stale.
 func (m *inventoryModel) activate() tea.Cmd {
 	m.active = true
-	if (m.stale || !m.loaded) && !m.loading {
+	if (m.list.stale || !m.list.loaded) && !m.list.loading {
 		return m.load()
 	}
 	return nil
@@ -272,9 +245,9 @@ func (m *inventoryModel) view() string {
 	}
 	var body string
 	switch {
-	case m.failed && len(m.items) == 0:
+	case m.list.failed && len(m.list.page.Results) == 0:
 		body = st.Dim.Render("The inventory could not be loaded; r tries again.")
-	case !m.loaded:
+	case !m.list.loaded:
 		body = st.Dim.Render("Loading the inventory of " + m.ctx.store.Name + "…")
 	default:
 		body = m.table.view(st)
@@ -285,12 +258,12 @@ func (m *inventoryModel) view() string {
 // pageLine says which page this is, of how many rows.
 func (m *inventoryModel) pageLine() string {
 	st := m.ctx.styles
-	if !m.loaded {
+	if !m.list.loaded {
 		return ""
 	}
-	s := pageText(m.page.Page, m.page.TotalPages, m.page.Count, "product", "products")
+	s := m.list.pageText("product", "products")
 	s += fmt.Sprintf(" · %d or fewer is low", m.ctx.warnAt)
-	if m.loading {
+	if m.list.loading {
 		s += " · loading…"
 	}
 	return st.Dim.Render(s)
@@ -310,9 +283,4 @@ func (m *inventoryModel) help() helpKeys {
 		full: [][]key.Binding{k.navigation(),
 			{k.Filter, k.LowStock, withHelp(k.Back, "clear filters"), k.Add, k.Refresh}},
 	}
-}
-
-// pageText writes "Page 2 of 5 · 96 products".
-func pageText(page, pages, count int, one, many string) string {
-	return fmt.Sprintf("Page %d of %d · %s", page, max(pages, 1), plural(count, one, many))
 }

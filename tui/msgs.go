@@ -37,15 +37,13 @@ type (
 		result
 		stores []aforro.Store
 	}
-	inventoryLoadedMsg struct {
+	// pageLoadedMsg answers a pagedList's load; list says which list
+	// asked, as two lists may hold rows of the same type.
+	pageLoadedMsg[T any] struct {
 		result
+		list *pagedList[T]
 		seq  int
-		page aforro.Page[aforro.InventoryItem]
-	}
-	ordersLoadedMsg struct {
-		result
-		seq  int
-		page aforro.Page[aforro.OrderSummary]
+		page aforro.Page[T]
 	}
 	orderLoadedMsg struct {
 		result
@@ -72,11 +70,6 @@ type (
 		seq         int
 		query       string
 		suggestions []string
-	}
-	searchResultsMsg struct {
-		result
-		seq  int
-		page aforro.Page[aforro.Product]
 	}
 	summaryLoadedMsg struct {
 		result

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/client"
 )
 
 // statusFilterCount is how many choices "t" cycles through on the Orders
@@ -34,18 +36,9 @@ func statusFilter(i int) string {
 type ordersModel struct {
 	ctx    *programContext
 	table  table
-	orders []aforro.OrderSummary
-	page   aforro.Page[aforro.OrderSummary]
-
-	pageNum int
-	filter  int // the choice of statusFilter
-
-	seq     int
-	active  bool
-	loading bool
-	loaded  bool
-	failed  bool
-	stale   bool
+	list   pagedList[aforro.OrderSummary]
+	filter int // the choice of statusFilter
+	active bool
 
 	detailID      int64 // the order shown in detail (or loading); 0: the list
 	detail        *aforro.Order
@@ -58,8 +51,8 @@ type ordersModel struct {
 // newOrders returns the Orders screen.
 func newOrders(ctx *programContext) *ordersModel {
 	return &ordersModel{
-		ctx:     ctx,
-		pageNum: 1,
+		ctx:  ctx,
+		list: pagedList[aforro.OrderSummary]{num: 1},
 		table: newTable("No orders.",
 			column{title: "ORDER", right: true}, column{title: "STATUS"},
 			column{title: "PLACED"}, column{title: "ITEMS", right: true}),
@@ -75,15 +68,10 @@ func (m *ordersModel) load() tea.Cmd {
 	if m.ctx.store.ID == 0 {
 		return nil
 	}
-	m.seq++
-	m.loading, m.stale = true, false
-	c, seq, storeID, page, status := m.ctx, m.seq, m.ctx.store.ID, m.pageNum, statusFilter(m.filter)
-	return func() tea.Msg {
-		ctx, cancel := c.request()
-		defer cancel()
-		p, err := c.client.ListStoreOrders(ctx, storeID, status, clientPage(page, c.pageSize))
-		return ordersLoadedMsg{result: result{err}, seq: seq, page: p}
-	}
+	cl, storeID, status := m.ctx.client, m.ctx.store.ID, statusFilter(m.filter)
+	return m.list.load(m.ctx, func(ctx context.Context, page client.PageOptions) (aforro.Page[aforro.OrderSummary], error) {
+		return cl.ListStoreOrders(ctx, storeID, status, page)
+	})
 }
 
 // loadDetail asks for order id.
@@ -116,23 +104,8 @@ func (m *ordersModel) cancelOrder(id int64) tea.Cmd {
 // update handles answers, store changes and, when shown, keys.
 func (m *ordersModel) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case ordersLoadedMsg:
-		if msg.seq != m.seq {
-			return nil
-		}
-		m.loading = false
-		if msg.err != nil {
-			if aforro.ErrorCode(msg.err) == aforro.EPAGEOUTOFRANGE && m.pageNum > 1 {
-				m.pageNum = 1
-				return m.load()
-			}
-			m.failed = true
-			return m.ctx.errorStatus("Load the orders", msg.err)
-		}
-		m.failed, m.loaded = false, true
-		m.page, m.orders = msg.page, msg.page.Results
-		m.setRows()
-		return nil
+	case pageLoadedMsg[aforro.OrderSummary]:
+		return m.list.accept(m.ctx, msg, "Load the orders", m.load, m.setRows)
 	case orderLoadedMsg:
 		if msg.id != m.detailID {
 			return nil
@@ -161,15 +134,15 @@ func (m *ordersModel) update(msg tea.Msg) tea.Cmd {
 			m.ctx.status(statusSuccess, "Order #%d CANCELLED: its stock is back in the store.", msg.id))
 	case orderPlacedMsg:
 		if msg.err == nil {
-			m.stale = true
+			m.list.stale = true
 		}
 		return nil
 	case storeChosenMsg:
 		m.reset()
 		return nil
 	case reconnectedMsg:
-		if m.failed {
-			m.stale = true
+		if m.list.failed {
+			m.list.stale = true
 			if m.active {
 				return m.load()
 			}
@@ -186,10 +159,9 @@ func (m *ordersModel) update(msg tea.Msg) tea.Cmd {
 
 // reset forgets everything of the previous store.
 func (m *ordersModel) reset() {
-	m.orders, m.page = nil, aforro.Page[aforro.OrderSummary]{}
-	m.pageNum, m.filter = 1, 0
-	m.loaded, m.failed, m.loading, m.stale = false, false, false, true
-	m.seq++
+	m.list.reset()
+	m.list.stale = true
+	m.filter = 0
 	m.detailID, m.detail, m.confirmCancel = 0, nil, 0
 	m.table.cursor = 0
 	m.setRows()
@@ -222,20 +194,20 @@ func (m *ordersModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if m.table.update(msg, k) {
 		return nil
 	}
-	i := m.table.selected()
+	orders, i := m.list.page.Results, m.table.selected()
 	switch {
 	case key.Matches(msg, k.Open) && i >= 0:
-		return m.loadDetail(m.orders[i].ID)
+		return m.loadDetail(orders[i].ID)
 	case key.Matches(msg, k.CancelOrder) && i >= 0:
-		return m.askCancel(m.orders[i].ID, m.orders[i].Status)
+		return m.askCancel(orders[i].ID, orders[i].Status)
 	case key.Matches(msg, k.StatusFilter):
 		m.filter = (m.filter + 1) % statusFilterCount
-		m.pageNum = 1
+		m.list.num = 1
 		m.table.cursor = 0
 		return m.load()
 	case key.Matches(msg, k.NextPage, k.PrevPage):
-		if p := turnPage(msg, k, m.page, m.pageNum, m.loading); p != 0 {
-			m.pageNum, m.table.cursor = p, 0
+		if m.list.turn(msg, k) {
+			m.table.cursor = 0
 			return m.load()
 		}
 	case key.Matches(msg, k.Refresh):
@@ -266,8 +238,9 @@ func (m *ordersModel) askCancel(id int64, status string) tea.Cmd {
 
 // setRows turns the orders into table rows.
 func (m *ordersModel) setRows() {
-	rows := make([]row, len(m.orders))
-	for i, o := range m.orders {
+	orders := m.list.page.Results
+	rows := make([]row, len(orders))
+	for i, o := range orders {
 		rows[i] = row{mark: statusMark(o.Status), cells: []string{
 			"#" + strconv.FormatInt(o.ID, 10), o.Status, m.ctx.formatTime(o.CreatedAt), strconv.Itoa(o.TotalItems),
 		}}
@@ -313,7 +286,7 @@ func (m *ordersModel) captures(tea.KeyMsg) bool { return m.confirmCancel != 0 }
 // activate refreshes the list: orders come and go at the till.
 func (m *ordersModel) activate() tea.Cmd {
 	m.active = true
-	if !m.loading {
+	if !m.list.loading {
 		return m.load()
 	}
 	return nil
@@ -354,17 +327,17 @@ func (m *ordersModel) listView() string {
 	top := st.Title.Render("Orders of "+m.ctx.store.Name) + st.Dim.Render("  newest first · status: "+f+" (t to change)")
 	var body string
 	switch {
-	case m.failed && len(m.orders) == 0:
+	case m.list.failed && len(m.list.page.Results) == 0:
 		body = st.Dim.Render("The orders could not be loaded; r tries again.")
-	case !m.loaded:
+	case !m.list.loaded:
 		body = st.Dim.Render("Loading the orders…")
 	default:
 		body = m.table.view(st)
 	}
 	bottom := ""
-	if m.loaded {
-		bottom = pageText(m.page.Page, m.page.TotalPages, m.page.Count, "order", "orders")
-		if m.loading {
+	if m.list.loaded {
+		bottom = m.list.pageText("order", "orders")
+		if m.list.loading {
 			bottom += " · loading…"
 		}
 	}

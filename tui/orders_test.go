@@ -62,7 +62,7 @@ func TestOrders(t *testing.T) {
 		keys(tm, "t", "t")
 		waitFor(t, tm, "status: REJECTED", "1 order")
 		m := finish(t, tm)
-		if got := m.screens[tabOrders].(*ordersModel).orders; len(got) != 1 || got[0].ID != 2 {
+		if got := m.screens[tabOrders].(*ordersModel).list.page.Results; len(got) != 1 || got[0].ID != 2 {
 			t.Errorf("orders shown: %+v, want order 2 alone", got)
 		}
 	})
@@ -112,8 +112,8 @@ func TestOrdersCancel(t *testing.T) {
 		t.Errorf("stock of product 1 is %d after cancelling, want 10", got)
 	}
 	om := m.screens[tabOrders].(*ordersModel)
-	if om.detailID != 0 || om.confirmCancel != 0 || len(om.orders) != 3 || om.orders[2].Status != aforro.StatusCancelled {
-		t.Errorf("detail %d, prompt %d, orders %+v; want the list, order 1 CANCELLED", om.detailID, om.confirmCancel, om.orders)
+	if om.detailID != 0 || om.confirmCancel != 0 || len(om.list.page.Results) != 3 || om.list.page.Results[2].Status != aforro.StatusCancelled {
+		t.Errorf("detail %d, prompt %d, orders %+v; want the list, order 1 CANCELLED", om.detailID, om.confirmCancel, om.list.page.Results)
 	}
 	requireGolden(t, m)
 }

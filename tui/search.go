@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -106,17 +107,9 @@ type searchModel struct {
 	q        string // the words of the search shown
 	filters  searchFilters
 	searched bool // a search was asked for: results, not the hints, are shown
-	products []aforro.Product
-	page     aforro.Page[aforro.Product]
+	list     pagedList[aforro.Product]
 	table    table
-	pageNum  int
-
-	seq     int
-	active  bool
-	loading bool
-	loaded  bool
-	failed  bool
-	stale   bool
+	active   bool
 
 	form        filterForm
 	categories  []aforro.Category
@@ -132,7 +125,7 @@ func newSearch(ctx *programContext) *searchModel {
 		ctx:           ctx,
 		input:         st.newInput("Search: ", `words, "a phrase", -word; enter searches`, aforro.MaxSearchQueryLength),
 		suggestCursor: -1,
-		pageNum:       1,
+		list:          pagedList[aforro.Product]{num: 1},
 		table: newTable("No products match.",
 			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true},
 			column{title: "CATEGORY", flex: true}, column{title: "PRICE", right: true},
@@ -159,8 +152,7 @@ func (m *searchModel) search() tea.Cmd {
 	if m.ctx.store.ID == 0 {
 		return nil
 	}
-	m.seq++
-	m.searched, m.loading, m.stale = true, true, false
+	m.searched = true
 	f := aforro.SearchFilter{
 		Q: m.q, CategoryID: m.filters.category, MinPrice: m.filters.min, MaxPrice: m.filters.max,
 		StoreID: m.ctx.store.ID, Sort: sortValues[m.filters.sort],
@@ -169,13 +161,10 @@ func (m *searchModel) search() tea.Cmd {
 		in := m.filters.stock == 1
 		f.InStock = &in
 	}
-	c, seq, page := m.ctx, m.seq, m.pageNum
-	return func() tea.Msg {
-		ctx, cancel := c.request()
-		defer cancel()
-		p, err := c.client.Search(ctx, f, clientPage(page, c.pageSize))
-		return searchResultsMsg{result: result{err}, seq: seq, page: p}
-	}
+	cl := m.ctx.client
+	return m.list.load(m.ctx, func(ctx context.Context, page client.PageOptions) (aforro.Page[aforro.Product], error) {
+		return cl.Search(ctx, f, page)
+	})
 }
 
 // loadCategories fetches every category for the filter form.
@@ -216,8 +205,8 @@ func (m *searchModel) update(msg tea.Msg) tea.Cmd {
 			return m.suggest(text)
 		}
 		return nil
-	case searchResultsMsg:
-		return m.results(msg)
+	case pageLoadedMsg[aforro.Product]:
+		return m.list.accept(m.ctx, msg, "Search", m.search, m.setRows)
 	case categoriesLoadedMsg:
 		m.catsLoading = false
 		if msg.err != nil {
@@ -229,21 +218,19 @@ func (m *searchModel) update(msg tea.Msg) tea.Cmd {
 	case storeChosenMsg:
 		// The quantities shown are the previous store's: search again,
 		// with the same words and filters, when the screen is next shown.
-		m.seq++
-		m.products, m.page, m.pageNum = nil, aforro.Page[aforro.Product]{}, 1
-		m.loaded, m.loading, m.failed = false, false, false
-		m.stale = m.searched
+		m.list.reset()
+		m.list.stale = m.searched
 		m.table.cursor = 0
 		m.setRows()
 		return nil
 	case orderPlacedMsg, orderCancelledMsg:
-		m.stale = m.searched
+		m.list.stale = m.searched
 		return nil
 	case reconnectedMsg:
 		var cmds []tea.Cmd
-		if m.failed && m.searched {
-			m.stale = true
-			if m.active && !m.loading {
+		if m.list.failed && m.searched {
+			m.list.stale = true
+			if m.active && !m.list.loading {
 				cmds = append(cmds, m.search())
 			}
 		}
@@ -284,26 +271,6 @@ func (m *searchModel) suggested(msg suggestionsMsg) tea.Cmd {
 	return nil
 }
 
-// results takes the answer to search.
-func (m *searchModel) results(msg searchResultsMsg) tea.Cmd {
-	if msg.seq != m.seq {
-		return nil
-	}
-	m.loading = false
-	if msg.err != nil {
-		if aforro.ErrorCode(msg.err) == aforro.EPAGEOUTOFRANGE && m.pageNum > 1 {
-			m.pageNum = 1 // fewer hits than when the pages were counted
-			return m.search()
-		}
-		m.failed = true
-		return m.ctx.errorStatus("Search", msg.err)
-	}
-	m.failed, m.loaded = false, true
-	m.page, m.products = msg.page, msg.page.Results
-	m.setRows()
-	return nil
-}
-
 // suggestText returns what to ask suggestions for: the trimmed text, or ""
 // when it is too short or too long for the server.
 func suggestText(v string) string {
@@ -332,22 +299,23 @@ func (m *searchModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Filters):
 		return m.openForm()
 	case key.Matches(msg, k.Add):
+		products := m.list.page.Results
 		i := m.table.selected()
-		if i < 0 || i >= len(m.products) {
+		if i < 0 || i >= len(products) {
 			return nil
 		}
-		p := m.products[i]
+		p := products[i]
 		line := basketLine{ProductID: p.ID, Title: p.Title, Price: p.Price, Stock: p.StoreQuantity}
 		return func() tea.Msg { return addToOrderMsg{line: line} }
 	case key.Matches(msg, k.Back):
 		if m.filters.active() {
 			m.filters = searchFilters{}
-			m.pageNum, m.table.cursor = 1, 0
+			m.list.num, m.table.cursor = 1, 0
 			return tea.Batch(m.search(), m.ctx.status(statusInfo, "Filters cleared."))
 		}
 	case key.Matches(msg, k.NextPage, k.PrevPage):
-		if p := turnPage(msg, k, m.page, m.pageNum, m.loading); p != 0 {
-			m.pageNum, m.table.cursor = p, 0
+		if m.list.turn(msg, k) {
+			m.table.cursor = 0
 			return m.search()
 		}
 	case key.Matches(msg, k.Refresh):
@@ -385,7 +353,7 @@ func (m *searchModel) typingKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		m.input.SetValue(text)
 		m.blur()
-		m.q, m.pageNum, m.table.cursor = text, 1, 0
+		m.q, m.list.num, m.table.cursor = text, 1, 0
 		return m.search()
 	case key.Matches(msg, k.Back):
 		if len(m.suggestions) > 0 {
@@ -399,7 +367,7 @@ func (m *searchModel) typingKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type == tea.KeyDown:
 		if len(m.suggestions) > 0 {
 			m.suggestCursor = min(m.suggestCursor+1, len(m.suggestions)-1)
-		} else if m.loaded {
+		} else if m.list.loaded {
 			m.blur()
 			m.input.SetValue(m.q)
 		}
@@ -586,14 +554,15 @@ func (m *searchModel) applyForm() tea.Cmd {
 	f.open = false
 	m.focusField()
 	m.filters = next
-	m.pageNum, m.table.cursor = 1, 0
+	m.list.num, m.table.cursor = 1, 0
 	return m.search()
 }
 
 // setRows turns the products into table rows.
 func (m *searchModel) setRows() {
-	rows := make([]row, len(m.products))
-	for i, p := range m.products {
+	products := m.list.page.Results
+	rows := make([]row, len(products))
+	for i, p := range products {
 		qty, mark, tag := "-", markNone, ""
 		if p.StoreQuantity != nil {
 			qty = strconv.Itoa(*p.StoreQuantity)
@@ -620,7 +589,7 @@ func (m *searchModel) activate() tea.Cmd {
 	switch {
 	case !m.searched:
 		return m.focus()
-	case m.stale && !m.loading:
+	case m.list.stale && !m.list.loading:
 		return m.search()
 	}
 	return nil
@@ -666,9 +635,9 @@ func (m *searchModel) view() string {
 		body = st.Dim.Render("Type a few words: suggestions come after 3 letters, enter searches.\n" +
 			"Every word must match; \"a phrase\", -word and or work too, and typos are forgiven.\n" +
 			"Enter on an empty field lists the newest products (with the filters).")
-	case m.failed && len(m.products) == 0:
+	case m.list.failed && len(m.list.page.Results) == 0:
 		body = st.Dim.Render("The search could not be run; r tries again.")
-	case !m.loaded:
+	case !m.list.loaded:
 		body = st.Dim.Render("Searching…")
 	default:
 		body = m.table.view(st)
@@ -754,18 +723,14 @@ func (m *searchModel) formView() string {
 
 // pageLine says which page this is, of how many products.
 func (m *searchModel) pageLine() string {
-	if !m.loaded {
+	if !m.list.loaded {
 		return ""
 	}
-	count := plural(m.page.Count, "product", "products")
-	if m.page.CountCapped {
-		count = fmt.Sprintf("more than %d products", m.page.Count)
-	}
-	s := fmt.Sprintf("Page %d of %d · %s", m.page.Page, max(m.page.TotalPages, 1), count)
+	s := m.list.pageText("product", "products")
 	switch {
-	case m.loading:
+	case m.list.loading:
 		s += " · loading…"
-	case m.failed:
+	case m.list.failed:
 		s += " · not refreshed: r tries again"
 	default:
 		s += " · quantities in " + m.ctx.store.Name

@@ -62,8 +62,8 @@ func TestSearch(t *testing.T) {
 		keys(tm, "down", "a")
 		waitFor(t, tm, "Added Gaming Laptop")
 		m := finish(t, tm)
-		if s := searchScreen(m); s.q != "lap" || len(s.products) != 2 {
-			t.Errorf("query %q, %d products; want \"lap\" and 2", s.q, len(s.products))
+		if s := searchScreen(m); s.q != "lap" || len(s.list.page.Results) != 2 {
+			t.Errorf("query %q, %d products; want \"lap\" and 2", s.q, len(s.list.page.Results))
 		}
 	})
 
@@ -87,8 +87,8 @@ func TestSearch(t *testing.T) {
 		if d := cmp.Diff(want, s.filters, cmp.AllowUnexported(searchFilters{})); d != "" {
 			t.Errorf("filters (-want +got):\n%s", d)
 		}
-		if len(s.products) != 1 || s.products[0].ID != 3 {
-			t.Errorf("products %+v, want only Gaming Laptop", s.products)
+		if len(s.list.page.Results) != 1 || s.list.page.Results[0].ID != 3 {
+			t.Errorf("products %+v, want only Gaming Laptop", s.list.page.Results)
 		}
 		requireGolden(t, m)
 	})
@@ -178,8 +178,8 @@ func TestSearch(t *testing.T) {
 		waitFor(t, tm, "Page 3 of 3", "Laptop Pro 15")
 		keys(tm, "[")
 		waitFor(t, tm, "Page 2 of 3")
-		if s := searchScreen(finish(t, tm)); s.pageNum != 2 {
-			t.Errorf("page %d, want 2", s.pageNum)
+		if s := searchScreen(finish(t, tm)); s.list.num != 2 {
+			t.Errorf("page %d, want 2", s.list.num)
 		}
 	})
 

@@ -6,8 +6,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/aforro/aforro"
 )
 
 // Table layout constants.
@@ -216,19 +214,4 @@ func (t *table) layout() []int {
 		total--
 	}
 	return widths
-}
-
-// turnPage answers the next- and previous-page keys of a paged list: the
-// page to load after pageNum, or 0 when msg is neither key, there is no such
-// page, or a page is still loading.
-func turnPage[T any](msg tea.KeyMsg, k KeyMap, page aforro.Page[T], pageNum int, loading bool) int {
-	switch {
-	case loading:
-		return 0
-	case key.Matches(msg, k.NextPage) && page.HasNext:
-		return pageNum + 1
-	case key.Matches(msg, k.PrevPage) && page.HasPrevious:
-		return pageNum - 1
-	}
-	return 0
 }

@@ -127,7 +127,7 @@ func TestNoColor(t *testing.T) {
 		m.Update(tea.WindowSizeMsg{Width: termWidth, Height: termHeight})
 		m.Update(storeChosenMsg{store: aforro.Store{ID: 1, Name: "Downtown"}})
 		inv := m.screens[tabInventory].(*inventoryModel)
-		inv.update(inventoryLoadedMsg{seq: inv.seq, page: aforro.Page[aforro.InventoryItem]{
+		inv.update(pageLoadedMsg[aforro.InventoryItem]{list: &inv.list, seq: inv.list.seq, page: aforro.Page[aforro.InventoryItem]{
 			Count: 2, Page: 1, PageSize: 50, TotalPages: 1, Results: []aforro.InventoryItem{
 				{ProductID: 1, ProductTitle: "Laptop Pro 15", Price: 129999, CategoryName: "Electronics", Quantity: 10},
 				{ProductID: 2, ProductTitle: "Wireless Mouse", Price: 2999, CategoryName: "Electronics", Quantity: 3},
@@ -163,8 +163,8 @@ func TestServerGoesAway(t *testing.T) {
 	keys(tm, "l")
 	waitFor(t, tm, "2 products")
 	m := finish(t, tm)
-	if inv := m.screens[tabInventory].(*inventoryModel); m.conn != connOnline || inv.failed {
-		t.Errorf("connection %v, inventory failed %v; want online and loaded", m.conn, inv.failed)
+	if inv := m.screens[tabInventory].(*inventoryModel); m.conn != connOnline || inv.list.failed {
+		t.Errorf("connection %v, inventory failed %v; want online and loaded", m.conn, inv.list.failed)
 	}
 	requireGolden(t, m)
 }
@@ -280,8 +280,8 @@ func TestServerGoesAwayScreens(t *testing.T) {
 	}{
 		{screenCases[1], []string{"Search: Cannot reach the server at", "2 products · not refreshed"},
 			[]string{"2 products · quantities in Downtown"}, func(m *Model) error {
-				if s := searchScreen(m); s.failed || len(s.products) != 2 {
-					return fmt.Errorf("search failed %v with %d products; want 2, loaded again", s.failed, len(s.products))
+				if s := searchScreen(m); s.list.failed || len(s.list.page.Results) != 2 {
+					return fmt.Errorf("search failed %v with %d products; want 2, loaded again", s.list.failed, len(s.list.page.Results))
 				}
 				return nil
 			}},
