@@ -24,6 +24,7 @@ import (
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/db/seed"
 	"github.com/aforro/aforro/server"
 )
 
@@ -59,9 +60,9 @@ func run(ctx context.Context, cli CLI) error {
 	}
 	defer d.Close()
 	if !cli.NoSeed {
-		opts := db.DefaultSeedOptions()
+		opts := seed.DefaultOptions()
 		opts.Products, opts.Stores, opts.Reset, opts.Now = cli.Products, cli.Stores, true, time.Now().UTC().Truncate(24*time.Hour)
-		res, err := d.Seed(ctx, opts)
+		res, err := seed.Run(ctx, d, opts)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/db/seed"
 )
 
 // DevCmd is `aforrod dev`: one command from a fresh clone to a running
@@ -71,14 +72,14 @@ func devToken(ctx context.Context, d *db.DB, g *Globals) error {
 // seedIfEmpty fills an empty database with the default sample data and
 // leaves one holding anything alone: dev never replaces a developer's data.
 func seedIfEmpty(ctx context.Context, d *db.DB, g *Globals, log *slog.Logger) error {
-	empty, err := d.IsEmpty(ctx)
+	empty, err := seed.IsEmpty(ctx, d)
 	if err != nil || !empty {
 		return err
 	}
-	opts := db.DefaultSeedOptions()
+	opts := seed.DefaultOptions()
 	opts.Progress = terminal(g.stderr)
 	start := time.Now()
-	res, err := d.Seed(ctx, opts)
+	res, err := seed.Run(ctx, d, opts)
 	if err != nil {
 		return fmt.Errorf("seed the empty database: %w", err)
 	}

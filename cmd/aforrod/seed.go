@@ -11,6 +11,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/db/seed"
 )
 
 // SeedCmd is `aforrod seed`: it fills the database with deterministic sample
@@ -27,8 +28,8 @@ type SeedCmd struct {
 // Options returns the seed options the flags describe, anchored at the start
 // of the current UTC day so a rerun on the same day gives identical rows.
 // Progress is left nil; Run sets it.
-func (c *SeedCmd) Options() db.SeedOptions {
-	return db.SeedOptions{
+func (c *SeedCmd) Options() seed.Options {
+	return seed.Options{
 		Categories: c.Categories,
 		Products:   c.Products,
 		Stores:     c.Stores,
@@ -54,7 +55,7 @@ func (c *SeedCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error {
 	}
 	defer d.Close()
 	start := time.Now()
-	res, err := d.Seed(ctx, opts)
+	res, err := seed.Run(ctx, d, opts)
 	if err != nil {
 		return err
 	}

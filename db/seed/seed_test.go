@@ -1,8 +1,9 @@
-package db_test
+package seed_test
 
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,24 +12,27 @@ import (
 
 	"github.com/aforro/aforro/db"
 	"github.com/aforro/aforro/db/dbtest"
+	"github.com/aforro/aforro/db/seed"
 )
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 
 // seedNow is a fixed anchor so seeded rows are comparable across runs.
 var seedNow = time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC)
 
 // seeded returns a fresh database seeded with opts.
-func seeded(t *testing.T, opts db.SeedOptions) (*db.DB, db.SeedResult) {
+func seeded(t *testing.T, opts seed.Options) (*db.DB, seed.Result) {
 	t.Helper()
 	d := dbtest.Open(t)
-	res, err := d.Seed(context.Background(), opts)
+	res, err := seed.Run(context.Background(), d, opts)
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	return d, res
 }
 
-func defaultOpts() db.SeedOptions {
-	o := db.DefaultSeedOptions()
+func defaultOpts() seed.Options {
+	o := seed.DefaultOptions()
 	o.Now = seedNow
 	return o
 }
@@ -50,7 +54,7 @@ func TestSeedDefaults(t *testing.T) {
 	if res.Inventory < 7000 {
 		t.Errorf("inventory rows = %d, want at least 7000", res.Inventory)
 	}
-	want := db.SeedResult{Categories: 15, Products: 1200, Stores: 25, Inventory: res.Inventory}
+	want := seed.Result{Categories: 15, Products: 1200, Stores: 25, Inventory: res.Inventory}
 	if diff := cmp.Diff(want, res); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
 	}
@@ -124,6 +128,15 @@ func TestSeedDefaults(t *testing.T) {
 		}
 	}
 }
+
+// stockDrift counts the products whose stocked_stores (migration 005) are
+// not exactly the stores with stock of them. It is copied from
+// db/search_test.go, since test files of another package cannot be imported.
+const stockDrift = `
+SELECT count(*) FROM products p
+  LEFT JOIN (SELECT product_id, array_agg(store_id ORDER BY store_id) AS stores
+               FROM inventory WHERE quantity > 0 GROUP BY product_id) i ON i.product_id = p.id
+ WHERE ARRAY(SELECT x FROM unnest(p.stocked_stores) AS x ORDER BY x) IS DISTINCT FROM coalesce(i.stores, '{}')`
 
 func eq(want int64) func(int64) bool { return func(n int64) bool { return n == want } }
 
@@ -235,15 +248,15 @@ func TestSeedNonEmpty(t *testing.T) {
 	d, _ := seeded(t, opts)
 	before := dump(t, d)
 
-	empty, err := d.IsEmpty(ctx)
+	empty, err := seed.IsEmpty(ctx, d)
 	if err != nil || empty {
 		t.Fatalf("IsEmpty after seeding = %v, %v; want false", empty, err)
 	}
 
-	_, err = d.Seed(ctx, opts)
-	var ne *db.NotEmptyError
+	_, err = seed.Run(ctx, d, opts)
+	var ne *seed.NotEmptyError
 	if !errors.As(err, &ne) {
-		t.Fatalf("second seed: err = %v, want a *db.NotEmptyError", err)
+		t.Fatalf("second seed: err = %v, want a *seed.NotEmptyError", err)
 	}
 	if want := "database is not empty (300 products, 5 stores); use --reset to replace its data"; err.Error() != want {
 		t.Errorf("error = %q, want %q", err, want)
@@ -269,7 +282,7 @@ func TestSeedNonEmpty(t *testing.T) {
 	}
 
 	opts.Reset = true
-	res, err := d.Seed(ctx, opts)
+	res, err := seed.Run(ctx, d, opts)
 	if err != nil {
 		t.Fatalf("seed with reset: %v", err)
 	}
@@ -302,7 +315,7 @@ func TestSeedNonEmpty(t *testing.T) {
 func TestSeedEmpty(t *testing.T) {
 	t.Parallel()
 	d := dbtest.Open(t)
-	empty, err := d.IsEmpty(context.Background())
+	empty, err := seed.IsEmpty(context.Background(), d)
 	if err != nil || !empty {
 		t.Fatalf("IsEmpty on a fresh database = %v, %v; want true", empty, err)
 	}
@@ -353,17 +366,17 @@ func TestSeedManyCategories(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		opts db.SeedOptions
+		opts seed.Options
 	}{
-		{"more categories than templates", db.SeedOptions{Categories: 45, Products: 200, Stores: 3, Seed: 7, Now: seedNow}},
-		{"one of everything", db.SeedOptions{Categories: 1, Products: 1, Stores: 1, Seed: 1, Now: seedNow}},
-		{"more categories than products", db.SeedOptions{Categories: 30, Products: 5, Stores: 2, Seed: 3, Now: seedNow}},
+		{"more categories than templates", seed.Options{Categories: 45, Products: 200, Stores: 3, Seed: 7, Now: seedNow}},
+		{"one of everything", seed.Options{Categories: 1, Products: 1, Stores: 1, Seed: 1, Now: seedNow}},
+		{"more categories than products", seed.Options{Categories: 30, Products: 5, Stores: 2, Seed: 3, Now: seedNow}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d, res := seeded(t, tt.opts)
-			want := db.SeedResult{Categories: tt.opts.Categories, Products: tt.opts.Products,
+			want := seed.Result{Categories: tt.opts.Categories, Products: tt.opts.Products,
 				Stores: tt.opts.Stores, Inventory: res.Inventory}
 			if diff := cmp.Diff(want, res); diff != "" {
 				t.Errorf("result (-want +got):\n%s", diff)
@@ -384,27 +397,27 @@ func TestSeedValidate(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		edit func(*db.SeedOptions)
+		edit func(*seed.Options)
 		want string
 	}{
-		{"no products", func(o *db.SeedOptions) { o.Products = 0 }, "products must be between 1 and"},
-		{"no stores", func(o *db.SeedOptions) { o.Stores = 0 }, "stores must be between 1 and"},
-		{"no categories", func(o *db.SeedOptions) { o.Categories = 0 }, "categories must be between 1 and 1000"},
-		{"too many categories", func(o *db.SeedOptions) { o.Categories = 1001 }, "categories must be between 1 and 1000"},
-		{"negative products", func(o *db.SeedOptions) { o.Products = -5 }, "products must be between 1 and"},
+		{"no products", func(o *seed.Options) { o.Products = 0 }, "products must be between 1 and"},
+		{"no stores", func(o *seed.Options) { o.Stores = 0 }, "stores must be between 1 and"},
+		{"no categories", func(o *seed.Options) { o.Categories = 0 }, "categories must be between 1 and 1000"},
+		{"too many categories", func(o *seed.Options) { o.Categories = 1001 }, "categories must be between 1 and 1000"},
+		{"negative products", func(o *seed.Options) { o.Products = -5 }, "products must be between 1 and"},
 	}
 	d := dbtest.Open(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := defaultOpts()
 			tt.edit(&opts)
-			_, err := d.Seed(context.Background(), opts)
+			_, err := seed.Run(context.Background(), d, opts)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want one containing %q", err, tt.want)
 			}
 		})
 	}
-	if empty, err := d.IsEmpty(context.Background()); err != nil || !empty {
+	if empty, err := seed.IsEmpty(context.Background(), d); err != nil || !empty {
 		t.Errorf("IsEmpty after refused seeds = %v, %v; want true", empty, err)
 	}
 }
@@ -467,7 +480,7 @@ func TestSeedKeepsSchema(t *testing.T) {
 	}
 	opts := defaultOpts()
 	opts.Products, opts.Stores = 100, 2
-	if _, err := d.Seed(ctx, opts); err != nil {
+	if _, err := seed.Run(ctx, d, opts); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(before, schema(t, d)); diff != "" {

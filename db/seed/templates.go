@@ -1,9 +1,9 @@
-package db
+package seed
 
-// The word lists and templates behind Seed. Within every list the most popular
-// entries come first: the generator draws indexes from Zipf distributions, so
-// the head of a list appears in many titles and its tail in few, the way real
-// catalogues look (and the way search has to cope with).
+// The word lists and templates behind the generator. Within every list the
+// most popular entries come first: the generator draws indexes from Zipf
+// distributions, so the head of a list appears in many titles and its tail in
+// few, the way real catalogues look (and the way search has to cope with).
 
 // categoryTemplate describes one kind of category: how its product titles and
 // descriptions are put together.
@@ -29,16 +29,16 @@ type categoryTemplate struct {
 // adjectives, specs and features that make sense for them, so titles read
 // "Cast Iron Skillet 12-inch" and never "Cast Iron Blender 12-inch".
 type nounGroup struct {
-	nouns      []seedNoun
+	nouns      []noun
 	adjectives []string
 	specs      []string
 	features   []string // noun phrases, used inside an intro
 	titles     []string // overrides the category's titles when set
 }
 
-// seedNoun is a kind of product and its believable price range in whole
+// noun is a kind of product and its believable price range in whole
 // currency units.
-type seedNoun struct {
+type noun struct {
 	word     string
 	min, max int64
 }
@@ -63,8 +63,8 @@ var genericDetails = []string{
 	"A customer favourite since its launch.",
 }
 
-// seedColors are colour names shared by the titles that use {color}.
-var seedColors = []string{
+// colors are colour names shared by the titles that use {color}.
+var colors = []string{
 	"Black", "White", "Grey", "Blue", "Silver", "Navy", "Red", "Green", "Beige", "Charcoal",
 	"Brown", "Pink", "Olive", "Burgundy", "Teal", "Cream", "Gold", "Sage", "Rose Gold",
 	"Midnight Blue", "Graphite", "Sand", "Terracotta", "Mustard", "Lavender", "Coral", "Slate",
@@ -98,9 +98,9 @@ var (
 var modelLetters = []string{"X", "Z", "S", "A", "M", "Q", "G", "T", "V", "R", "K", "P",
 	"XR", "MX", "GT", "SX", "QX", "AR", "TX", "ZS"}
 
-// seedTemplates are the category kinds, most important first: the default
+// templates are the category kinds, most important first: the default
 // 15 categories are the first 15; more categories reuse them with a number.
-var seedTemplates = []categoryTemplate{
+var templates = []categoryTemplate{
 	{
 		name:   "Electronics",
 		weight: 1.6,
@@ -117,7 +117,7 @@ var seedTemplates = []categoryTemplate{
 			"Razer", "Canon", "Garmin", "Sennheiser", "Belkin", "TP-Link", "Nikon"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Laptop", 399, 2499}, {"Chromebook", 199, 649}, {"Tablet", 129, 1299},
+				nouns: []noun{{"Laptop", 399, 2499}, {"Chromebook", 199, 649}, {"Tablet", 129, 1299},
 					{"Notebook", 349, 1999}, {"E-Reader", 89, 349}},
 				adjectives: []string{"Gaming", "Ultra-Slim", "Touchscreen", "2-in-1", "Business",
 					"Lightweight", "OLED", "Pro", "Convertible"},
@@ -128,7 +128,7 @@ var seedTemplates = []categoryTemplate{
 					"Thunderbolt 4 ports"},
 			},
 			{
-				nouns: []seedNoun{{"Headphones", 29, 399}, {"Earbuds", 19, 279}, {"Bluetooth Speaker", 25, 499},
+				nouns: []noun{{"Headphones", 29, 399}, {"Earbuds", 19, 279}, {"Bluetooth Speaker", 25, 499},
 					{"Soundbar", 99, 899}, {"Turntable", 89, 599}},
 				adjectives: []string{"Wireless", "Noise-Cancelling", "Over-Ear", "Portable", "Waterproof",
 					"True Wireless", "Bass-Boosted", "Studio"},
@@ -139,7 +139,7 @@ var seedTemplates = []categoryTemplate{
 					"fast USB-C charging"},
 			},
 			{
-				nouns:      []seedNoun{{"Monitor", 129, 1199}, {"Television", 249, 2999}, {"Projector", 99, 1299}},
+				nouns:      []noun{{"Monitor", 129, 1199}, {"Television", 249, 2999}, {"Projector", 99, 1299}},
 				adjectives: []string{"4K", "Curved", "Ultrawide", "Gaming", "HDR", "Smart", "QLED", "OLED"},
 				specs: []string{"27-inch", "32-inch", "24-inch", "34-inch", "55-inch", "65-inch", "144Hz",
 					"240Hz"},
@@ -147,7 +147,7 @@ var seedTemplates = []categoryTemplate{
 					"built-in streaming apps", "thin bezels", "a height-adjustable stand", "HDMI 2.1 ports"},
 			},
 			{
-				nouns: []seedNoun{{"Smartphone", 149, 1399}, {"Smartwatch", 79, 699},
+				nouns: []noun{{"Smartphone", 149, 1399}, {"Smartwatch", 79, 699},
 					{"Fitness Tracker", 29, 199}},
 				adjectives: []string{"Unlocked", "5G", "Rugged", "Waterproof", "Smart", "GPS", "Slim"},
 				specs:      []string{"128GB", "256GB", "512GB", "41 mm", "45 mm", "Dual SIM"},
@@ -155,7 +155,7 @@ var seedTemplates = []categoryTemplate{
 					"built-in GPS", "an always-on display", "wireless charging"},
 			},
 			{
-				nouns: []seedNoun{{"Keyboard", 19, 199}, {"Mouse", 9, 149}, {"Power Bank", 15, 99},
+				nouns: []noun{{"Keyboard", 19, 199}, {"Mouse", 9, 149}, {"Power Bank", 15, 99},
 					{"USB-C Charger", 12, 69}, {"Webcam", 29, 199}, {"Router", 39, 399},
 					{"External SSD", 49, 399}, {"HDMI Cable", 7, 29}, {"USB Hub", 12, 59}, {"Camera Tripod", 19, 149}},
 				adjectives: []string{"Wireless", "Ergonomic", "Compact", "Fast-Charging", "Mechanical",
@@ -165,7 +165,7 @@ var seedTemplates = []categoryTemplate{
 					"a compact, travel-friendly design", "Wi-Fi 6 support", "multi-device pairing"},
 			},
 			{
-				nouns:      []seedNoun{{"Camera", 299, 2499}, {"Action Camera", 99, 499}, {"Camcorder", 149, 799}},
+				nouns:      []noun{{"Camera", 299, 2499}, {"Action Camera", 99, 499}, {"Camcorder", 149, 799}},
 				adjectives: []string{"Mirrorless", "Digital", "Compact", "Instant", "4K", "Full-Frame"},
 				specs:      []string{"with 18-55mm Lens", "Body Only", "24MP", "Kit", "50mm f/1.8"},
 				features: []string{"a 24-megapixel sensor", "in-body stabilisation", "4K video",
@@ -192,7 +192,7 @@ var seedTemplates = []categoryTemplate{
 			"Staub", "Bodum", "Hamilton Beach", "Smeg", "Tramontina", "Instant Pot"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Skillet", 15, 149}, {"Dutch Oven", 39, 399}, {"Saucepan", 19, 149},
+				nouns: []noun{{"Skillet", 15, 149}, {"Dutch Oven", 39, 399}, {"Saucepan", 19, 149},
 					{"Wok", 19, 129}, {"Stockpot", 25, 199}, {"Grill Pan", 19, 99}},
 				adjectives: []string{"Cast Iron", "Stainless Steel", "Non-Stick", "Enameled", "Hard-Anodized",
 					"Carbon Steel", "Copper", "Ceramic"},
@@ -202,7 +202,7 @@ var seedTemplates = []categoryTemplate{
 					"a tight-fitting lid"},
 			},
 			{
-				nouns: []seedNoun{{"Chef's Knife", 19, 199}, {"Cutting Board", 12, 79}, {"Knife Block Set", 49, 399},
+				nouns: []noun{{"Chef's Knife", 19, 199}, {"Cutting Board", 12, 79}, {"Knife Block Set", 49, 399},
 					{"Mixing Bowl Set", 15, 69}, {"Measuring Cups", 6, 29}, {"Colander", 8, 39}, {"Peeler", 5, 19}},
 				adjectives: []string{"German Steel", "Japanese Steel", "Bamboo", "Stainless Steel",
 					"Professional", "Acacia Wood", "Nesting", "Silicone"},
@@ -211,7 +211,7 @@ var seedTemplates = []categoryTemplate{
 					"non-slip feet", "measurement markings", "nesting storage"},
 			},
 			{
-				nouns: []seedNoun{{"Coffee Maker", 25, 349}, {"Air Fryer", 49, 249}, {"Blender", 29, 499},
+				nouns: []noun{{"Coffee Maker", 25, 349}, {"Air Fryer", 49, 249}, {"Blender", 29, 499},
 					{"Stand Mixer", 149, 599}, {"Espresso Machine", 99, 1299}, {"Toaster", 19, 199},
 					{"Electric Kettle", 19, 149}, {"Pressure Cooker", 59, 199}, {"Food Processor", 39, 299}},
 				adjectives: []string{"Programmable", "Digital", "Compact", "Professional", "Stainless Steel",
@@ -221,7 +221,7 @@ var seedTemplates = []categoryTemplate{
 					"an auto shut-off", "a 1,500-watt motor", "a keep-warm function"},
 			},
 			{
-				nouns: []seedNoun{{"French Press", 15, 69}, {"Food Storage Containers", 12, 59},
+				nouns: []noun{{"French Press", 15, 69}, {"Food Storage Containers", 12, 59},
 					{"Travel Mug", 12, 39}, {"Teapot", 15, 59}, {"Wine Glasses", 19, 79}, {"Dinnerware Set", 39, 199}},
 				adjectives: []string{"Glass", "Insulated", "Airtight", "Stainless Steel", "Borosilicate",
 					"Leak-Proof", "Stoneware"},
@@ -249,7 +249,7 @@ var seedTemplates = []categoryTemplate{
 			"Christopher Knight Home", "Habitat"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Sofa", 349, 2499}, {"Armchair", 129, 899}, {"Accent Chair", 99, 499},
+				nouns: []noun{{"Sofa", 349, 2499}, {"Armchair", 129, 899}, {"Accent Chair", 99, 499},
 					{"Dining Chair", 49, 299}, {"Sectional Sofa", 699, 3499}, {"Bar Stool", 39, 199},
 					{"Ottoman", 49, 249}},
 				adjectives: []string{"Mid-Century", "Upholstered", "Velvet", "Tufted", "Modern", "Leather",
@@ -259,7 +259,7 @@ var seedTemplates = []categoryTemplate{
 					"stain-resistant upholstery", "solid oak legs", "removable seat covers"},
 			},
 			{
-				nouns: []seedNoun{{"Coffee Table", 79, 599}, {"Bookshelf", 49, 399}, {"Nightstand", 39, 299},
+				nouns: []noun{{"Coffee Table", 79, 599}, {"Bookshelf", 49, 399}, {"Nightstand", 39, 299},
 					{"Desk", 79, 799}, {"TV Stand", 79, 599}, {"Dresser", 149, 999}, {"Shoe Rack", 19, 99},
 					{"Console Table", 69, 399}},
 				adjectives: []string{"Solid Wood", "Rustic", "Farmhouse", "Industrial", "Scandinavian",
@@ -270,7 +270,7 @@ var seedTemplates = []categoryTemplate{
 					"a scratch-resistant finish", "anti-tip hardware"},
 			},
 			{
-				nouns: []seedNoun{{"Bed Frame", 149, 1299}, {"Mattress", 199, 1999}, {"Sheet Set", 29, 149},
+				nouns: []noun{{"Bed Frame", 149, 1299}, {"Mattress", 199, 1999}, {"Sheet Set", 29, 149},
 					{"Duvet Cover Set", 39, 149}, {"Pillow", 19, 89}, {"Weighted Blanket", 39, 149}},
 				adjectives: []string{"Memory Foam", "Upholstered", "Platform", "Organic Cotton", "Linen",
 					"Hybrid", "Cooling", "Bamboo"},
@@ -279,7 +279,7 @@ var seedTemplates = []categoryTemplate{
 					"a sturdy steel frame", "a cooling gel layer", "deep pockets that fit thick mattresses"},
 			},
 			{
-				nouns: []seedNoun{{"Area Rug", 39, 699}, {"Floor Lamp", 29, 249}, {"Table Lamp", 19, 149},
+				nouns: []noun{{"Area Rug", 39, 699}, {"Floor Lamp", 29, 249}, {"Table Lamp", 19, 149},
 					{"Wall Mirror", 29, 299}, {"Throw Pillow", 12, 59}, {"Curtains", 19, 99},
 					{"Wall Clock", 15, 79}, {"Vase", 12, 69}, {"Picture Frame", 9, 49}},
 				adjectives: []string{"Boho", "Modern", "Arched", "Round", "Handwoven", "Vintage", "Blackout",
@@ -309,7 +309,7 @@ var seedTemplates = []categoryTemplate{
 			"Hanes", "Lacoste", "Everlane", "Mango"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"T-Shirt", 9, 49}, {"Hoodie", 29, 99}, {"Sweater", 29, 149},
+				nouns: []noun{{"T-Shirt", 9, 49}, {"Hoodie", 29, 99}, {"Sweater", 29, 149},
 					{"Polo Shirt", 19, 89}, {"Flannel Shirt", 25, 79}, {"Oxford Shirt", 29, 89},
 					{"Cardigan", 29, 129}, {"Tank Top", 9, 29}},
 				adjectives: []string{"Classic", "Slim Fit", "Relaxed Fit", "Organic Cotton", "Merino Wool",
@@ -319,7 +319,7 @@ var seedTemplates = []categoryTemplate{
 					"pre-shrunk fabric", "flat-lock seams"},
 			},
 			{
-				nouns: []seedNoun{{"Jeans", 29, 129}, {"Chinos", 29, 89}, {"Shorts", 15, 59},
+				nouns: []noun{{"Jeans", 29, 129}, {"Chinos", 29, 89}, {"Shorts", 15, 59},
 					{"Leggings", 19, 79}, {"Joggers", 25, 79}, {"Skirt", 25, 89}},
 				adjectives: []string{"Slim Fit", "Straight Leg", "Relaxed Fit", "High-Rise", "Stretch",
 					"Linen", "Cargo", "Pleated"},
@@ -328,7 +328,7 @@ var seedTemplates = []categoryTemplate{
 					"reinforced seams", "a tapered leg", "recycled fibres"},
 			},
 			{
-				nouns: []seedNoun{{"Jacket", 49, 299}, {"Rain Jacket", 49, 249}, {"Puffer Vest", 49, 199},
+				nouns: []noun{{"Jacket", 49, 299}, {"Rain Jacket", 49, 249}, {"Puffer Vest", 49, 199},
 					{"Parka", 99, 399}, {"Fleece Jacket", 39, 149}, {"Denim Jacket", 49, 129}},
 				adjectives: []string{"Waterproof", "Lightweight", "Quilted", "Insulated", "Packable",
 					"Recycled", "Hooded"},
@@ -337,7 +337,7 @@ var seedTemplates = []categoryTemplate{
 					"zippered hand pockets", "a soft brushed lining"},
 			},
 			{
-				nouns: []seedNoun{{"Socks", 6, 24}, {"Beanie", 9, 39}, {"Scarf", 12, 69},
+				nouns: []noun{{"Socks", 6, 24}, {"Beanie", 9, 39}, {"Scarf", 12, 69},
 					{"Pajama Set", 24, 79}, {"Baseball Cap", 12, 39}, {"Gloves", 12, 49}},
 				adjectives: []string{"Merino Wool", "Cotton", "Cashmere", "Cable Knit", "Fleece-Lined",
 					"Flannel"},
@@ -373,7 +373,7 @@ var seedTemplates = []categoryTemplate{
 			"Nora Lindqvist", "Amara Nwosu", "Ruth Castellano", "Felix Brandt"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Orchard", 9, 29}, {"River", 9, 29}, {"Garden", 9, 29}, {"House", 9, 32},
+				nouns: []noun{{"Orchard", 9, 29}, {"River", 9, 29}, {"Garden", 9, 29}, {"House", 9, 32},
 					{"Kingdom", 9, 35}, {"Letters", 8, 27}, {"Island", 9, 29}, {"Road", 8, 26},
 					{"Summer", 8, 26}, {"Mountain", 9, 30}, {"Light", 9, 28}, {"Daughter", 9, 29},
 					{"Harbor", 9, 28}, {"City", 9, 30}, {"Sea", 9, 28}, {"Library", 10, 32},
@@ -409,7 +409,7 @@ var seedTemplates = []categoryTemplate{
 			"Decathlon", "TheraBand", "Coleman", "Osprey"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Yoga Mat", 15, 129}, {"Dumbbell Set", 29, 499}, {"Kettlebell", 19, 149},
+				nouns: []noun{{"Yoga Mat", 15, 129}, {"Dumbbell Set", 29, 499}, {"Kettlebell", 19, 149},
 					{"Resistance Bands", 9, 49}, {"Jump Rope", 6, 29}, {"Foam Roller", 12, 59},
 					{"Pull-Up Bar", 19, 79}, {"Exercise Bike", 199, 1999}, {"Treadmill", 399, 2999},
 					{"Weight Bench", 79, 399}},
@@ -420,7 +420,7 @@ var seedTemplates = []categoryTemplate{
 					"a shock-absorbing core", "quiet magnetic resistance", "reinforced stitching"},
 			},
 			{
-				nouns: []seedNoun{{"Basketball", 15, 79}, {"Soccer Ball", 12, 69}, {"Tennis Racket", 29, 249},
+				nouns: []noun{{"Basketball", 15, 79}, {"Soccer Ball", 12, 69}, {"Tennis Racket", 29, 249},
 					{"Volleyball", 12, 59}, {"Football", 15, 79}, {"Badminton Set", 19, 79},
 					{"Pickleball Paddle", 29, 149}},
 				adjectives: []string{"Official Size", "Indoor/Outdoor", "Pro", "Competition", "Training",
@@ -430,7 +430,7 @@ var seedTemplates = []categoryTemplate{
 					"a consistent bounce", "a graphite frame", "a cushioned grip"},
 			},
 			{
-				nouns: []seedNoun{{"Water Bottle", 9, 49}, {"Camping Tent", 49, 499}, {"Sleeping Bag", 29, 249},
+				nouns: []noun{{"Water Bottle", 9, 49}, {"Camping Tent", 49, 499}, {"Sleeping Bag", 29, 249},
 					{"Hiking Backpack", 39, 249}, {"Bike Helmet", 29, 199}, {"Headlamp", 12, 59},
 					{"Trekking Poles", 29, 149}},
 				adjectives: []string{"Ultralight", "Waterproof", "Insulated", "Quick-Dry", "Breathable",
@@ -440,7 +440,7 @@ var seedTemplates = []categoryTemplate{
 					"double-wall insulation", "taped seams"},
 			},
 			{
-				nouns:      []seedNoun{{"Gym Bag", 19, 99}, {"Boxing Gloves", 19, 99}, {"Punching Bag", 49, 299}},
+				nouns:      []noun{{"Gym Bag", 19, 99}, {"Boxing Gloves", 19, 99}, {"Punching Bag", 49, 299}},
 				adjectives: []string{"Training", "Leather", "Heavy-Duty", "Breathable"},
 				specs:      []string{"12 oz", "16 oz", "70 lb", "40 L"},
 				features: []string{"multi-layer foam padding", "a ventilated shoe compartment",
@@ -464,7 +464,7 @@ var seedTemplates = []categoryTemplate{
 			"Schleich", "Brio"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Building Set", 9, 199}, {"Building Blocks", 15, 99},
+				nouns: []noun{{"Building Set", 9, 199}, {"Building Blocks", 15, 99},
 					{"Magnetic Tiles", 29, 99}, {"Marble Run", 19, 69}},
 				adjectives: []string{"Classic", "Creative", "STEM", "Deluxe", "Magnetic", "Junior"},
 				specs:      []string{"500 Pieces", "100-Piece", "60 Pieces", "Ages 6+", "Ages 3+"},
@@ -472,7 +472,7 @@ var seedTemplates = []categoryTemplate{
 					"a storage box for every piece", "hours of open-ended play"},
 			},
 			{
-				nouns: []seedNoun{{"Board Game", 12, 59}, {"Jigsaw Puzzle", 9, 39}, {"Card Game", 6, 29},
+				nouns: []noun{{"Board Game", 12, 59}, {"Jigsaw Puzzle", 9, 39}, {"Card Game", 6, 29},
 					{"Chess Set", 15, 99}},
 				adjectives: []string{"Family", "Classic", "Strategy", "Deluxe", "Wooden", "Party"},
 				specs: []string{"1000 Pieces", "500 Pieces", "2-4 Players", "2-Player", "Ages 8+",
@@ -481,7 +481,7 @@ var seedTemplates = []categoryTemplate{
 					"thick, glare-free pieces", "a sturdy storage box"},
 			},
 			{
-				nouns: []seedNoun{{"Doll", 12, 79}, {"Action Figure", 7, 49}, {"Plush Toy", 9, 49},
+				nouns: []noun{{"Doll", 12, 79}, {"Action Figure", 7, 49}, {"Plush Toy", 9, 49},
 					{"Dollhouse", 49, 299}, {"Play Kitchen", 49, 249}},
 				adjectives: []string{"Interactive", "Plush", "Wooden", "Deluxe", "Posable", "Giant"},
 				specs:      []string{"12-inch", "6-inch", "Ages 3+", "Ages 4+"},
@@ -489,7 +489,7 @@ var seedTemplates = []categoryTemplate{
 					"fully posable joints", "sound effects"},
 			},
 			{
-				nouns: []seedNoun{{"Race Car Set", 19, 129}, {"Train Set", 29, 249},
+				nouns: []noun{{"Race Car Set", 19, 129}, {"Train Set", 29, 249},
 					{"Remote Control Car", 29, 149}, {"Drone", 39, 199}},
 				adjectives: []string{"Remote Control", "Light-Up", "Wooden", "High-Speed", "Electric"},
 				specs:      []string{"Ages 5+", "Ages 8+", "1:16 Scale", "40-Piece"},
@@ -514,7 +514,7 @@ var seedTemplates = []categoryTemplate{
 			"Revlon", "Burt's Bees"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Moisturizer", 8, 59}, {"Face Cleanser", 7, 39}, {"Serum", 9, 79},
+				nouns: []noun{{"Moisturizer", 8, 59}, {"Face Cleanser", 7, 39}, {"Serum", 9, 79},
 					{"Sunscreen", 8, 39}, {"Eye Cream", 12, 89}, {"Face Mask", 4, 29}, {"Toner", 8, 39}},
 				adjectives: []string{"Hydrating", "Gentle", "Daily", "Fragrance-Free", "Vitamin C",
 					"Hyaluronic Acid", "Brightening", "Anti-Aging", "Oil-Free"},
@@ -523,7 +523,7 @@ var seedTemplates = []categoryTemplate{
 					"dermatologist-tested ingredients", "hyaluronic acid", "48-hour hydration"},
 			},
 			{
-				nouns: []seedNoun{{"Shampoo", 5, 35}, {"Conditioner", 5, 35}, {"Body Lotion", 6, 29},
+				nouns: []noun{{"Shampoo", 5, 35}, {"Conditioner", 5, 35}, {"Body Lotion", 6, 29},
 					{"Body Wash", 4, 19}, {"Hand Cream", 4, 24}, {"Hair Oil", 8, 39}, {"Lip Balm", 3, 15}},
 				adjectives: []string{"Nourishing", "Moisturizing", "Sulfate-Free", "Unscented", "Coconut",
 					"Argan Oil", "Volumizing"},
@@ -532,7 +532,7 @@ var seedTemplates = []categoryTemplate{
 					"a pH-balanced formula"},
 			},
 			{
-				nouns: []seedNoun{{"Mascara", 6, 29}, {"Foundation", 9, 49}, {"Lipstick", 6, 35},
+				nouns: []noun{{"Mascara", 6, 29}, {"Foundation", 9, 49}, {"Lipstick", 6, 35},
 					{"Nail Polish", 4, 19}, {"Eyeshadow Palette", 9, 59}, {"Concealer", 7, 35}},
 				adjectives: []string{"Long-Lasting", "Matte", "Waterproof", "Volumizing", "Satin",
 					"Full Coverage"},
@@ -541,7 +541,7 @@ var seedTemplates = []categoryTemplate{
 					"rich, blendable pigments"},
 			},
 			{
-				nouns: []seedNoun{{"Electric Toothbrush", 29, 249}, {"Hair Dryer", 19, 399},
+				nouns: []noun{{"Electric Toothbrush", 29, 249}, {"Hair Dryer", 19, 399},
 					{"Beard Trimmer", 19, 129}, {"Hair Straightener", 24, 179}, {"Electric Shaver", 39, 299}},
 				adjectives: []string{"Cordless", "Rechargeable", "Ionic", "Sonic", "Waterproof", "Travel"},
 				specs:      []string{"1875W", "2-Pack", "with Travel Case", "5 Attachments"},
@@ -566,7 +566,7 @@ var seedTemplates = []categoryTemplate{
 			"De Cecco", "Ghirardelli", "Kind", "Clif", "Taylors of Harrogate", "Starbucks"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Coffee", 6, 29}, {"Espresso Beans", 8, 29}, {"Green Tea", 3, 15},
+				nouns: []noun{{"Coffee", 6, 29}, {"Espresso Beans", 8, 29}, {"Green Tea", 3, 15},
 					{"Black Tea", 3, 15}, {"Herbal Tea", 3, 12}},
 				adjectives: []string{"Organic", "Whole Bean", "Ground", "Dark Roast", "Medium Roast",
 					"Decaf", "Single-Origin", "Loose Leaf"},
@@ -575,7 +575,7 @@ var seedTemplates = []categoryTemplate{
 					"fair-trade certification", "a resealable pack"},
 			},
 			{
-				nouns: []seedNoun{{"Olive Oil", 7, 39}, {"Pasta", 2, 8}, {"Rice", 3, 19}, {"Marinara Sauce", 3, 12},
+				nouns: []noun{{"Olive Oil", 7, 39}, {"Pasta", 2, 8}, {"Rice", 3, 19}, {"Marinara Sauce", 3, 12},
 					{"Peanut Butter", 3, 12}, {"Honey", 5, 24}, {"Maple Syrup", 7, 29},
 					{"Strawberry Jam", 3, 9}, {"Hot Sauce", 3, 12}, {"Oatmeal", 3, 9}},
 				adjectives: []string{"Organic", "Extra Virgin", "Whole Wheat", "Gluten-Free", "Creamy",
@@ -585,7 +585,7 @@ var seedTemplates = []categoryTemplate{
 					"cold-pressed olives", "whole grains", "a recipe unchanged for decades"},
 			},
 			{
-				nouns: []seedNoun{{"Dark Chocolate", 2, 12}, {"Granola", 4, 12}, {"Almonds", 6, 19},
+				nouns: []noun{{"Dark Chocolate", 2, 12}, {"Granola", 4, 12}, {"Almonds", 6, 19},
 					{"Protein Bars", 12, 34}, {"Crackers", 3, 8}, {"Trail Mix", 5, 15}, {"Potato Chips", 2, 6}},
 				adjectives: []string{"Sea Salt", "Roasted", "Honey", "Salted Caramel", "Gluten-Free",
 					"Crunchy", "70% Cocoa", "Unsalted"},
@@ -594,7 +594,7 @@ var seedTemplates = []categoryTemplate{
 					"10 grams of protein", "a resealable pouch"},
 			},
 			{
-				nouns: []seedNoun{{"Sparkling Water", 5, 19}, {"Orange Juice", 3, 9}, {"Oat Milk", 3, 6},
+				nouns: []noun{{"Sparkling Water", 5, 19}, {"Orange Juice", 3, 9}, {"Oat Milk", 3, 6},
 					{"Kombucha", 3, 6}, {"Cold Brew", 4, 12}},
 				adjectives: []string{"Sparkling", "Unsweetened", "Organic", "Lemon", "Original", "Barista"},
 				specs:      []string{"Pack of 12", "1 L", "12 fl oz", "Pack of 6", "64 oz"},
@@ -619,7 +619,7 @@ var seedTemplates = []categoryTemplate{
 			"Miracle-Gro"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Lawn Mower", 149, 899}, {"Leaf Blower", 39, 299}, {"Hedge Trimmer", 49, 249},
+				nouns: []noun{{"Lawn Mower", 149, 899}, {"Leaf Blower", 39, 299}, {"Hedge Trimmer", 49, 249},
 					{"String Trimmer", 49, 249}, {"Chainsaw", 99, 449}, {"Pressure Washer", 99, 499}},
 				adjectives: []string{"Cordless", "Electric", "Brushless", "Self-Propelled",
 					"Battery-Powered", "Gas"},
@@ -628,7 +628,7 @@ var seedTemplates = []categoryTemplate{
 					"a tool-free height adjustment"},
 			},
 			{
-				nouns: []seedNoun{{"Garden Hose", 19, 99}, {"Pruning Shears", 9, 59}, {"Sprinkler", 9, 59},
+				nouns: []noun{{"Garden Hose", 19, 99}, {"Pruning Shears", 9, 59}, {"Sprinkler", 9, 59},
 					{"Watering Can", 12, 39}, {"Garden Trowel", 6, 19}, {"Wheelbarrow", 59, 249}, {"Rake", 15, 49}},
 				adjectives: []string{"Expandable", "Heavy-Duty", "Ergonomic", "Bypass", "Galvanized",
 					"Kink-Free", "Oscillating"},
@@ -637,7 +637,7 @@ var seedTemplates = []categoryTemplate{
 					"solid brass fittings"},
 			},
 			{
-				nouns: []seedNoun{{"Gas Grill", 199, 1299}, {"Charcoal Grill", 49, 399}, {"Patio Chair", 39, 299},
+				nouns: []noun{{"Gas Grill", 199, 1299}, {"Charcoal Grill", 49, 399}, {"Patio Chair", 39, 299},
 					{"Garden Bench", 89, 499}, {"Fire Pit", 79, 499}, {"Hammock", 29, 199},
 					{"Patio Umbrella", 49, 249}},
 				adjectives: []string{"Teak", "Rattan", "Folding", "Weatherproof", "Portable",
@@ -647,7 +647,7 @@ var seedTemplates = []categoryTemplate{
 					"UV-stable materials", "a built-in thermometer"},
 			},
 			{
-				nouns: []seedNoun{{"Planter", 12, 129}, {"Raised Garden Bed", 39, 299},
+				nouns: []noun{{"Planter", 12, 129}, {"Raised Garden Bed", 39, 299},
 					{"Solar Path Lights", 15, 79}, {"Bird Feeder", 12, 59}, {"Compost Bin", 39, 199},
 					{"Potting Soil", 6, 24}},
 				adjectives: []string{"Self-Watering", "Solar", "Raised", "Cedar", "Galvanized", "Hanging",
@@ -673,7 +673,7 @@ var seedTemplates = []categoryTemplate{
 			"Craftsman", "Klein Tools", "Irwin", "WORX", "Festool", "Metabo", "Husky", "Kobalt"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Drill Driver", 49, 299}, {"Impact Driver", 79, 299}, {"Circular Saw", 69, 299},
+				nouns: []noun{{"Drill Driver", 49, 299}, {"Impact Driver", 79, 299}, {"Circular Saw", 69, 299},
 					{"Random Orbit Sander", 49, 199}, {"Jigsaw", 49, 199}, {"Oscillating Tool", 59, 199},
 					{"Angle Grinder", 49, 199}},
 				adjectives: []string{"Cordless", "Brushless", "Compact", "Variable Speed", "Heavy-Duty",
@@ -683,7 +683,7 @@ var seedTemplates = []categoryTemplate{
 					"two lithium-ion batteries", "variable speed control"},
 			},
 			{
-				nouns: []seedNoun{{"Screwdriver Set", 12, 79}, {"Tape Measure", 7, 29}, {"Hammer", 9, 49},
+				nouns: []noun{{"Screwdriver Set", 12, 79}, {"Tape Measure", 7, 29}, {"Hammer", 9, 49},
 					{"Socket Set", 29, 299}, {"Wrench Set", 19, 129}, {"Level", 9, 59}, {"Utility Knife", 6, 29},
 					{"Pliers Set", 15, 69}},
 				adjectives: []string{"Magnetic", "Ratcheting", "Insulated", "Professional", "Heavy-Duty",
@@ -694,7 +694,7 @@ var seedTemplates = []categoryTemplate{
 					"a hard carrying case", "a magnetic bit holder"},
 			},
 			{
-				nouns: []seedNoun{{"Tool Box", 19, 149}, {"Shop Vacuum", 59, 249}, {"Ladder", 59, 299},
+				nouns: []noun{{"Tool Box", 19, 149}, {"Shop Vacuum", 59, 249}, {"Ladder", 59, 299},
 					{"Work Light", 19, 99}, {"Workbench", 99, 399}, {"Stud Finder", 15, 59}},
 				adjectives: []string{"Rolling", "Portable", "Wet/Dry", "Folding", "Rechargeable", "LED",
 					"Stackable"},
@@ -703,7 +703,7 @@ var seedTemplates = []categoryTemplate{
 					"a rechargeable battery"},
 			},
 			{
-				nouns: []seedNoun{{"LED Bulbs", 9, 39}, {"Extension Cord", 12, 49}, {"Smart Plug", 12, 39},
+				nouns: []noun{{"LED Bulbs", 9, 39}, {"Extension Cord", 12, 49}, {"Smart Plug", 12, 39},
 					{"Power Strip", 12, 39}},
 				adjectives: []string{"Dimmable", "Outdoor", "Surge-Protecting", "Smart", "Heavy-Duty"},
 				specs:      []string{"4-Pack", "12-Pack", "25 ft", "50 ft", "6 Outlets"},
@@ -728,7 +728,7 @@ var seedTemplates = []categoryTemplate{
 			"Bissell", "Vicks", "Omron"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Laundry Detergent", 9, 29}, {"Dish Soap", 3, 12},
+				nouns: []noun{{"Laundry Detergent", 9, 29}, {"Dish Soap", 3, 12},
 					{"All-Purpose Cleaner", 3, 12}, {"Sponges", 3, 12}, {"Hand Soap", 3, 15},
 					{"Glass Cleaner", 3, 9}, {"Dishwasher Pods", 9, 29}},
 				adjectives: []string{"Unscented", "Lavender", "Lemon", "Eco-Friendly", "Concentrated",
@@ -738,7 +738,7 @@ var seedTemplates = []categoryTemplate{
 					"a long-lasting fresh scent", "a recyclable bottle"},
 			},
 			{
-				nouns: []seedNoun{{"Paper Towels", 9, 29}, {"Toilet Paper", 12, 39}, {"Trash Bags", 9, 24},
+				nouns: []noun{{"Paper Towels", 9, 29}, {"Toilet Paper", 12, 39}, {"Trash Bags", 9, 24},
 					{"Storage Bags", 4, 15}, {"Facial Tissues", 5, 19}},
 				adjectives: []string{"Ultra", "Extra Soft", "Heavy-Duty", "Biodegradable", "Drawstring",
 					"Reusable"},
@@ -748,7 +748,7 @@ var seedTemplates = []categoryTemplate{
 					"a double-zipper seal"},
 			},
 			{
-				nouns: []seedNoun{{"Vacuum Cleaner", 89, 699}, {"Robot Vacuum", 149, 899}, {"Mop", 19, 79},
+				nouns: []noun{{"Vacuum Cleaner", 89, 699}, {"Robot Vacuum", 149, 899}, {"Mop", 19, 79},
 					{"Humidifier", 29, 149}, {"Air Purifier", 79, 499}, {"Water Filter Pitcher", 19, 49}},
 				adjectives: []string{"Cordless", "Bagless", "Ultrasonic", "HEPA", "Quiet", "Smart",
 					"Cool Mist", "Steam"},
@@ -757,7 +757,7 @@ var seedTemplates = []categoryTemplate{
 					"app control", "60 minutes of run time"},
 			},
 			{
-				nouns: []seedNoun{{"Digital Thermometer", 9, 39}, {"First Aid Kit", 12, 59},
+				nouns: []noun{{"Digital Thermometer", 9, 39}, {"First Aid Kit", 12, 59},
 					{"Blood Pressure Monitor", 29, 99}, {"Vitamin D3", 6, 24}, {"Multivitamin", 8, 34},
 					{"Heating Pad", 19, 59}},
 				adjectives: []string{"Digital", "Fast-Reading", "Compact", "Upper Arm", "Extra Strength",
@@ -784,7 +784,7 @@ var seedTemplates = []categoryTemplate{
 			"Kurgo", "Tetra"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Dry Dog Food", 15, 89}, {"Cat Food", 9, 59}, {"Dog Treats", 5, 24},
+				nouns: []noun{{"Dry Dog Food", 15, 89}, {"Cat Food", 9, 59}, {"Dog Treats", 5, 24},
 					{"Wet Dog Food", 19, 49}, {"Cat Treats", 3, 12}, {"Fish Flakes", 4, 15}},
 				adjectives: []string{"Grain-Free", "Natural", "Senior", "Puppy", "Kitten", "High-Protein",
 					"Salmon", "Chicken", "Dental"},
@@ -794,7 +794,7 @@ var seedTemplates = []categoryTemplate{
 				titles: []string{"{brand} {adj} {noun}, {spec}", "{brand} {adj} {noun}", "{adj} {noun} {spec}"},
 			},
 			{
-				nouns: []seedNoun{{"Dog Bed", 25, 149}, {"Cat Tree", 39, 199}, {"Scratching Post", 15, 69},
+				nouns: []noun{{"Dog Bed", 25, 149}, {"Cat Tree", 39, 199}, {"Scratching Post", 15, 69},
 					{"Pet Carrier", 25, 99}, {"Dog Crate", 39, 199}, {"Litter Box", 15, 99}},
 				adjectives: []string{"Orthopedic", "Washable", "Calming", "Multi-Level", "Covered",
 					"Self-Cleaning", "Foldable", "Airline-Approved"},
@@ -803,7 +803,7 @@ var seedTemplates = []categoryTemplate{
 					"a removable tray"},
 			},
 			{
-				nouns: []seedNoun{{"Leash", 9, 39}, {"Dog Harness", 15, 49}, {"Dog Collar", 7, 29},
+				nouns: []noun{{"Leash", 9, 39}, {"Dog Harness", 15, 49}, {"Dog Collar", 7, 29},
 					{"Chew Toy", 5, 19}, {"Cat Wand Toy", 5, 15}, {"Ball Launcher", 9, 29}},
 				adjectives: []string{"Reflective", "Adjustable", "No-Pull", "Chew-Resistant", "Squeaky",
 					"Interactive", "Retractable"},
@@ -812,7 +812,7 @@ var seedTemplates = []categoryTemplate{
 					"reflective stitching", "a padded handle"},
 			},
 			{
-				nouns: []seedNoun{{"Cat Litter", 9, 29}, {"Water Fountain", 19, 59}, {"Food Bowl", 7, 39},
+				nouns: []noun{{"Cat Litter", 9, 29}, {"Water Fountain", 19, 59}, {"Food Bowl", 7, 39},
 					{"Aquarium Filter", 15, 79}, {"Grooming Brush", 8, 29}, {"Flea Collar", 19, 69}},
 				adjectives: []string{"Clumping", "Unscented", "Stainless Steel", "Automatic", "Slow-Feeder",
 					"Deshedding", "Quiet"},
@@ -837,7 +837,7 @@ var seedTemplates = []categoryTemplate{
 			"Fellowes", "Swingline", "Avery", "Paper Mate", "Pentel", "Brother", "Epson", "Rocketbook"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Gel Pens", 6, 24}, {"Ballpoint Pens", 4, 15}, {"Highlighters", 5, 15},
+				nouns: []noun{{"Gel Pens", 6, 24}, {"Ballpoint Pens", 4, 15}, {"Highlighters", 5, 15},
 					{"Markers", 6, 24}, {"Mechanical Pencils", 5, 19}, {"Fountain Pen", 19, 149}},
 				adjectives: []string{"Retractable", "Fine Point", "Erasable", "Quick-Dry", "Permanent", "Pastel"},
 				specs:      []string{"12-Pack", "24-Pack", "0.7 mm", "0.5 mm", "36 Count", "Assorted Colors"},
@@ -845,7 +845,7 @@ var seedTemplates = []categoryTemplate{
 					"smear-resistant ink", "a refillable cartridge"},
 			},
 			{
-				nouns: []seedNoun{{"Notebook", 5, 34}, {"Sticky Notes", 4, 19}, {"Printer Paper", 7, 49},
+				nouns: []noun{{"Notebook", 5, 34}, {"Sticky Notes", 4, 19}, {"Printer Paper", 7, 49},
 					{"Planner", 12, 39}, {"Index Cards", 3, 12}, {"Legal Pads", 7, 24}},
 				adjectives: []string{"Ruled", "Dotted", "Hardcover", "Spiral", "Recycled", "Undated", "Grid"},
 				specs:      []string{"A5", "A4", "100 Sheets", "500 Sheets", "Letter Size", "12-Pack", "3x3-inch"},
@@ -853,7 +853,7 @@ var seedTemplates = []categoryTemplate{
 					"an inner pocket", "bleed-resistant pages"},
 			},
 			{
-				nouns: []seedNoun{{"Stapler", 9, 39}, {"Desk Organizer", 12, 49}, {"File Folders", 7, 24},
+				nouns: []noun{{"Stapler", 9, 39}, {"Desk Organizer", 12, 49}, {"File Folders", 7, 24},
 					{"Desk Lamp", 19, 99}, {"Label Maker", 24, 89}, {"Monitor Stand", 19, 79},
 					{"Paper Shredder", 39, 249}, {"Whiteboard", 19, 129}},
 				adjectives: []string{"Heavy-Duty", "Adjustable", "Bamboo", "Magnetic", "Cross-Cut",
@@ -863,7 +863,7 @@ var seedTemplates = []categoryTemplate{
 					"a sturdy steel build"},
 			},
 			{
-				nouns: []seedNoun{{"Office Chair", 99, 1499}, {"Standing Desk", 199, 899},
+				nouns: []noun{{"Office Chair", 99, 1499}, {"Standing Desk", 199, 899},
 					{"Laser Printer", 119, 599}, {"Ink Cartridges", 19, 79}},
 				adjectives: []string{"Ergonomic", "Mesh", "Height-Adjustable", "Wireless", "All-in-One",
 					"High-Yield"},
@@ -889,7 +889,7 @@ var seedTemplates = []categoryTemplate{
 			"Salomon", "Merrell"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Sneakers", 39, 179}, {"Running Shoes", 59, 199}, {"Walking Shoes", 49, 149},
+				nouns: []noun{{"Sneakers", 39, 179}, {"Running Shoes", 59, 199}, {"Walking Shoes", 49, 149},
 					{"Trail Running Shoes", 79, 199}, {"Training Shoes", 49, 149}},
 				adjectives: []string{"Cushioned", "Lightweight", "Breathable", "Classic", "Low-Top",
 					"High-Top", "Stability"},
@@ -898,7 +898,7 @@ var seedTemplates = []categoryTemplate{
 					"a breathable mesh upper", "a padded collar"},
 			},
 			{
-				nouns: []seedNoun{{"Boots", 69, 249}, {"Hiking Boots", 79, 249}, {"Chelsea Boots", 79, 229},
+				nouns: []noun{{"Boots", 69, 249}, {"Hiking Boots", 79, 249}, {"Chelsea Boots", 79, 229},
 					{"Rain Boots", 29, 99}, {"Work Boots", 89, 249}},
 				adjectives: []string{"Leather", "Suede", "Waterproof", "Insulated", "Lace-Up", "Steel Toe"},
 				specs:      []string{"Size 9", "Size 10", "Size 8", "Size 11", "Wide", "EU 43"},
@@ -906,7 +906,7 @@ var seedTemplates = []categoryTemplate{
 					"a cushioned footbed"},
 			},
 			{
-				nouns: []seedNoun{{"Sandals", 19, 129}, {"Loafers", 49, 199}, {"Slippers", 15, 69},
+				nouns: []noun{{"Sandals", 19, 129}, {"Loafers", 49, 199}, {"Slippers", 15, 69},
 					{"Clogs", 29, 89}, {"Oxford Shoes", 59, 249}, {"Slip-On Shoes", 29, 89}},
 				adjectives: []string{"Leather", "Suede", "Memory Foam", "Comfort", "Platform", "Classic"},
 				specs:      []string{"Size 8", "Size 9", "Size 7", "Size 10", "EU 39", "EU 41"},
@@ -929,7 +929,7 @@ var seedTemplates = []categoryTemplate{
 			"Mobil 1", "NOCO", "Rain-X", "Thule", "WeatherTech", "Goodyear", "Garmin"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Car Wax", 9, 29}, {"Microfiber Towels", 9, 29}, {"Car Wash Soap", 7, 19},
+				nouns: []noun{{"Car Wax", 9, 29}, {"Microfiber Towels", 9, 29}, {"Car Wash Soap", 7, 19},
 					{"Tire Shine", 7, 19}, {"Interior Cleaner", 6, 17}},
 				adjectives: []string{"Ceramic", "Hybrid", "Premium", "Streak-Free", "Spray", "Carnauba"},
 				specs:      []string{"16 oz", "64 oz", "Pack of 8", "Pack of 24", "1 Gallon"},
@@ -937,7 +937,7 @@ var seedTemplates = []categoryTemplate{
 					"lint-free microfiber"},
 			},
 			{
-				nouns: []seedNoun{{"Dash Cam", 39, 249}, {"Phone Mount", 12, 49}, {"Jump Starter", 59, 199},
+				nouns: []noun{{"Dash Cam", 39, 249}, {"Phone Mount", 12, 49}, {"Jump Starter", 59, 199},
 					{"Tire Inflator", 29, 99}, {"Battery Charger", 29, 129}, {"Car Vacuum", 29, 99}},
 				adjectives: []string{"Portable", "Wireless", "Magnetic", "Cordless", "Digital", "4K"},
 				specs:      []string{"12V", "1000A", "2000A", "150 PSI", "Front and Rear", "1080p"},
@@ -945,7 +945,7 @@ var seedTemplates = []categoryTemplate{
 					"a wide-angle lens", "loop recording"},
 			},
 			{
-				nouns: []seedNoun{{"Floor Mats", 29, 149}, {"Seat Covers", 29, 149}, {"Wiper Blades", 12, 49},
+				nouns: []noun{{"Floor Mats", 29, 149}, {"Seat Covers", 29, 149}, {"Wiper Blades", 12, 49},
 					{"Motor Oil", 19, 49}, {"Roof Box", 299, 899}, {"Car Cover", 39, 179}},
 				adjectives: []string{"All-Weather", "Universal", "Synthetic", "Waterproof", "Heavy-Duty",
 					"Custom-Fit"},
@@ -970,7 +970,7 @@ var seedTemplates = []categoryTemplate{
 			"Summer Infant", "Fisher-Price"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Diapers", 19, 59}, {"Baby Wipes", 7, 24}, {"Diaper Cream", 5, 15},
+				nouns: []noun{{"Diapers", 19, 59}, {"Baby Wipes", 7, 24}, {"Diaper Cream", 5, 15},
 					{"Changing Pad", 19, 49}, {"Diaper Bag", 29, 149}},
 				adjectives: []string{"Hypoallergenic", "Sensitive", "Fragrance-Free", "Overnight",
 					"Waterproof", "Organic"},
@@ -979,7 +979,7 @@ var seedTemplates = []categoryTemplate{
 					"plant-based materials", "a wipe-clean lining"},
 			},
 			{
-				nouns: []seedNoun{{"Stroller", 99, 1199}, {"Car Seat", 79, 499}, {"Baby Carrier", 39, 199},
+				nouns: []noun{{"Stroller", 99, 1199}, {"Car Seat", 79, 499}, {"Baby Carrier", 39, 199},
 					{"High Chair", 49, 299}, {"Play Yard", 69, 249}},
 				adjectives: []string{"Convertible", "Lightweight", "Foldable", "Travel", "All-in-One",
 					"Ergonomic"},
@@ -988,7 +988,7 @@ var seedTemplates = []categoryTemplate{
 					"a large storage basket"},
 			},
 			{
-				nouns: []seedNoun{{"Baby Bottle", 7, 29}, {"Pacifier", 5, 15}, {"Bibs", 9, 24},
+				nouns: []noun{{"Baby Bottle", 7, 29}, {"Pacifier", 5, 15}, {"Bibs", 9, 24},
 					{"Baby Monitor", 39, 299}, {"Crib", 149, 799}, {"Swaddle Blanket", 12, 49},
 					{"Sound Machine", 19, 69}},
 				adjectives: []string{"Anti-Colic", "BPA-Free", "Organic Cotton", "Soft", "Video", "Musical",
@@ -1014,7 +1014,7 @@ var seedTemplates = []categoryTemplate{
 			"Michael Kors", "Tissot", "Kate Spade", "Skagen", "Daniel Wellington", "Mejuri"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Necklace", 19, 399}, {"Bracelet", 15, 299}, {"Stud Earrings", 12, 249},
+				nouns: []noun{{"Necklace", 19, 399}, {"Bracelet", 15, 299}, {"Stud Earrings", 12, 249},
 					{"Hoop Earrings", 12, 199}, {"Ring", 15, 499}, {"Pendant", 19, 299}, {"Charm", 15, 79},
 					{"Anklet", 9, 59}},
 				adjectives: []string{"Sterling Silver", "14K Gold", "Rose Gold", "Pearl", "Diamond-Accent",
@@ -1024,7 +1024,7 @@ var seedTemplates = []categoryTemplate{
 					"an adjustable chain"},
 			},
 			{
-				nouns: []seedNoun{{"Watch", 39, 899}, {"Dive Watch", 99, 899}, {"Chronograph Watch", 79, 699},
+				nouns: []noun{{"Watch", 39, 899}, {"Dive Watch", 99, 899}, {"Chronograph Watch", 79, 699},
 					{"Dress Watch", 59, 499}},
 				adjectives: []string{"Stainless Steel", "Automatic", "Solar", "Waterproof", "Leather Strap",
 					"Titanium"},
@@ -1033,7 +1033,7 @@ var seedTemplates = []categoryTemplate{
 					"water resistance to 100 m", "luminous hands"},
 			},
 			{
-				nouns: []seedNoun{{"Jewelry Box", 19, 99}, {"Cufflinks", 19, 149}, {"Watch Winder", 49, 249},
+				nouns: []noun{{"Jewelry Box", 19, 99}, {"Cufflinks", 19, 149}, {"Watch Winder", 49, 249},
 					{"Tie Clip", 15, 59}},
 				adjectives: []string{"Velvet", "Leather", "Stainless Steel", "Engraved"},
 				specs:      []string{"2-Tier", "Gift Box", "Set of 2"},
@@ -1056,7 +1056,7 @@ var seedTemplates = []categoryTemplate{
 			"Korg", "Ernie Ball", "D'Addario", "Pearl", "Zildjian", "Audio-Technica", "Marshall"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Acoustic Guitar", 119, 999}, {"Electric Guitar", 149, 1999},
+				nouns: []noun{{"Acoustic Guitar", 119, 999}, {"Electric Guitar", 149, 1999},
 					{"Bass Guitar", 179, 1499}, {"Ukulele", 29, 299}, {"Violin", 79, 899}},
 				adjectives: []string{"Solid Top", "Cutaway", "Beginner", "Vintage", "Semi-Hollow", "Concert",
 					"Professional"},
@@ -1065,7 +1065,7 @@ var seedTemplates = []categoryTemplate{
 					"a gig bag"},
 			},
 			{
-				nouns: []seedNoun{{"Digital Piano", 299, 1999}, {"Keyboard Piano", 99, 1499}, {"Drum Kit", 299, 1999},
+				nouns: []noun{{"Digital Piano", 299, 1999}, {"Keyboard Piano", 99, 1499}, {"Drum Kit", 299, 1999},
 					{"Cajon", 59, 249}, {"Electronic Drum Set", 299, 1499}},
 				adjectives: []string{"Weighted", "Portable", "Digital", "Compact", "Beginner"},
 				specs:      []string{"61-Key", "88-Key", "5-Piece", "Bundle"},
@@ -1073,7 +1073,7 @@ var seedTemplates = []categoryTemplate{
 					"headphone output for silent practice"},
 			},
 			{
-				nouns: []seedNoun{{"Guitar Strings", 5, 19}, {"Microphone", 29, 399}, {"Guitar Amplifier", 59, 999},
+				nouns: []noun{{"Guitar Strings", 5, 19}, {"Microphone", 29, 399}, {"Guitar Amplifier", 59, 999},
 					{"Guitar Pedal", 39, 299}, {"Capo", 6, 24}, {"Music Stand", 12, 49},
 					{"Studio Monitors", 99, 599}, {"Harmonica", 9, 69}, {"Guitar Tuner", 9, 29}},
 				adjectives: []string{"Dynamic", "Condenser", "Light Gauge", "Clip-On", "Tube", "Folding",
@@ -1098,7 +1098,7 @@ var seedTemplates = []categoryTemplate{
 			"Turtle Beach", "Corsair", "8BitDo", "PowerA", "Elgato"},
 		groups: []nounGroup{
 			{
-				nouns: []seedNoun{{"Controller", 29, 79}, {"Gaming Keyboard", 49, 229}, {"Gaming Mouse", 19, 149},
+				nouns: []noun{{"Controller", 29, 79}, {"Gaming Keyboard", 49, 229}, {"Gaming Mouse", 19, 149},
 					{"Racing Wheel", 99, 499}, {"Arcade Stick", 79, 249}},
 				adjectives: []string{"Wireless", "Pro", "Mechanical", "RGB", "Elite", "Ergonomic", "Tournament"},
 				specs:      []string{"for PS5", "for Xbox Series X", "for Nintendo Switch", "for PC", "2-Pack"},
@@ -1106,14 +1106,14 @@ var seedTemplates = []categoryTemplate{
 					"per-key RGB lighting"},
 			},
 			{
-				nouns: []seedNoun{{"Console", 299, 699}, {"Memory Card", 19, 89}, {"Charging Dock", 19, 49},
+				nouns: []noun{{"Console", 299, 699}, {"Memory Card", 19, 89}, {"Charging Dock", 19, 49},
 					{"Capture Card", 99, 249}, {"Gaming SSD", 79, 299}},
 				adjectives: []string{"Digital", "Limited Edition", "Portable", "Dual", "High-Speed", "4K"},
 				specs:      []string{"1TB", "2TB", "512GB", "Digital Edition", "for PS5", "for Nintendo Switch"},
 				features:   []string{"4K60 passthrough", "fast load times", "a compact design", "LED charge indicators"},
 			},
 			{
-				nouns: []seedNoun{{"Gaming Headset", 29, 249}, {"Gaming Chair", 129, 499}, {"Mouse Pad", 9, 49},
+				nouns: []noun{{"Gaming Headset", 29, 249}, {"Gaming Chair", 129, 499}, {"Mouse Pad", 9, 49},
 					{"Controller Grips", 7, 19}},
 				adjectives: []string{"Surround Sound", "Wireless", "Ergonomic", "Low-Latency", "Extended",
 					"Reclining"},
