@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -40,7 +39,7 @@ func DropForBulkLoad(ctx context.Context, tx pgx.Tx, tables []string) ([]string,
 		) o
 		ORDER BY phase, name`, tables)
 	if err != nil {
-		return nil, fmt.Errorf("list indexes and foreign keys: %w", err)
+		return nil, wrapError(err, "list indexes and foreign keys")
 	}
 	type object struct {
 		Drop, Create string
@@ -48,12 +47,12 @@ func DropForBulkLoad(ctx context.Context, tx pgx.Tx, tables []string) ([]string,
 	}
 	objects, err := pgx.CollectRows(rows, pgx.RowToStructByPos[object])
 	if err != nil {
-		return nil, fmt.Errorf("list indexes and foreign keys: %w", err)
+		return nil, wrapError(err, "list indexes and foreign keys")
 	}
 	var restore []string
 	for _, o := range objects {
 		if _, err := tx.Exec(ctx, o.Drop); err != nil {
-			return nil, fmt.Errorf("prepare bulk load: %s: %w", o.Drop, err)
+			return nil, wrapError(err, "prepare bulk load: "+o.Drop)
 		}
 		restore = append(restore, o.Create)
 		if o.Comment != nil {

@@ -1,7 +1,9 @@
 // Package db owns Aforro's SQL: the pgx pool, the queries, the transactions
-// (the order transaction among them), migrations and seeding. It knows
-// nothing of HTTP; errors come back as *aforro.Error where the client is at
-// fault and wrapped with context otherwise.
+// (the order transaction among them), migrations and the bulk-load step the
+// seed (db/seed) uses; one file per resource. It knows nothing of HTTP;
+// every method's error passes through wrapError (errors.go), so errors come
+// back as *aforro.Error where the client is at fault or a retry helps, and
+// wrapped with context otherwise.
 package db
 
 import (

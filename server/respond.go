@@ -82,3 +82,9 @@ func (s *Server) methodNotAllowed(allow string) handlerFunc {
 		return aforro.Errorf(aforro.EMETHODNOTALLOWED, "Method %s is not allowed on %s; use %s.", req.Method, req.URL.Path, allow)
 	}
 }
+
+// created answers 201 with v and where it lives.
+func created(w http.ResponseWriter, location string, v any) {
+	w.Header().Set("Location", location)
+	writeJSON(w, http.StatusCreated, v)
+}

@@ -1,11 +1,11 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 
-	"github.com/uptrace/bunrouter"
-
 	"github.com/aforro/aforro"
+	"github.com/uptrace/bunrouter"
 )
 
 func (s *Server) listStores(w http.ResponseWriter, req bunrouter.Request) error {
@@ -32,5 +32,63 @@ func (s *Server) getStore(w http.ResponseWriter, req bunrouter.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func validateStore(in *aforro.StoreInput, create bool) error {
+	if !create && in.Name == nil && in.Location == nil {
+		return nothingToChange("name or location")
+	}
+	var errs aforro.FieldErrors
+	textRule{field: "name", min: 1, max: aforro.MaxStoreName}.check(in.Name, create, &errs)
+	textRule{field: "location", max: aforro.MaxStoreLocation}.check(in.Location, false, &errs)
+	return errs.Err()
+}
+
+func (s *Server) createStore(w http.ResponseWriter, req bunrouter.Request) error {
+	var in aforro.StoreInput
+	if err := decodeJSON(req.Request, &in); err != nil {
+		return err
+	}
+	if err := validateStore(&in, true); err != nil {
+		return err
+	}
+	st, err := s.db.CreateStore(req.Context(), in)
+	if err != nil {
+		return err
+	}
+	created(w, fmt.Sprintf("/api/stores/%d/", st.ID), st)
+	return nil
+}
+
+func (s *Server) updateStore(w http.ResponseWriter, req bunrouter.Request) error {
+	id, err := pathID(req, "id", "Store")
+	if err != nil {
+		return err
+	}
+	var in aforro.StoreInput
+	if err := decodeJSON(req.Request, &in); err != nil {
+		return err
+	}
+	if err := validateStore(&in, false); err != nil {
+		return err
+	}
+	st, err := s.db.UpdateStore(req.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (s *Server) deleteStore(w http.ResponseWriter, req bunrouter.Request) error {
+	id, err := pathID(req, "id", "Store")
+	if err != nil {
+		return err
+	}
+	if err := s.db.DeleteStore(req.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/aforro/aforro"
+	"github.com/uptrace/bunrouter"
+)
+
+func (s *Server) listCategories(w http.ResponseWriter, req bunrouter.Request) error {
+	var errs aforro.FieldErrors
+	pr := pageRequest(req.URL.Query(), &errs)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	page, err := s.db.ListCategories(req.Context(), pr)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+func (s *Server) getCategory(w http.ResponseWriter, req bunrouter.Request) error {
+	id, err := pathID(req, "id", "Category")
+	if err != nil {
+		return err
+	}
+	c, err := s.db.Category(req.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func validateCategory(in *aforro.CategoryInput, create bool) error {
+	if !create && in.Name == nil {
+		return nothingToChange("name")
+	}
+	var errs aforro.FieldErrors
+	textRule{field: "name", min: 1, max: aforro.MaxCategoryName}.check(in.Name, create, &errs)
+	return errs.Err()
+}
+
+func (s *Server) createCategory(w http.ResponseWriter, req bunrouter.Request) error {
+	var in aforro.CategoryInput
+	if err := decodeJSON(req.Request, &in); err != nil {
+		return err
+	}
+	if err := validateCategory(&in, true); err != nil {
+		return err
+	}
+	c, err := s.db.CreateCategory(req.Context(), *in.Name)
+	if err != nil {
+		return err
+	}
+	created(w, fmt.Sprintf("/api/categories/%d/", c.ID), c)
+	return nil
+}
+
+func (s *Server) updateCategory(w http.ResponseWriter, req bunrouter.Request) error {
+	id, err := pathID(req, "id", "Category")
+	if err != nil {
+		return err
+	}
+	var in aforro.CategoryInput
+	if err := decodeJSON(req.Request, &in); err != nil {
+		return err
+	}
+	if err := validateCategory(&in, false); err != nil {
+		return err
+	}
+	c, err := s.db.UpdateCategory(req.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) deleteCategory(w http.ResponseWriter, req bunrouter.Request) error {
+	id, err := pathID(req, "id", "Category")
+	if err != nil {
+		return err
+	}
+	if err := s.db.DeleteCategory(req.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

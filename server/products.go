@@ -1,0 +1,129 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/aforro/aforro"
+	"github.com/uptrace/bunrouter"
+)
+
+func (s *Server) listProducts(w http.ResponseWriter, req bunrouter.Request) error {
+	q := req.URL.Query()
+	var errs aforro.FieldErrors
+	pr := pageRequest(q, &errs)
+	f := aforro.ProductFilter{CategoryID: optionalID(q, "category", &errs)}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	page, err := s.db.ListProducts(req.Context(), f, pr)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+func (s *Server) getProduct(w http.ResponseWriter, req bunrouter.Request) error {
+	id, err := pathID(req, "id", "Product")
+	if err != nil {
+		return err
+	}
+	p, err := s.db.Product(req.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// productBody is aforro.ProductInput as decoded: the price stays raw so that
+// its problems are reported under the field "price" (encoding/json does not
+// say which field a custom unmarshaller failed on). TestProductBodyMirrorsInput
+// keeps the two in step.
+type productBody struct {
+	Title       *string         `json:"title"`
+	Description *string         `json:"description"`
+	Price       json.RawMessage `json:"price"`
+	CategoryID  *int64          `json:"category_id"`
+}
+
+// decodeProduct reads and validates a product body; create requires title,
+// price and category_id, otherwise at least one field.
+func decodeProduct(r *http.Request, create bool) (aforro.ProductInput, error) {
+	var b productBody
+	if err := decodeJSON(r, &b); err != nil {
+		return aforro.ProductInput{}, err
+	}
+	in := aforro.ProductInput{Title: b.Title, Description: b.Description, CategoryID: b.CategoryID}
+	var errs aforro.FieldErrors
+	if len(b.Price) > 0 && string(b.Price) != "null" {
+		var m aforro.Money
+		if err := m.UnmarshalJSON(b.Price); err != nil {
+			errs.Add("price", err.Error())
+		} else {
+			in.Price = &m
+		}
+	}
+	if !create && in.Title == nil && in.Description == nil && in.Price == nil && in.CategoryID == nil &&
+		len(errs) == 0 {
+		return in, nothingToChange("title, description, price or category_id")
+	}
+	textRule{field: "title", min: 1, max: aforro.MaxProductTitle}.check(in.Title, create, &errs)
+	textRule{field: "description", max: aforro.MaxDescription, multiline: true}.check(in.Description, false, &errs)
+	if create && in.Price == nil {
+		errs.Add("price", "is required")
+	}
+	switch {
+	case in.CategoryID == nil:
+		if create {
+			errs.Add("category_id", "is required")
+		}
+	case *in.CategoryID < 1:
+		errs.Add("category_id", "must be a positive integer")
+	}
+	return in, errs.Err()
+}
+
+func (s *Server) createProduct(w http.ResponseWriter, req bunrouter.Request) error {
+	in, err := decodeProduct(req.Request, true)
+	if err != nil {
+		return err
+	}
+	p, err := s.db.CreateProduct(req.Context(), in)
+	if err != nil {
+		return err
+	}
+	created(w, fmt.Sprintf("/api/products/%d/", p.ID), p)
+	return nil
+}
+
+func (s *Server) updateProduct(w http.ResponseWriter, req bunrouter.Request) error {
+	id, err := pathID(req, "id", "Product")
+	if err != nil {
+		return err
+	}
+	in, err := decodeProduct(req.Request, false)
+	if err != nil {
+		return err
+	}
+	p, err := s.db.UpdateProduct(req.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) deleteProduct(w http.ResponseWriter, req bunrouter.Request) error {
+	id, err := pathID(req, "id", "Product")
+	if err != nil {
+		return err
+	}
+	if err := s.db.DeleteProduct(req.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
