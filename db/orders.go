@@ -111,6 +111,7 @@ func placeOrder(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder, key *Idem
 // orderLine is one line of an order being placed, with what the catalogue
 // and the store's locked inventory say about it.
 type orderLine struct {
+	index     int // the line's position in the request, for field errors
 	productID int64
 	quantity  int
 	title     string
@@ -149,7 +150,7 @@ func lockStore(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder) (aforro.Or
 func lockLines(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder) ([]orderLine, error) {
 	lines := make([]orderLine, len(req.Items))
 	for i, l := range req.Items {
-		lines[i] = orderLine{productID: l.ProductID, quantity: l.QuantityRequested}
+		lines[i] = orderLine{index: i, productID: l.ProductID, quantity: l.QuantityRequested}
 	}
 	slices.SortFunc(lines, func(a, b orderLine) int { return cmp.Compare(a.productID, b.productID) })
 	ids := productIDs(lines)
@@ -189,7 +190,11 @@ func lockLines(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder) ([]orderLi
 }
 
 // decide confirms the order if the store has enough of every line, else
-// rejects it naming every short line, and totals it.
+// rejects it naming every short line, and totals it. A total past what
+// orders.total_amount holds is EINVALID naming the line that takes it there;
+// it is checked before each addition, so it cannot wrap around. (A line
+// total cannot overflow: prices are at most aforro.MaxMoney and quantities
+// at most aforro.MaxLineQuantity, whose product fits in an int64.)
 func decide(o *aforro.Order, lines []orderLine) error {
 	for i := range lines {
 		l := &lines[i]
@@ -199,10 +204,16 @@ func decide(o *aforro.Order, lines []orderLine) error {
 			o.RejectedItems = append(o.RejectedItems, aforro.RejectedItem{
 				ProductID: l.productID, QuantityRequested: l.quantity, QuantityAvailable: l.have})
 		}
-		o.TotalAmount += l.price * aforro.Money(l.quantity)
-	}
-	if o.TotalAmount > maxOrderTotal {
-		return aforro.Errorf(aforro.EINVALID, "The order total %s exceeds the maximum of %s.", o.TotalAmount, maxOrderTotal)
+		line := l.price * aforro.Money(l.quantity)
+		if line > maxOrderTotal-o.TotalAmount {
+			field := fmt.Sprintf("items[%d].quantity_requested", l.index)
+			problem := fmt.Sprintf("takes the order total past the maximum of %s", maxOrderTotal)
+			if line > maxOrderTotal {
+				problem = fmt.Sprintf("makes a line total of %s, past the maximum order total of %s", line, maxOrderTotal)
+			}
+			return invalidField(field, problem)
+		}
+		o.TotalAmount += line
 	}
 	return nil
 }

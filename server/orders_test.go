@@ -158,6 +158,17 @@ func TestPlaceOrderValidation(t *testing.T) {
 	for i := range many {
 		many[i] = fmt.Sprintf(`{"product_id": %d, "quantity_requested": 1}`, i+1)
 	}
+	// Products at the highest price: 19 lines of nearly a million each
+	// once wrapped the int64 total round to a small CONFIRMED one.
+	srv.exec(t, `INSERT INTO products (id, title, price, category_id)
+		SELECT g, 'Gold bar ' || g, 9999999999.99, 1 FROM generate_series(901, 919) AS g`)
+	dear := func(qty int, lines int) string {
+		items := make([]string, lines)
+		for i := range items {
+			items[i] = fmt.Sprintf(`{"product_id": %d, "quantity_requested": %d}`, 919-i, qty)
+		}
+		return `{"store_id": 1, "items": [` + strings.Join(items, ",") + `]}`
+	}
 	tests := []struct {
 		name   string
 		body   string
@@ -195,6 +206,11 @@ func TestPlaceOrderValidation(t *testing.T) {
 		{"trailing data", `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1}]} {}`, 400, aforro.EINVALID, nil},
 		{"empty body", ``, 400, aforro.EINVALID, nil},
 		{"array body", `[]`, 400, aforro.EINVALID, nil},
+		{"a line total past the maximum", dear(999_999, 19), 400, aforro.EINVALID,
+			// lines are added in product-id order: the request's last line first
+			map[string]string{"items[18].quantity_requested": "makes a line total of 9999989999990000.01, past the maximum order total of 999999999999.99"}},
+		{"an order total past the maximum", dear(9, 12), 400, aforro.EINVALID,
+			map[string]string{"items[0].quantity_requested": "takes the order total past the maximum of 999999999999.99"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
