@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/uptrace/bunrouter"
 
@@ -143,15 +145,24 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// stripTrailingSlash makes "/api/stores/" and "/api/stores" the same route
-// without a redirect.
-func stripTrailingSlash(next http.Handler) http.Handler {
+// canonicalPath lets only clean paths reach the router, one trailing slash
+// allowed and dropped (every route answers with or without it, no
+// redirect). Anything else, such as "/api//stores", "/api/./stores" or a
+// control character (a NUL at the start of a segment panics bunrouter's
+// lookup), names no resource: 404 with the envelope, where the router would
+// redirect or fail.
+func (s *Server) canonicalPath(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
-			r.URL.Path = strings.TrimRight(p, "/")
-			if r.URL.Path == "" {
-				r.URL.Path = "/"
-			}
+		p := r.URL.Path
+		if len(p) > 1 {
+			p = strings.TrimSuffix(p, "/")
+		}
+		if !strings.HasPrefix(p, "/") || path.Clean(p) != p || strings.ContainsFunc(p, unicode.IsControl) {
+			s.writeError(w, r, aforro.Errorf(aforro.ENOTFOUND, "No route matches %s %q.", r.Method, r.URL.Path))
+			return
+		}
+		if p != r.URL.Path {
+			r.URL.Path = p
 			r.URL.RawPath = strings.TrimSuffix(r.URL.RawPath, "/")
 		}
 		next.ServeHTTP(w, r)

@@ -27,7 +27,7 @@ type route struct {
 }
 
 // routes is the whole API, top to bottom. Every path also answers with a
-// trailing slash (see stripTrailingSlash); authorize enforces the access column.
+// trailing slash (see canonicalPath); authorize enforces the access column.
 func (s *Server) routes() []route {
 	return []route{
 		{http.MethodGet, "/healthz", public, s.healthz},
@@ -130,5 +130,5 @@ func (s *Server) router() http.Handler {
 			}
 		}
 	}
-	return stripTrailingSlash(r)
+	return s.canonicalPath(r)
 }
