@@ -25,7 +25,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -34,6 +33,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/internal/loadtest"
 	"github.com/aforro/aforro/server"
 )
 
@@ -95,16 +95,16 @@ func run(ctx context.Context, cli CLI) error {
 	api := server.New(cfg, d, rdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer api.Close()
 	rec := &recorder{}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	hs := &http.Server{Handler: rec.wrap(api.Handler()), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	go func() { <-sctx.Done(); _ = hs.Close() }()
-	base := "http://" + ln.Addr().String()
+	base, err := loadtest.Serve(sctx, func(ctx context.Context, ln net.Listener) error {
+		go func() { <-ctx.Done(); _ = hs.Close() }()
+		return hs.Serve(ln)
+	})
+	if err != nil {
+		return err
+	}
 
 	var products int64
 	if err := d.Pool.QueryRow(ctx, `SELECT count(*) FROM products`).Scan(&products); err != nil {
@@ -116,16 +116,16 @@ func run(ctx context.Context, cli CLI) error {
 		"server p50 / p95 / p99", "client p50 / p95 / p99", "server p99 by kind")
 	for _, ep := range cli.Endpoints {
 		qs := map[string][]query{"suggest": cat.suggest, "search": cat.search}[ep]
-		load(ctx, base, qs, max(1, slices.Max(cli.Clients)), cli.Warmup, rec) // warm caches and plans
+		load(ctx, base, qs, max(1, slices.Max(cli.Clients)), cli.Warmup) // warm caches and plans
 		for _, n := range cli.Clients {
 			rec.reset()
-			res := load(ctx, base, qs, n, cli.Duration, rec)
-			if res.failed > 0 {
-				return fmt.Errorf("%s with %d clients: %d requests failed (first: %s)", ep, n, res.failed, res.firstErr)
+			res := load(ctx, base, qs, n, cli.Duration)
+			if res.Failed > 0 {
+				return fmt.Errorf("%s with %d clients: %d requests failed (first: %s)", ep, n, res.Failed, res.FirstErr)
 			}
 			srv := rec.take()
-			fmt.Printf("%-8s %7d %8d %9.0f | %-26s | %-26s | %s\n", ep, n, len(res.lat), res.rate,
-				percentiles(srv.all), percentiles(res.lat), byKind(srv.byKind))
+			fmt.Printf("%-8s %7d %8d %9.0f | %-26s | %-26s | %s\n", ep, n, len(res.Latencies), res.Rate,
+				percentiles(srv.all), percentiles(res.Latencies), byKind(srv.byKind))
 			for _, s := range slowest(srv.slow, cli.Slowest) {
 				fmt.Printf("    %8s  %-8s %s\n", fmtDur(s.d), s.kind, s.path)
 			}
@@ -326,60 +326,17 @@ func (rec *recorder) take() *recorder {
 	return out
 }
 
-type result struct {
-	lat      []time.Duration
-	rate     float64
-	failed   int
-	firstErr string
-}
-
 // load replays qs from n clients for dur, each client starting at a random
 // place in the list.
-func load(ctx context.Context, base string, qs []query, n int, dur time.Duration, rec *recorder) result {
-	tr := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n}
-	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	defer tr.CloseIdleConnections()
-	var (
-		mu   sync.Mutex
-		res  result
-		wg   sync.WaitGroup
-		stop atomic.Bool
-	)
-	start := time.Now()
-	time.AfterFunc(dur, func() { stop.Store(true) })
-	for c := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			i := rand.IntN(len(qs))
-			var lat []time.Duration
-			var failed int
-			var firstErr string
-			for !stop.Load() {
-				q := qs[(i+c)%len(qs)]
-				i++
-				t0 := time.Now()
-				err := get(ctx, hc, base, q)
-				lat = append(lat, time.Since(t0))
-				if err != nil {
-					failed++
-					if firstErr == "" {
-						firstErr = err.Error()
-					}
-				}
-			}
-			mu.Lock()
-			res.lat = append(res.lat, lat...)
-			res.failed += failed
-			if res.firstErr == "" {
-				res.firstErr = firstErr
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.rate = float64(len(res.lat)) / time.Since(start).Seconds()
-	return res
+func load(ctx context.Context, base string, qs []query, n int, dur time.Duration) loadtest.Result {
+	return loadtest.Run(n, dur, func(c *loadtest.Client) {
+		i := rand.IntN(len(qs))
+		for c.Running() {
+			q := qs[(i+c.ID)%len(qs)]
+			i++
+			_ = c.Time(func() error { return get(ctx, c.HTTP, base, q) })
+		}
+	})
 }
 
 func get(ctx context.Context, hc *http.Client, base string, q query) error {
@@ -420,7 +377,7 @@ func percentiles(ds []time.Duration) string {
 	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	p := func(q int) string { return fmtDur(s[(len(s)-1)*q/100]) }
+	p := func(q int) string { return fmtDur(loadtest.Percentile(s, q)) }
 	return p(50) + " / " + p(95) + " / " + p(99)
 }
 
@@ -430,7 +387,7 @@ func byKind(m map[string][]time.Duration) string {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		s := slices.Clone(m[k])
 		slices.Sort(s)
-		parts = append(parts, k+" "+fmtDur(s[(len(s)-1)*99/100]))
+		parts = append(parts, k+" "+fmtDur(loadtest.Percentile(s, 99)))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -12,11 +12,8 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
-	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +22,7 @@ import (
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/db"
 	"github.com/aforro/aforro/db/seed"
+	"github.com/aforro/aforro/internal/loadtest"
 	"github.com/aforro/aforro/server"
 )
 
@@ -73,15 +71,12 @@ func run(ctx context.Context, cli CLI) error {
 		if _, token, err = d.CreateToken(ctx, "aforrobench", aforro.RoleAdmin, nil); err != nil {
 			return err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return fmt.Errorf("listen: %w", err)
-		}
 		sctx, stop := context.WithCancel(ctx)
 		defer stop()
 		srv := server.New(server.DefaultConfig(), d, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		go func() { _ = srv.Serve(sctx, ln) }()
-		base = "http://" + ln.Addr().String()
+		if base, err = loadtest.Serve(sctx, srv.Serve); err != nil {
+			return err
+		}
 	}
 
 	rows, err := stockedRows(ctx, d)
@@ -105,9 +100,9 @@ func run(ctx context.Context, cli CLI) error {
 				pick = func(*rand.Rand) [2]int64 { return hot }
 			}
 			res := load(ctx, base, token, n, cli.Duration, pick)
-			fmt.Printf("%-8s %7d %9.0f %8s %8s %8s %9d %9d\n", sc, n, res.rate, res.p(50), res.p(95), res.p(99), res.confirmed, res.rejected)
-			if res.failed > 0 {
-				return fmt.Errorf("%d orders failed (first: %s)", res.failed, res.firstErr)
+			fmt.Printf("%-8s %7d %9.0f %8s %8s %8s %9d %9d\n", sc, n, res.Rate, res.p(50), res.p(95), res.p(99), res.confirmed, res.rejected)
+			if res.Failed > 0 {
+				return fmt.Errorf("%d orders failed (first: %s)", res.Failed, res.FirstErr)
 			}
 		}
 	}
@@ -135,74 +130,43 @@ func stockedRows(ctx context.Context, d *db.DB) ([][2]int64, error) {
 	return out, rows.Err()
 }
 
+// result is a run's measurements and its orders' outcomes.
 type result struct {
-	lat                         []time.Duration
-	rate                        float64
-	confirmed, rejected, failed int64
-	firstErr                    string
+	loadtest.Result
+	confirmed, rejected int64
 }
 
 func (r result) p(q int) string {
-	if len(r.lat) == 0 {
+	if len(r.Latencies) == 0 {
 		return "-"
 	}
-	return r.lat[(len(r.lat)-1)*q/100].Round(10 * time.Microsecond).String()
+	return loadtest.Percentile(r.Latencies, q).Round(10 * time.Microsecond).String()
 }
 
 // load places one-line orders from n clients for dur.
 func load(ctx context.Context, base, token string, n int, dur time.Duration, pick func(*rand.Rand) [2]int64) result {
-	tr := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n}
-	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	defer tr.CloseIdleConnections()
-	var (
-		mu  sync.Mutex
-		res result
-		wg  sync.WaitGroup
-		stp atomic.Bool
-	)
-	start := time.Now()
-	time.AfterFunc(dur, func() { stp.Store(true) })
-	for c := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(c), uint64(start.UnixNano())))
-			var lat []time.Duration
-			var conf, rej, fail int64
-			var firstErr string
-			for !stp.Load() {
-				row := pick(r)
-				body, _ := json.Marshal(aforro.PlaceOrder{StoreID: row[0], Items: []aforro.OrderLine{{ProductID: row[1], QuantityRequested: 1}}})
-				t0 := time.Now()
-				status, err := place(ctx, hc, base, token, body)
-				lat = append(lat, time.Since(t0))
-				switch {
-				case err != nil:
-					fail++
-					if firstErr == "" {
-						firstErr = err.Error()
-					}
-				case status == aforro.StatusConfirmed:
-					conf++
-				default:
-					rej++
-				}
+	seed := uint64(time.Now().UnixNano())
+	var confirmed, rejected atomic.Int64
+	res := loadtest.Run(n, dur, func(c *loadtest.Client) {
+		r := rand.New(rand.NewPCG(uint64(c.ID), seed))
+		for c.Running() {
+			row := pick(r)
+			body, _ := json.Marshal(aforro.PlaceOrder{StoreID: row[0], Items: []aforro.OrderLine{{ProductID: row[1], QuantityRequested: 1}}})
+			var status string
+			err := c.Time(func() (err error) {
+				status, err = place(ctx, c.HTTP, base, token, body)
+				return err
+			})
+			switch {
+			case err != nil: // Time counted it as failed
+			case status == aforro.StatusConfirmed:
+				confirmed.Add(1)
+			default:
+				rejected.Add(1)
 			}
-			mu.Lock()
-			res.lat = append(res.lat, lat...)
-			res.confirmed += conf
-			res.rejected += rej
-			res.failed += fail
-			if res.firstErr == "" {
-				res.firstErr = firstErr
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.rate = float64(len(res.lat)) / time.Since(start).Seconds()
-	slices.Sort(res.lat)
-	return res
+		}
+	})
+	return result{res, confirmed.Load(), rejected.Load()}
 }
 
 func place(ctx context.Context, hc *http.Client, base, token string, body []byte) (string, error) {

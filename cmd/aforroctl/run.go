@@ -16,6 +16,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/aforro/aforro/client"
+	"github.com/aforro/aforro/internal/kongexit"
 )
 
 // Exit codes (API.md, "Commands and configuration").
@@ -53,12 +54,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 		return exitUsage
 	}
 	args = markNegativeNumbers(parser.Model, args)
-	var kctx *kong.Context
-	if code, done := catchExit(&exit, func() { kctx, err = parser.Parse(args) }); done {
-		if code != exitOK {
-			code = exitUsage
+	kctx, exited, err := kongexit.Parse(parser, args)
+	if exited {
+		if exit != exitOK {
+			return exitUsage
 		}
-		return code
+		return exitOK
 	}
 	if err != nil {
 		return report(ctx, stderr, usagef("%s", unmarkNegative(err.Error())), helpHint(err))
@@ -78,14 +79,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 }
 
 // newParser returns the parser of aforroctl's command line into cli, writing
-// help and errors to stdout and stderr. When kong would exit (after --help
-// or a usage error) it sets *exit and unwinds to catchExit instead.
+// help and errors to stdout and stderr. Where kong would end the process
+// (after --help) it sets *exit and unwinds to kongexit.Parse instead.
 func newParser(cli *CLI, stdout, stderr io.Writer, exit *int) (*kong.Kong, error) {
 	return kong.New(cli, append([]kong.Option{
 		kong.Name("aforroctl"),
 		kong.Description("Command-line client of Aforro, the inventory and order service."),
 		kong.Writers(stdout, stderr),
-		kong.Exit(func(code int) { *exit = code; panic(exitSignal{}) }),
+		kongexit.Option(exit),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	}, intMappers()...)...)
 }
@@ -138,21 +139,4 @@ func report(ctx context.Context, stderr io.Writer, err error, hint string) int {
 		fmt.Fprintln(stderr, hint)
 	}
 	return code
-}
-
-// exitSignal unwinds kong's Exit (after --help or a usage error) back to run.
-type exitSignal struct{}
-
-// catchExit runs fn and reports whether it called kong's Exit, and with what code.
-func catchExit(exit *int, fn func()) (code int, done bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(exitSignal); !ok {
-				panic(r)
-			}
-			code, done = *exit, true
-		}
-	}()
-	fn()
-	return 0, false
 }

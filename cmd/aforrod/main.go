@@ -13,6 +13,8 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/mattn/go-isatty"
+
+	"github.com/aforro/aforro/internal/kongexit"
 )
 
 // Globals are the settings every subcommand shares.
@@ -50,15 +52,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		kong.Description("Aforro inventory and order service."),
 		kong.UsageOnError(),
 		kong.Writers(stdout, stderr),
-		kong.Exit(func(code int) { exit = code; panic(exitSignal{}) }),
+		kongexit.Option(&exit),
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "aforrod:", err)
 		return 2
 	}
-	var kctx *kong.Context
-	if code, done := catchExit(&exit, func() { kctx, err = parser.Parse(args) }); done {
-		return code
+	kctx, exited, err := kongexit.Parse(parser, args)
+	if exited {
+		return exit
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "aforrod:", err)
@@ -73,22 +75,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// exitSignal unwinds kong's Exit (after --help or a usage error) back to run.
-type exitSignal struct{}
-
-func catchExit(exit *int, fn func()) (code int, done bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(exitSignal); !ok {
-				panic(r)
-			}
-			code, done = *exit, true
-		}
-	}()
-	fn()
-	return 0, false
 }
 
 func newLogger(format, level string, w io.Writer) *slog.Logger {
