@@ -34,7 +34,7 @@ func (d *DB) ListCategories(ctx context.Context, req aforro.PageRequest) (aforro
 // Category returns one category.
 func (d *DB) Category(ctx context.Context, id int64) (aforro.Category, error) {
 	c, err := scanCategory(d.Pool.QueryRow(ctx, `SELECT id, name FROM categories WHERE id = $1`, id))
-	return c, wrapError(err, "get category", categoryNotFound(id))
+	return c, wrapError(err, "get category", noRow("Category", id))
 }
 
 // CreateCategory adds a category named name. A name already taken, ignoring
@@ -49,7 +49,7 @@ func (d *DB) CreateCategory(ctx context.Context, name string) (aforro.Category, 
 func (d *DB) UpdateCategory(ctx context.Context, id int64, in aforro.CategoryInput) (aforro.Category, error) {
 	c, err := scanCategory(d.Pool.QueryRow(ctx, `UPDATE categories SET name = coalesce($2, name)
 		WHERE id = $1 RETURNING id, name`, id, in.Name))
-	return c, wrapError(err, "update category", categoryNotFound(id), duplicateCategory(in.Name))
+	return c, wrapError(err, "update category", noRow("Category", id), duplicateCategory(in.Name))
 }
 
 // DeleteCategory deletes a category that no product belongs to; otherwise it
@@ -62,9 +62,6 @@ func (d *DB) DeleteCategory(ctx context.Context, id int64) error {
 	}, []reference{{"has %s", "product", "products"}})
 }
 
-func categoryNotFound(id int64) meaning {
-	return whenNoRows(aforro.Errorf(aforro.ENOTFOUND, "Category %d not found.", id))
-}
 
 // duplicateCategory means the unique index on names: the name (nil when
 // the call did not set one) is taken.

@@ -62,7 +62,7 @@ func (d *DB) deleteUnreferenced(ctx context.Context, what string, id int64, q de
 		_, err := tx.Exec(ctx, q.delete, id)
 		return err
 	})
-	return wrapError(err, op, whenNoRows(aforro.Errorf(aforro.ENOTFOUND, "%s %d not found.", what, id)),
+	return wrapError(err, op, noRow(what, id),
 		// A reference the counts do not cover is still the client's conflict.
 		whenCode(pgForeignKeyViolation, aforro.Errorf(aforro.ECONFLICT, "%s %d is still referenced; it cannot be deleted.", what, id)))
 }

@@ -136,6 +136,14 @@ func IsRetryable(err error) bool {
 	return c == pgSerializationFailure || c == pgDeadlockDetected
 }
 
+// errNotFound is the ENOTFOUND error of a missing what ("Store") with id.
+func errNotFound(what string, id int64) error {
+	return aforro.Errorf(aforro.ENOTFOUND, "%s %d not found.", what, id)
+}
+
+// noRow means pgx.ErrNoRows is errNotFound(what, id).
+func noRow(what string, id int64) meaning { return whenNoRows(errNotFound(what, id)) }
+
 // invalidField is an EINVALID error about one field.
 func invalidField(field, problem string) error {
 	var errs aforro.FieldErrors

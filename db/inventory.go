@@ -50,7 +50,7 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 			sprintfWhere(3) + `
 			ORDER BY p.title, p.id LIMIT $1 OFFSET $2`,
 		args:    []any{storeID, pattern, f.CategoryID, threshold},
-		missing: aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", storeID),
+		missing: errNotFound("Store", storeID),
 	}, scanInventory)
 }
 
@@ -85,7 +85,7 @@ func inventoryItem(ctx context.Context, q Querier, storeID, productID int64) (af
 		           JOIN categories c ON c.id = p.category_id) ON i.store_id = s.id AND i.product_id = $2
 		WHERE s.id = $1`, storeID, productID).Scan(&rowID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt)
 	if err != nil {
-		return it, wrapError(err, "get inventory row", storeNotFound(storeID))
+		return it, wrapError(err, "get inventory row", noRow("Store", storeID))
 	}
 	if rowID == nil {
 		return it, notStocked(storeID, productID)
@@ -111,10 +111,10 @@ func (d *DB) SetStock(ctx context.Context, storeID, productID int64, quantity in
 			return wrapError(err, "check store and product")
 		}
 		if !storeOK {
-			return aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", storeID)
+			return errNotFound("Store", storeID)
 		}
 		if !prodOK {
-			return aforro.Errorf(aforro.ENOTFOUND, "Product %d not found.", productID)
+			return errNotFound("Product", productID)
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, 0)
 			ON CONFLICT (store_id, product_id) DO NOTHING`, storeID, productID)
@@ -146,7 +146,7 @@ func (d *DB) AdjustStock(ctx context.Context, storeID, productID int64, delta in
 		err := tx.QueryRow(ctx, `SELECT (SELECT quantity FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE)
 			FROM stores WHERE id = $1`, storeID, productID).Scan(&locked)
 		if err != nil {
-			return wrapError(err, "lock inventory row", storeNotFound(storeID))
+			return wrapError(err, "lock inventory row", noRow("Store", storeID))
 		}
 		if locked == nil {
 			return notStocked(storeID, productID)

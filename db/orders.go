@@ -140,7 +140,7 @@ func lockStore(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder) (aforro.Or
 	o := aforro.Order{Store: req.StoreID, Status: aforro.StatusConfirmed, CustomerEmail: req.CustomerEmail}
 	err := tx.QueryRow(ctx, `SELECT name, location FROM stores WHERE id = $1 FOR KEY SHARE`, req.StoreID).
 		Scan(&o.StoreName, &o.StoreLocation)
-	return o, wrapError(err, "lock store", storeNotFound(req.StoreID))
+	return o, wrapError(err, "lock store", noRow("Store", req.StoreID))
 }
 
 // lockLines reads the requested products and locks the store's inventory
@@ -409,7 +409,7 @@ func getOrder(ctx context.Context, q Querier, id int64, lock string) (aforro.Ord
 	err := q.QueryRow(ctx, orderHeaderSQL+lock, id).Scan(&o.ID, &o.Store, &o.StoreName, &o.StoreLocation,
 		&o.Status, &o.CreatedAt, &o.CancelledAt, &o.CustomerEmail, &o.TotalAmount)
 	if err != nil {
-		return o, wrapError(err, "get order", orderNotFound(id))
+		return o, wrapError(err, "get order", noRow("Order", id))
 	}
 	o.CreatedAt = o.CreatedAt.UTC()
 	if o.CancelledAt != nil {
@@ -474,9 +474,6 @@ func (d *DB) CancelOrder(ctx context.Context, id int64) (aforro.Order, error) {
 	return o, wrapError(err, "cancel order")
 }
 
-func orderNotFound(id int64) meaning {
-	return whenNoRows(aforro.Errorf(aforro.ENOTFOUND, "Order %d not found.", id))
-}
 
 // ListStoreOrders returns a page of a store's orders, newest first (ties by
 // id), optionally of one status. total_items is summed in the same query.
@@ -490,7 +487,7 @@ func (d *DB) ListStoreOrders(ctx context.Context, storeID int64, status string, 
 			 WHERE o.store_id = $3 AND ($4 = '' OR o.status = $4)
 			 ORDER BY o.created_at DESC, o.id DESC LIMIT $1 OFFSET $2`,
 		args:    []any{storeID, status},
-		missing: aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", storeID),
+		missing: errNotFound("Store", storeID),
 	}, func(row pgx.Row) (aforro.OrderSummary, error) {
 		var o aforro.OrderSummary
 		err := row.Scan(&o.ID, &o.Status, &o.CreatedAt, &o.TotalItems)

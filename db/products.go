@@ -36,7 +36,7 @@ func (d *DB) ListProducts(ctx context.Context, f aforro.ProductFilter, req aforr
 func (d *DB) Product(ctx context.Context, id int64) (aforro.Product, error) {
 	p, err := scanProduct(d.Pool.QueryRow(ctx, `SELECT `+productColumns+`
 		FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = $1`, id))
-	return p, wrapError(err, "get product", productNotFound(id))
+	return p, wrapError(err, "get product", noRow("Product", id))
 }
 
 // CreateProduct adds a product; in.Title, in.Price and in.CategoryID must be
@@ -70,7 +70,7 @@ func (d *DB) UpdateProduct(ctx context.Context, id int64, in aforro.ProductInput
 			RETURNING id, title, description, price, created_at, category_id)
 		SELECT `+productColumns+` FROM p JOIN categories c ON c.id = p.category_id`,
 		id, in.Title, in.Description, in.Price, in.CategoryID))
-	return p, wrapError(err, "update product", productNotFound(id), unknownCategory(in.CategoryID))
+	return p, wrapError(err, "update product", noRow("Product", id), unknownCategory(in.CategoryID))
 }
 
 // DeleteProduct deletes a product that no order and no store's inventory
@@ -85,9 +85,6 @@ func (d *DB) DeleteProduct(ctx context.Context, id int64) error {
 	}, []reference{{"is referenced by %s", "order", "orders"}, {"is stocked in %s", "store", "stores"}})
 }
 
-func productNotFound(id int64) meaning {
-	return whenNoRows(aforro.Errorf(aforro.ENOTFOUND, "Product %d not found.", id))
-}
 
 // unknownCategory means the products' foreign key on their category: the
 // category id (nil when the call did not set one) does not exist.

@@ -354,7 +354,7 @@ func runSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, sql string
 			return searchResult{}, wrapError(err, "scan search row")
 		}
 		if hits == nil {
-			return searchResult{}, aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", f.StoreID)
+			return searchResult{}, errNotFound("Store", f.StoreID)
 		}
 		res.hits = *hits
 		if id == nil { // the empty side of the LEFT JOIN: no row on this page

@@ -25,7 +25,7 @@ func (d *DB) ListStores(ctx context.Context, req aforro.PageRequest) (aforro.Pag
 // Store returns one store.
 func (d *DB) Store(ctx context.Context, id int64) (aforro.Store, error) {
 	s, err := scanStore(d.Pool.QueryRow(ctx, `SELECT id, name, location FROM stores WHERE id = $1`, id))
-	return s, wrapError(err, "get store", storeNotFound(id))
+	return s, wrapError(err, "get store", noRow("Store", id))
 }
 
 // CreateStore adds a store; in.Name must be set (in.Location defaults to "").
@@ -43,7 +43,7 @@ func (d *DB) CreateStore(ctx context.Context, in aforro.StoreInput) (aforro.Stor
 func (d *DB) UpdateStore(ctx context.Context, id int64, in aforro.StoreInput) (aforro.Store, error) {
 	s, err := scanStore(d.Pool.QueryRow(ctx, `UPDATE stores SET name = coalesce($2, name), location = coalesce($3, location)
 		WHERE id = $1 RETURNING id, name, location`, id, in.Name, in.Location))
-	return s, wrapError(err, "update store", storeNotFound(id))
+	return s, wrapError(err, "update store", noRow("Store", id))
 }
 
 // DeleteStore deletes a store that has no orders, no inventory rows and is in
@@ -66,9 +66,6 @@ func (d *DB) DeleteStore(ctx context.Context, id int64) error {
 	})
 }
 
-func storeNotFound(id int64) meaning {
-	return whenNoRows(aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", id))
-}
 
 // storeExists is ENOTFOUND when there is no store id.
 func storeExists(ctx context.Context, q Querier, id int64) error {
@@ -77,7 +74,7 @@ func storeExists(ctx context.Context, q Querier, id int64) error {
 		return wrapError(err, "check store")
 	}
 	if !ok {
-		return aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", id)
+		return errNotFound("Store", id)
 	}
 	return nil
 }

@@ -176,7 +176,7 @@ func (d *DB) ListSummaries(ctx context.Context, f aforro.SummaryFilter, req afor
 			   AND (NOT $5::bool OR store_id IS NULL) AND ($6::bigint[] IS NULL OR store_id = ANY ($6::bigint[]))
 			 ORDER BY summary_date DESC, store_id NULLS FIRST LIMIT $1 OFFSET $2`,
 		args:    []any{date, f.StoreID, f.AllStores, stores},
-		missing: aforro.Errorf(aforro.ENOTFOUND, "Store %d not found.", f.StoreID),
+		missing: errNotFound("Store", f.StoreID),
 	}, scanSummary)
 }
 

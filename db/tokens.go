@@ -98,7 +98,7 @@ func (d *DB) RevokeToken(ctx context.Context, id int64) error {
 		return wrapError(err, "revoke token")
 	}
 	if tag.RowsAffected() == 0 {
-		return aforro.Errorf(aforro.ENOTFOUND, "Token %d not found.", id)
+		return errNotFound("Token", id)
 	}
 	return nil
 }
@@ -132,5 +132,5 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (aforro.Token, err
 func (d *DB) OrderStore(ctx context.Context, orderID int64) (int64, error) {
 	var s int64
 	err := d.Pool.QueryRow(ctx, `SELECT store_id FROM orders WHERE id = $1`, orderID).Scan(&s)
-	return s, wrapError(err, "get order store", orderNotFound(orderID))
+	return s, wrapError(err, "get order store", noRow("Order", orderID))
 }
