@@ -170,7 +170,8 @@ func (d *DB) AdjustStock(ctx context.Context, storeID, productID int64, delta in
 }
 
 // ListMovements returns a page of the stock ledger of one inventory row,
-// newest first.
+// newest first: by id, which follows the row lock (migration 007), so the
+// newest movement's quantity_after is the row's quantity.
 func (d *DB) ListMovements(ctx context.Context, storeID, productID int64, req aforro.PageRequest) (aforro.Page[aforro.StockMovement], error) {
 	if _, err := d.InventoryItem(ctx, storeID, productID); err != nil {
 		return aforro.Page[aforro.StockMovement]{}, err
@@ -179,7 +180,7 @@ func (d *DB) ListMovements(ctx context.Context, storeID, productID int64, req af
 		countSQL: `SELECT count(*) FROM stock_movements WHERE store_id = $1 AND product_id = $2`,
 		pageSQL: `SELECT id, delta, quantity_before, quantity_after, reason, order_id, created_at
 			FROM stock_movements WHERE store_id = $3 AND product_id = $4
-			ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
+			ORDER BY id DESC LIMIT $1 OFFSET $2`,
 		args: []any{storeID, productID},
 	}, func(row pgx.Row) (aforro.StockMovement, error) {
 		var m aforro.StockMovement
