@@ -62,7 +62,6 @@ func (d *DB) DeleteCategory(ctx context.Context, id int64) error {
 	}, []reference{{"has %s", "product", "products"}})
 }
 
-
 // duplicateCategory means the unique index on names: the name (nil when
 // the call did not set one) is taken.
 func duplicateCategory(name *string) meaning {

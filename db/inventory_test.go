@@ -33,7 +33,7 @@ func TestLedgerFollowsTheRowLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer early.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	defer early.Rollback(ctx)                                  //nolint:errcheck // a no-op after Commit
 	if _, err := early.Exec(ctx, `SELECT now()`); err != nil { // its now() is fixed from here
 		t.Fatal(err)
 	}

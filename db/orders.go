@@ -474,7 +474,6 @@ func (d *DB) CancelOrder(ctx context.Context, id int64) (aforro.Order, error) {
 	return o, wrapError(err, "cancel order")
 }
 
-
 // ListStoreOrders returns a page of a store's orders, newest first (ties by
 // id), optionally of one status. total_items is summed in the same query.
 func (d *DB) ListStoreOrders(ctx context.Context, storeID int64, status string, req aforro.PageRequest) (aforro.Page[aforro.OrderSummary], error) {

@@ -85,7 +85,6 @@ func (d *DB) DeleteProduct(ctx context.Context, id int64) error {
 	}, []reference{{"is referenced by %s", "order", "orders"}, {"is stocked in %s", "store", "stores"}})
 }
 
-
 // unknownCategory means the products' foreign key on their category: the
 // category id (nil when the call did not set one) does not exist.
 func unknownCategory(id *int64) meaning {

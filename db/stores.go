@@ -66,7 +66,6 @@ func (d *DB) DeleteStore(ctx context.Context, id int64) error {
 	})
 }
 
-
 // storeExists is ENOTFOUND when there is no store id.
 func storeExists(ctx context.Context, q Querier, id int64) error {
 	var ok bool

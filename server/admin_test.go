@@ -346,7 +346,7 @@ func TestTextThePostgreSQLRefuses(t *testing.T) {
 		{name: "NUL in an inventory filter", method: "GET", path: "/api/stores/1/inventory?q=a%00b",
 			status: 400, want: "Invalid q", fields: map[string]string{"q": "must be UTF-8 text without control characters"}},
 		{name: "invalid UTF-8 in an inventory filter", method: "GET", path: "/api/stores/1/inventory?q=%FF%FE",
-			status: 400, want: "Invalid q", fields: map[string]string{"q": "must be UTF-8 text without control characters"}},
+			status: 400, want: "Invalid q", fields: map[string]string{"q": "must be valid UTF-8"}},
 		{name: "NUL in a stock reason", method: "PUT", path: "/api/stores/1/inventory/1", body: `{"quantity": 3, "reason": "count\u0000"}`,
 			status: 400, want: "Invalid reason", fields: map[string]string{"reason": "must not contain control characters"}},
 		{name: "NUL in an adjustment reason", method: "POST", path: "/api/stores/1/inventory/1/adjust", body: `{"delta": 1, "reason": "\u0000"}`,

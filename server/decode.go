@@ -1,36 +1,73 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aforro/aforro"
 )
 
-// decodeJSON reads exactly one JSON object into dst, rejecting unknown
-// fields, trailing data, wrong types and bodies over the size limit, each
-// with a readable sentence.
+// decodeJSON reads exactly one JSON object into dst, rejecting invalid
+// UTF-8, unknown fields, trailing data, wrong types and bodies over the size
+// limit, each with a readable sentence; a problem inside an array names its
+// element ("items[1].quantity_requested").
 func decodeJSON(r *http.Request, dst any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return decodeError(err, nil)
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would store U+FFFD in its place without a word. The
+		// path holds U+FFFD when the bad bytes are in a key, which then names
+		// no field the client would recognise.
+		field := jsonPath(body, int64(firstInvalidUTF8(body))+1)
+		if strings.ContainsRune(field, utf8.RuneError) {
+			field = ""
+		}
+		return invalidUTF8(field)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		return decodeError(err, body)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return decodeError(err)
-		}
 		return aforro.Errorf(aforro.EINVALID, "Request body must hold a single JSON object.")
 	}
 	return nil
 }
 
-func decodeError(err error) error {
+// invalidUTF8 is the answer to text that is not UTF-8, in field (a body's
+// JSON path or a query parameter; "" when it names none).
+func invalidUTF8(field string) error {
+	if field == "" {
+		return aforro.Errorf(aforro.EINVALID, "Request text must be valid UTF-8.")
+	}
+	e := aforro.Errorf(aforro.EINVALID, "Invalid %s: must be valid UTF-8.", field)
+	e.Fields = map[string]string{field: "must be valid UTF-8"}
+	return e
+}
+
+// firstInvalidUTF8 is the offset of the first byte of b that is not part of
+// a valid UTF-8 sequence.
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+func decodeError(err error, body []byte) error {
 	var (
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
@@ -44,9 +81,13 @@ func decodeError(err error) error {
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
 		return aforro.Errorf(aforro.EINVALID, "Request body is not valid JSON.")
 	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
+		if typ.Field == "" {
 			return aforro.Errorf(aforro.EINVALID, "Request body must be a JSON object.")
+		}
+		// typ.Field leaves out array indices ("items.quantity_requested").
+		field := jsonPath(body, typ.Offset)
+		if field == "" {
+			field = typ.Field
 		}
 		e := aforro.Errorf(aforro.EINVALID, "Invalid %s: must be %s.", field, jsonKind(typ.Type.Kind().String()))
 		e.Fields = map[string]string{field: "must be " + jsonKind(typ.Type.Kind().String())}
@@ -61,6 +102,78 @@ func decodeError(err error) error {
 	}
 	// Errors from a field's own UnmarshalJSON (such as Money) are readable sentences.
 	return aforro.Errorf(aforro.EINVALID, "Invalid request body: %s.", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonPath is the path, such as "items[1].quantity_requested", of the
+// innermost value (or object key) of body whose token ends at or after byte
+// offset: the one encoding/json was reading when it stopped there. It is ""
+// for the top level and for a body that is not JSON.
+func jsonPath(body []byte, offset int64) string {
+	type frame struct {
+		array     bool
+		index     int    // of the current element, in an array
+		key       string // of the current member, in an object
+		expectKey bool
+	}
+	var stack []frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			switch {
+			case f.array && f.index >= 0:
+				fmt.Fprintf(&b, "[%d]", f.index)
+			case !f.array && f.key != "":
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			}
+		}
+		return b.String()
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // a number no float64 holds (1e309) is still a token
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		end := dec.InputOffset()
+		var top *frame
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && !stack[len(stack)-1].array {
+				stack[len(stack)-1].expectKey = true
+			}
+			continue
+		}
+		if top != nil && !top.array && top.expectKey {
+			top.key, top.expectKey = tok.(string), false
+			if end >= offset {
+				return path()
+			}
+			continue
+		}
+		if top != nil && top.array {
+			top.index++
+		}
+		if end >= offset {
+			return path()
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{expectKey: true})
+		case json.Delim('['):
+			stack = append(stack, frame{array: true, index: -1})
+		default:
+			if top != nil && !top.array {
+				top.expectKey = true
+			}
+		}
+	}
 }
 
 func jsonKind(goKind string) string {

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/uptrace/bunrouter"
 
@@ -164,6 +166,34 @@ func (s *Server) canonicalPath(next http.Handler) http.Handler {
 		if p != r.URL.Path {
 			r.URL.Path = p
 			r.URL.RawPath = strings.TrimSuffix(r.URL.RawPath, "/")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// validQuery refuses a query string that does not parse (a bad
+// percent-encoding, a semicolon) or holds text that is not UTF-8, with a 400
+// naming the parameter; the handlers would see the parameter dropped, or
+// U+FFFD in place of what was sent.
+func (s *Server) validQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			s.writeError(w, r, aforro.Errorf(aforro.EINVALID,
+				"The query string is malformed: use & between parameters and %%XX escapes only for bytes."))
+			return
+		}
+		for k, vs := range q {
+			if !utf8.ValidString(k) {
+				s.writeError(w, r, invalidUTF8(""))
+				return
+			}
+			for _, v := range vs {
+				if !utf8.ValidString(v) {
+					s.writeError(w, r, invalidUTF8(k))
+					return
+				}
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

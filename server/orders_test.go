@@ -206,6 +206,21 @@ func TestPlaceOrderValidation(t *testing.T) {
 		{"trailing data", `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1}]} {}`, 400, aforro.EINVALID, nil},
 		{"empty body", ``, 400, aforro.EINVALID, nil},
 		{"array body", `[]`, 400, aforro.EINVALID, nil},
+		// A type error inside the array names its element (defect 5).
+		{"a huge number in the second line", `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1}, {"product_id": 2, "quantity_requested": 1e309}]}`, 400, aforro.EINVALID,
+			map[string]string{"items[1].quantity_requested": "must be an integer"}},
+		{"a fraction in the first line", `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1.5}]}`, 400, aforro.EINVALID,
+			map[string]string{"items[0].quantity_requested": "must be an integer"}},
+		{"a string id in the third line", `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1}, {"product_id": 2, "quantity_requested": 1}, {"product_id": "3", "quantity_requested": 1}]}`, 400, aforro.EINVALID,
+			map[string]string{"items[2].product_id": "must be an integer"}},
+		{"a line that is not an object", `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1}, 7]}`, 400, aforro.EINVALID,
+			map[string]string{"items[1]": "must be an object"}},
+		{"an object for a number", `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": {"n": 1}}]}`, 400, aforro.EINVALID,
+			map[string]string{"items[0].quantity_requested": "must be an integer"}},
+		// Invalid UTF-8 is refused, not stored as U+FFFD (defect 7).
+		{"invalid UTF-8 in the email", "{\"store_id\": 1, \"items\": [{\"product_id\": 1, \"quantity_requested\": 1}], \"customer_email\": \"ana\xff@example.com\"}", 400, aforro.EINVALID,
+			map[string]string{"customer_email": "must be valid UTF-8"}},
+		{"invalid UTF-8 in a key", "{\"store_id\": 1, \"\xfe\": 2}", 400, aforro.EINVALID, nil},
 		{"a line total past the maximum", dear(999_999, 19), 400, aforro.EINVALID,
 			// lines are added in product-id order: the request's last line first
 			map[string]string{"items[18].quantity_requested": "makes a line total of 9999989999990000.01, past the maximum order total of 999999999999.99"}},

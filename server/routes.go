@@ -130,5 +130,5 @@ func (s *Server) router() http.Handler {
 			}
 		}
 	}
-	return s.canonicalPath(r)
+	return s.canonicalPath(s.validQuery(r))
 }

@@ -1,0 +1,40 @@
+package server
+
+import "testing"
+
+// TestJSONPath checks the path of the value at an offset, through objects
+// and arrays, which the type errors of encoding/json leave out.
+func TestJSONPath(t *testing.T) {
+	body := `{"a": 1, "items": [{"x": 1}, {"x": [10, {"y": "z"}]}], "b": {"c": true}}`
+	at := func(sub string) int64 { // the offset just past sub's first occurrence
+		for i := 0; i+len(sub) <= len(body); i++ {
+			if body[i:i+len(sub)] == sub {
+				return int64(i + len(sub))
+			}
+		}
+		t.Fatalf("%q not in the body", sub)
+		return 0
+	}
+	tests := []struct {
+		offset int64
+		want   string
+	}{
+		{at(`"a": 1`), "a"},
+		{at(`"a"`), "a"},
+		{at(`[{"x": 1`), "items[0].x"},
+		{at(`[10`), "items[1].x[0]"},
+		{at(`"y": "z"`), "items[1].x[1].y"},
+		{at(`{"y"`), "items[1].x[1].y"},
+		{at(`"c": true`), "b.c"},
+		{at(`"items": [`), "items"},
+		{0, ""},
+	}
+	for _, tt := range tests {
+		if got := jsonPath([]byte(body), tt.offset); got != tt.want {
+			t.Errorf("offset %d: %q, want %q", tt.offset, got, tt.want)
+		}
+	}
+	if got := jsonPath([]byte(`not json`), 3); got != "" {
+		t.Errorf("not JSON: %q", got)
+	}
+}
