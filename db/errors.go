@@ -3,6 +3,8 @@ package db
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -22,7 +24,16 @@ const (
 	pgDeadlockDetected         = "40P01"
 	pgDuplicateDatabase        = "42P04"
 	pgQueryCanceled            = "57014" // statement_timeout, or a cancel request
+	pgAdminShutdown            = "57P01"
+	pgCrashShutdown            = "57P02"
+	pgCannotConnectNow         = "57P03" // starting up, shutting down, in recovery
 )
+
+// ErrUnavailable is what a call answers when PostgreSQL cannot be reached
+// or went away under it (see wrapError). Nothing the call did was kept
+// unless it committed, so a client may retry; an order with its
+// Idempotency-Key is then placed once.
+var ErrUnavailable = &aforro.Error{Code: aforro.EUNAVAILABLE, Message: "The database is unavailable; retry shortly."}
 
 // errBusy is what a transaction that kept hitting serialization failures or
 // deadlocks answers once its retries are spent.
@@ -84,6 +95,9 @@ func wrapError(err error, op string, meanings ...meaning) error {
 	if errors.As(err, &ae) {
 		return err
 	}
+	if isConnFailure(err) {
+		return translated(ErrUnavailable, err)
+	}
 	noRows := errors.Is(err, pgx.ErrNoRows)
 	var pe *pgconn.PgError
 	isPg := errors.As(err, &pe)
@@ -119,6 +133,23 @@ func translated(domain, cause error) error {
 
 func (t *translation) Error() string   { return t.domain.Error() + " (" + t.cause.Error() + ")" }
 func (t *translation) Unwrap() []error { return []error{t.domain, t.cause} }
+
+// isConnFailure reports whether err means the connection to PostgreSQL
+// failed, rather than a statement: it could not connect, the connection
+// broke or was closed, or the server is shutting down, crashed or is not
+// yet accepting connections (SQLSTATE class 08, 57P01-57P03).
+func isConnFailure(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	switch c := pgCode(err); {
+	case errors.As(err, &ce), errors.As(err, &ne), errors.Is(err, pgconn.ErrConnClosed),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case strings.HasPrefix(c, "08"), c == pgAdminShutdown, c == pgCrashShutdown, c == pgCannotConnectNow:
+		return true
+	}
+	return false
+}
 
 // pgCode returns the SQLSTATE of err, or "" when it is not a PostgreSQL error.
 func pgCode(err error) string {

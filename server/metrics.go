@@ -32,6 +32,8 @@ type metrics struct {
 	duration  *prometheus.HistogramVec
 	rateLimit *prometheus.CounterVec
 	orders    *prometheus.CounterVec
+	// dbUnavailable counts the answers a PostgreSQL outage made 503.
+	dbUnavailable prometheus.Counter
 }
 
 // newMetrics registers the server's collectors on reg: HTTP requests, order
@@ -58,8 +60,12 @@ func newMetrics(reg *prometheus.Registry, d *db.DB) *metrics {
 			Name: "aforro_orders_total",
 			Help: "Orders placed (CONFIRMED or REJECTED) and cancelled (CANCELLED) by this process, by resulting status.",
 		}, []string{"status"}),
+		dbUnavailable: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "aforro_db_unavailable_total",
+			Help: "Requests answered 503 because PostgreSQL could not be reached or went away during the request.",
+		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.rateLimit, m.orders,
+	reg.MustRegister(m.requests, m.duration, m.rateLimit, m.orders, m.dbUnavailable,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if d != nil {

@@ -103,8 +103,10 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		ri := infoFrom(r.Context())
+		// A 503 is an answer the client can act on (and an outage is
+		// logged once by itself); a 499 is the client's own doing.
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		if sw.status >= 500 && sw.status != http.StatusServiceUnavailable {
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(r.Context(), level, "request",

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -104,5 +105,43 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
 		t.Error("server still accepts connections after shutdown")
+	}
+}
+
+// TestClientGoneIs499 fails a request whose client has gone, as a query
+// cancelled with its context does (issue 13, defect 9): the access log and
+// the metrics record 499 at INFO, not a 500 at ERROR.
+func TestClientGoneIs499(t *testing.T) {
+	var logs strings.Builder
+	s := New(DefaultConfig(), nil, nil, slog.New(slog.NewJSONHandler(&logs, nil)))
+	defer s.Close()
+	h := s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, fmt.Errorf("count rows: %w", context.Canceled))
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/stores/", nil).WithContext(ctx))
+	if rec.Code != statusClientClosed {
+		t.Errorf("status %d, want 499", rec.Code)
+	}
+	if !strings.Contains(logs.String(), `"status":499`) || strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("log:\n%s", logs.String())
+	}
+	families, err := s.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "aforro_http_requests_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "status" && l.GetValue() != "499" {
+					t.Errorf("a request counted with status %s", l.GetValue())
+				}
+			}
+		}
 	}
 }

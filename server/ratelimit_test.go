@@ -2,9 +2,7 @@ package server_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -317,8 +315,8 @@ func TestSuggestRateLimitRedisReturns(t *testing.T) {
 		t.Fatal(err)
 	}
 	dbtest.Redis(t) // fails the test clearly when Redis is not there at all
-	p := newTCPProxy(t, opts.Addr)
-	opts.Addr = p.addr
+	p := servertest.NewProxy(t, opts.Addr)
+	opts.Addr = p.Addr
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { rdb.Close() })
 	var logs syncBuffer
@@ -337,10 +335,10 @@ func TestSuggestRateLimitRedisReturns(t *testing.T) {
 		}
 	}
 	ask("redis")
-	p.cut()
+	p.Cut()
 	ask("local")
 	ask("local")
-	p.restore(t)
+	p.Restore(t)
 	time.Sleep(1100 * time.Millisecond) // the limiter probes Redis once a second while it is down
 	ask("redis")
 	ask("redis")
@@ -376,66 +374,4 @@ func decisions(t *testing.T, api *server.Server, backend string) int {
 		}
 	}
 	return n
-}
-
-// tcpProxy forwards a loopback port to Redis and can cut and restore the
-// link, as a network partition would.
-type tcpProxy struct {
-	addr, target string
-	mu           sync.Mutex
-	ln           net.Listener
-	conns        []net.Conn
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	t.Helper()
-	p := &tcpProxy{target: target}
-	p.addr = servertest.FreeAddr(t)
-	p.restore(t)
-	t.Cleanup(p.cut)
-	return p
-}
-
-func (p *tcpProxy) restore(t *testing.T) {
-	t.Helper()
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		t.Fatalf("proxy listen: %v", err)
-	}
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(up, c); up.Close() }()
-			go func() { _, _ = io.Copy(c, up); c.Close() }()
-		}
-	}()
-}
-
-// cut closes the listener and every forwarded connection.
-func (p *tcpProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		if err := p.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
-			panic(err)
-		}
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bunrouter"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 )
 
 // statusOf is the one place that maps error codes to HTTP statuses.
@@ -36,11 +37,29 @@ func statusOf(code string) int {
 	}
 }
 
+// statusClientClosed is what the access log and the metrics record for a
+// request whose client went away before the answer: nginx's 499, so it
+// counts as neither a success nor a server error.
+const statusClientClosed = 499
+
 // writeError answers with the error envelope. Anything that is not an
 // *aforro.Error is logged with the request id and answered with a generic 500,
-// so no dependency's error text reaches the client.
+// so no dependency's error text reaches the client. A request whose client
+// has gone is recorded as 499 whatever failed because of it; a 503 says
+// when to retry.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := aforro.ErrorCode(err)
+	if r.Context().Err() != nil && (code == aforro.EINTERNAL || code == aforro.EUNAVAILABLE) {
+		w.WriteHeader(statusClientClosed) // nobody reads it; the log and metrics do
+		return
+	}
+	if errors.Is(err, db.ErrUnavailable) {
+		s.metrics.dbUnavailable.Inc()
+		s.dbOutage(err)
+	}
+	if code == aforro.EUNAVAILABLE && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "1")
+	}
 	body := aforro.ErrorResponse{Error: aforro.ErrorMessage(err), Code: code}
 	var e *aforro.Error
 	if errors.As(err, &e) {

@@ -12,6 +12,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -64,12 +66,16 @@ type Server struct {
 	openapiErr error  // why it could not be rendered
 
 	suggestLimiter *rateLimiter
+
+	dbDown    atomic.Bool   // a PostgreSQL outage is under way (dbOutage)
+	done      chan struct{} // closed by Close
+	closeOnce sync.Once
 }
 
 // New builds a server over its dependencies. rdb may be nil when Redis is not
 // configured; readiness then reports it as such.
 func New(cfg Config, d *db.DB, rdb *redis.Client, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, db: d, redis: rdb, log: log}
+	s := &Server{cfg: cfg, db: d, redis: rdb, log: log, done: make(chan struct{})}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
@@ -82,7 +88,43 @@ func New(cfg Config, d *db.DB, rdb *redis.Client, log *slog.Logger) *Server {
 
 // Close releases what New opened besides the handler: the rate limiter's
 // Redis connections. The database and rdb belong to the caller.
-func (s *Server) Close() error { return s.suggestLimiter.close() }
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.done)
+		err = s.suggestLimiter.close()
+	})
+	return err
+}
+
+// dbOutage logs the first answer that found PostgreSQL unreachable, once
+// per outage rather than per request, and then pings it every second until
+// it answers, which it logs too.
+func (s *Server) dbOutage(cause error) {
+	if !s.dbDown.CompareAndSwap(false, true) {
+		return
+	}
+	s.log.Warn("PostgreSQL is unreachable; answering 503 with Retry-After until it is back", "error", cause)
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.done:
+				return
+			case <-t.C:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			err := s.db.Ping(ctx)
+			cancel()
+			if err == nil {
+				s.dbDown.Store(false)
+				s.log.Info("PostgreSQL answers again")
+				return
+			}
+		}
+	}()
+}
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
