@@ -97,7 +97,11 @@ func (e *Elector) ID() string { return e.id }
 func (e *Elector) IsLeader(context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	now := time.Now()
+	return e.leading(time.Now())
+}
+
+// leading is IsLeader with e.mu held.
+func (e *Elector) leading(now time.Time) error {
 	switch {
 	case !e.holding:
 		return ErrNotLeader
@@ -312,11 +316,15 @@ type electorState struct {
 	redisDown bool
 }
 
+// state reads everything under one lock, so that it never says this
+// instance leads while naming another leader, or none.
 func (e *Elector) state() electorState {
-	leading := e.IsLeader(context.Background()) == nil
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	st := electorState{leader: e.leader, isLeader: leading, elections: e.term, redisDown: e.redisDown}
+	st := electorState{leader: e.leader, isLeader: e.leading(time.Now()) == nil, elections: e.term, redisDown: e.redisDown}
+	if st.isLeader {
+		st.leader = e.id
+	}
 	if e.term > 0 {
 		st.since = e.since
 	}

@@ -85,6 +85,7 @@ func TestPostgreSQLOutage(t *testing.T) {
 
 	p.Cut()
 	for _, rq := range []struct{ method, path, body, key string }{
+		{"GET", "/readyz", "", ""},
 		{"GET", "/api/stores/1/", "", ""},
 		{"GET", "/api/products/", "", ""},
 		{"GET", "/api/search/products/?q=laptop", "", ""},

@@ -101,6 +101,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 		return err
 	}
 	defer d.Close()
+	redis.SetLogger(server.NewRedisLogger(log)) // the library's own lines, into this log
 	opts, _ := redis.ParseURL(c.RedisURL) // checked in Validate
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
