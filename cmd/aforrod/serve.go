@@ -102,7 +102,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 	}
 	defer d.Close()
 	redis.SetLogger(server.NewRedisLogger(log)) // the library's own lines, into this log
-	opts, _ := redis.ParseURL(c.RedisURL) // checked in Validate
+	opts, _ := redis.ParseURL(c.RedisURL)       // checked in Validate
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
 	if err := rdb.Ping(ctx).Err(); err != nil {
