@@ -29,6 +29,11 @@ type ServeCmd struct {
 	MailFrom    string        `name:"mail-from" env:"AFORRO_MAIL_FROM" default:"orders@aforro.local" help:"Sender address of order emails."`
 	LeaderTTL   time.Duration `name:"leader-ttl" env:"AFORRO_LEADER_TTL" default:"15s" help:"Jobs leader lease TTL (300ms-10m): a leader that dies is replaced within about this long."`
 
+	OutboxBackoff     time.Duration `name:"outbox-backoff" env:"AFORRO_OUTBOX_BACKOFF" default:"30s" help:"Wait after an order email's first failed attempt; it doubles with each further one, up to 1h."`
+	OutboxMaxAttempts int           `name:"outbox-max-attempts" env:"AFORRO_OUTBOX_MAX_ATTEMPTS" default:"8" help:"Attempts at an order email before it is marked failed."`
+	OutboxSendTimeout time.Duration `name:"outbox-send-timeout" env:"AFORRO_OUTBOX_SEND_TIMEOUT" default:"30s" help:"Time one attempt at sending an order email may take."`
+	OutboxLease       time.Duration `name:"outbox-lease" env:"AFORRO_OUTBOX_LEASE" default:"2m" help:"How long a claimed email is hidden from other instances; one whose sender died is sent again after it (must exceed --outbox-send-timeout)."`
+
 	SuggestLimit   int           `name:"suggest-limit" env:"AFORRO_SUGGEST_LIMIT" default:"20" help:"Autocomplete requests allowed per client IP per --suggest-window (also the burst), shared by every instance through Redis."`
 	SuggestWindow  time.Duration `name:"suggest-window" env:"AFORRO_SUGGEST_WINDOW" default:"1m" help:"Autocomplete rate-limit window (at least 1s)."`
 	TrustedProxies []string      `name:"trusted-proxies" env:"AFORRO_TRUSTED_PROXIES" sep:"," help:"Comma-separated CIDRs of proxies whose X-Forwarded-For names the client (default: none, the TCP peer is the client)."`
@@ -72,6 +77,9 @@ func (c *ServeCmd) jobsConfig() jobs.Config {
 	cfg.LowStock = c.LowStock
 	cfg.MailFrom = c.MailFrom
 	cfg.LeaderTTL = c.LeaderTTL
+	cfg.Outbox.Backoff, cfg.Outbox.MaxAttempts = c.OutboxBackoff, c.OutboxMaxAttempts
+	cfg.Outbox.SendTimeout, cfg.Outbox.Lease = c.OutboxSendTimeout, c.OutboxLease
+	cfg.Outbox.MaxBackoff = max(cfg.Outbox.MaxBackoff, c.OutboxBackoff)
 	return cfg
 }
 
@@ -80,7 +88,10 @@ func (c *ServeCmd) jobsConfig() jobs.Config {
 func (c *ServeCmd) newJobs(d *db.DB, rdb *redis.Client, log *slog.Logger) (*jobs.Jobs, error) {
 	var m jobs.Mailer = jobs.LogMailer{Log: log}
 	if c.SMTPURL != "" {
-		sm, err := jobs.NewSMTPMailer(jobs.SMTPConfig{URL: c.SMTPURL})
+		// Each SMTP command within the send timeout: a server that stops
+		// answering must not hold a send past it (and past the lease, when
+		// another instance would send the email again).
+		sm, err := jobs.NewSMTPMailer(jobs.SMTPConfig{URL: c.SMTPURL, Timeout: c.OutboxSendTimeout})
 		if err != nil {
 			return nil, fmt.Errorf("--smtp-url: %w", err)
 		}
