@@ -10,7 +10,7 @@ BENCH_SECONDS ?= 10
 FUZZ_TARGETS = FuzzOrderBody FuzzProductBody FuzzQueryParams FuzzSearchParams
 
 .DEFAULT_GOAL := build
-.PHONY: run test fuzz bench-orders bench-search build lint fmt migrate seed docker
+.PHONY: run test faults fuzz bench-orders bench-search build lint fmt migrate seed docker
 
 # Starts PostgreSQL/Redis privately when none answer, migrates, seeds, serves.
 run:
@@ -18,6 +18,12 @@ run:
 
 test:
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# The fault-injection suite (faults/, README "Reliability"): the aforrod
+# binary, a private PostgreSQL cluster and redis-server per scenario, killed,
+# restarted and cut under load. It needs initdb/pg_ctl and redis-server.
+faults:
+	$(GO) test -tags faults -race -count=1 -timeout 15m ./faults
 
 # Each fuzzer searches for new inputs for FUZZTIME (go test runs one -fuzz
 # target at a time); its seed corpus already runs in every make test.
@@ -38,8 +44,8 @@ build:
 	GOTOOLCHAIN=$(TOOLCHAIN) CGO_ENABLED=0 $(GO) build -trimpath -o bin/ ./cmd/aforrod ./cmd/aforroctl
 
 lint:
-	$(GO) vet ./...
-	$(GO) run $(STATICCHECK) ./...
+	$(GO) vet -tags faults ./...
+	$(GO) run $(STATICCHECK) -tags faults ./...
 
 fmt:
 	gofmt -l -w $$(git ls-files -co --exclude-standard '*.go')
