@@ -194,8 +194,10 @@ func TestLeaderElection(t *testing.T) {
 		}
 		return false
 	})
-	if took := time.Since(stopped); took > ttl/2 {
-		t.Errorf("takeover after a clean stop took %s; want under %s", took, ttl/2)
+	// Released, not lapsed: the takeover did not wait for the TTL (a
+	// timing check here flaked under load; the log says which happened).
+	if !strings.Contains(logs.String(), "jobs: released the leader lease") {
+		t.Errorf("the stopped leader did not release its lease (took %s):\n%s", time.Since(stopped), logs)
 	}
 	takeover = time.Now()
 	waitFor(t, 5*time.Second, "a tick run by the last leader", func() bool { return ticks.ranSince(third.id, takeover) })
@@ -336,8 +338,10 @@ func TestRedisOutagePausesJobs(t *testing.T) {
 	cutAt := time.Now()
 	waitFor(t, ttl+time.Second, "the leader to pause", func() bool { return el.IsLeader(context.Background()) != nil })
 	paused := time.Now()
-	if took := paused.Sub(cutAt); took > ttl+200*time.Millisecond {
-		t.Errorf("paused %s after Redis went away; want within the TTL", took)
+	// The safety property, whatever the machine's load: no job ran once the
+	// lease could have lapsed (the pause itself is observed a poll late).
+	if ranAfter(cutAt.Add(ttl)) {
+		t.Errorf("a job ran more than the TTL (%s) after Redis went away", ttl)
 	}
 	time.Sleep(1200 * time.Millisecond) // at least one tick falls in the outage
 	if ranAfter(paused.Add(50 * time.Millisecond)) {
