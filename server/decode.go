@@ -20,7 +20,13 @@ import (
 func decodeJSON(r *http.Request, dst any) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return decodeError(err, nil)
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return aforro.Errorf(aforro.ETOOLARGE, "Request body is larger than %d bytes.", mbe.Limit)
+		}
+		// A body cut short or badly chunked; net/http's own words for it
+		// ("invalid byte in chunk length") would mean nothing to a client.
+		return aforro.Errorf(aforro.EINVALID, "Request body could not be read: it is cut short or badly framed.")
 	}
 	if !utf8.Valid(body) {
 		// encoding/json would store U+FFFD in its place without a word. The
@@ -71,11 +77,8 @@ func decodeError(err error, body []byte) error {
 	var (
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
-		mbe *http.MaxBytesError
 	)
 	switch {
-	case errors.As(err, &mbe):
-		return aforro.Errorf(aforro.ETOOLARGE, "Request body is larger than %d bytes.", mbe.Limit)
 	case errors.Is(err, io.EOF):
 		return aforro.Errorf(aforro.EINVALID, "Request body is empty; a JSON object is required.")
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):

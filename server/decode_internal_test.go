@@ -1,6 +1,16 @@
 package server
 
-import "testing"
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/aforro/aforro"
+)
 
 // TestJSONPath checks the path of the value at an offset, through objects
 // and arrays, which the type errors of encoding/json leave out.
@@ -36,5 +46,20 @@ func TestJSONPath(t *testing.T) {
 	}
 	if got := jsonPath([]byte(`not json`), 3); got != "" {
 		t.Errorf("not JSON: %q", got)
+	}
+}
+
+// TestDecodeUnreadableBody reads bodies that end in a read error, as a body
+// cut short or badly chunked does: a 400 in the server's words, never
+// net/http's ("invalid byte in chunk length").
+func TestDecodeUnreadableBody(t *testing.T) {
+	for _, cause := range []error{errors.New("invalid byte in chunk length"), io.ErrUnexpectedEOF} {
+		r := httptest.NewRequest(http.MethodPost, "/api/categories",
+			io.MultiReader(strings.NewReader(`{"name": "Gar`), iotest.ErrReader(cause)))
+		err := decodeJSON(r, &aforro.CategoryInput{})
+		var e *aforro.Error
+		if !errors.As(err, &e) || e.Code != aforro.EINVALID || strings.Contains(e.Message, cause.Error()) {
+			t.Errorf("%v: got %v", cause, err)
+		}
 	}
 }
