@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -60,6 +61,34 @@ func TestDecodeUnreadableBody(t *testing.T) {
 		var e *aforro.Error
 		if !errors.As(err, &e) || e.Code != aforro.EINVALID || strings.Contains(e.Message, cause.Error()) {
 			t.Errorf("%v: got %v", cause, err)
+		}
+	}
+}
+
+// TestDecodeLoneSurrogates decodes \u escapes of half a surrogate pair,
+// which encoding/json turns into U+FFFD without a word: refused like
+// invalid UTF-8, naming the field. Whole pairs and an escaped backslash
+// before "u" are text like any other.
+func TestDecodeLoneSurrogates(t *testing.T) {
+	tests := []struct{ body, field string }{
+		{`{"name": "\ud800"}`, "name"},
+		{`{"name": "Gar\uDFFFden"}`, "name"},
+		{`{"name": "ok", "location": "\ud800\ud800"}`, "location"},
+		{`{"location": "\udc00\ud800"}`, "location"},
+		{`{"location": "\ud83d\u0041"}`, "location"},
+		{`{"location": "\ud83d\ude00", "name": "\ud83d"}`, "name"},
+		{`{"name": "\ud83d\ude00 \u00e9 \\ud800"}`, ""},
+	}
+	for _, tt := range tests {
+		var in aforro.StoreInput
+		err := decodeJSON(httptest.NewRequest(http.MethodPost, "/api/stores", strings.NewReader(tt.body)), &in)
+		var want map[string]string
+		if tt.field != "" {
+			want = map[string]string{tt.field: "must be valid UTF-8"}
+		}
+		var e *aforro.Error
+		if (err == nil) != (want == nil) || err != nil && (!errors.As(err, &e) || !maps.Equal(e.Fields, want)) {
+			t.Errorf("%s: got %v, want fields %v", tt.body, err, want)
 		}
 	}
 }
