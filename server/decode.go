@@ -17,10 +17,10 @@ import (
 )
 
 // decodeJSON reads exactly one JSON object into dst, rejecting invalid
-// UTF-8 (and \u escapes of half a surrogate pair), unknown fields, trailing
-// data, wrong types and bodies over the size limit, each with a readable
-// sentence; a problem inside an array names its element
-// ("items[1].quantity_requested").
+// UTF-8 (and \u escapes of half a surrogate pair), unknown fields, a field
+// given twice, trailing data, wrong types and bodies over the size limit,
+// each with a readable sentence; a problem inside an array names its
+// element ("items[1].quantity_requested").
 func decodeJSON(r *http.Request, dst any) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -53,18 +53,27 @@ func decodeJSON(r *http.Request, dst any) error {
 	return checkText(body)
 }
 
-// checkText refuses what encoding/json decodes without a word: a \u escape
-// of half a surrogate pair, which it turns into U+FFFD, is refused like
-// invalid UTF-8. body is valid JSON.
+// checkText refuses what encoding/json decodes without a word. A \u
+// escape of half a surrogate pair, which it turns into U+FFFD, is refused
+// like invalid UTF-8. A key given twice in an object, which it takes the
+// last of where another reader (a proxy, a log) may take the first, is
+// refused too; it matches keys to fields in any case, so keys that differ
+// only in case count as the same. body is valid JSON.
 func checkText(body []byte) error {
 	var err error
 	walkJSON(body, func(tok jsonToken) bool {
-		if _, ok := tok.Token.(string); ok && loneSurrogate(tok.raw) {
+		switch _, text := tok.Token.(string); {
+		case text && loneSurrogate(tok.raw):
 			field := tok.path()
 			if strings.ContainsRune(field, utf8.RuneError) { // in a key: it names nothing
 				field = ""
 			}
 			err = invalidUTF8(field)
+		case tok.repeated:
+			field := tok.path()
+			e := aforro.Errorf(aforro.EINVALID, "Field %s is given more than once.", field)
+			e.Fields = map[string]string{field: "is given more than once"}
+			err = e
 		}
 		return err == nil
 	})
@@ -95,6 +104,18 @@ func loneSurrogate(s []byte) bool {
 		return true
 	}
 	return false
+}
+
+// foldKey is name with each letter in one case, so that keys encoding/json
+// would take for the same field fold alike.
+func foldKey(name string) string {
+	return strings.Map(func(r rune) rune {
+		low := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			low = min(low, f)
+		}
+		return low
+	}, name)
 }
 
 // hexRune reads the four hex digits of a \u escape.
@@ -180,10 +201,11 @@ func jsonPath(body []byte, offset int64) string {
 // jsonToken is one token of a JSON text as walkJSON sees it.
 type jsonToken struct {
 	json.Token
-	key  bool          // an object's key
-	raw  []byte        // as written, after the white space and separator before it
-	end  int64         // the offset just past it
-	path func() string // of the value it is, or the member whose key it is
+	key      bool          // an object's key
+	repeated bool          // a key its object has had before, in any case (foldKey)
+	raw      []byte        // as written, after the white space and separator before it
+	end      int64         // the offset just past it
+	path     func() string // of the value it is, or the member whose key it is
 }
 
 // walkJSON calls visit with each token of body but closing brackets, in
@@ -194,6 +216,7 @@ func walkJSON(body []byte, visit func(jsonToken) bool) {
 		index     int    // of the current element, in an array
 		key       string // of the current member, in an object
 		expectKey bool
+		keys      map[string]bool // the object's keys so far, folded
 	}
 	var stack []frame
 	path := func() string {
@@ -233,14 +256,17 @@ func walkJSON(body []byte, visit func(jsonToken) bool) {
 			}
 			continue
 		}
-		key := top != nil && !top.array && top.expectKey
+		key, repeated := top != nil && !top.array && top.expectKey, false
 		switch {
 		case key:
 			top.key, top.expectKey = tok.(string), false
+			folded := foldKey(top.key)
+			repeated = top.keys[folded]
+			top.keys[folded] = true
 		case top != nil && top.array:
 			top.index++
 		}
-		if !visit(jsonToken{Token: tok, key: key, raw: raw, end: end, path: path}) {
+		if !visit(jsonToken{Token: tok, key: key, repeated: repeated, raw: raw, end: end, path: path}) {
 			return
 		}
 		if key {
@@ -248,7 +274,7 @@ func walkJSON(body []byte, visit func(jsonToken) bool) {
 		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, frame{expectKey: true})
+			stack = append(stack, frame{expectKey: true, keys: map[string]bool{}})
 		case json.Delim('['):
 			stack = append(stack, frame{array: true, index: -1})
 		default:

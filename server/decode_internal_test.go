@@ -92,3 +92,30 @@ func TestDecodeLoneSurrogates(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeRepeatedKeys decodes objects that give a key twice:
+// encoding/json keeps the last value, where a proxy or a log may read the
+// first, and matches keys to fields in any case. Refused, naming the key
+// as given the second time.
+func TestDecodeRepeatedKeys(t *testing.T) {
+	tests := []struct{ body, field string }{
+		{`{"store_id": 1, "store_id": 2, "items": []}`, "store_id"},
+		{`{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1},
+			{"product_id": 2, "quantity_requested": 0, "quantity_requested": 5}]}`, "items[1].quantity_requested"},
+		{`{"customer_email": "ana@example.com", "Customer_Email": "eve@example.com"}`, "Customer_Email"},
+		{`{"items": [{"product_id": 1, "PRODUCT_ID": 2}]}`, "items[0].PRODUCT_ID"},
+		{`{"store_id": 1, "items": [{"product_id": 1}, {"product_id": 1}]}`, ""}, // in two objects: validateOrder's concern
+	}
+	for _, tt := range tests {
+		var o aforro.PlaceOrder
+		err := decodeJSON(httptest.NewRequest(http.MethodPost, "/api/orders", strings.NewReader(tt.body)), &o)
+		var want map[string]string
+		if tt.field != "" {
+			want = map[string]string{tt.field: "is given more than once"}
+		}
+		var e *aforro.Error
+		if (err == nil) != (want == nil) || err != nil && (!errors.As(err, &e) || !maps.Equal(e.Fields, want)) {
+			t.Errorf("%s: got %v, want fields %v", tt.body, err, want)
+		}
+	}
+}
