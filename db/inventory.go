@@ -21,11 +21,12 @@ func scanInventory(row pgx.Row) (aforro.InventoryItem, error) {
 
 // inventoryWhere filters a store's inventory rows; the count and the page
 // share it so they always agree. Parameters: store, q pattern (” for any),
-// category (0 for any), low-stock threshold (-1 for any).
+// category (0 for any; bigint, or "= 0" would type it integer), low-stock
+// threshold (-1 for any).
 const inventoryWhere = `
 	WHERE i.store_id = $%[1]d
 	  AND ($%[2]d = '' OR p.title ILIKE $%[2]d)
-	  AND ($%[3]d = 0 OR p.category_id = $%[3]d)
+	  AND ($%[3]d::bigint = 0 OR p.category_id = $%[3]d)
 	  AND ($%[4]d < 0 OR i.quantity <= $%[4]d)`
 
 // ListInventory returns a page of a store's inventory, ordered by product

@@ -21,12 +21,14 @@ func scanProduct(row pgx.Row) (aforro.Product, error) {
 // ListProducts returns a page of products ordered by id, optionally of one
 // category.
 func (d *DB) ListProducts(ctx context.Context, f aforro.ProductFilter, req aforro.PageRequest) (aforro.Page[aforro.Product], error) {
-	// $1 = 0 means any category; the planner folds the OR away per call.
+	// $1 = 0 means any category; the planner folds the OR away per call. The
+	// cast types the parameter: from "= 0" alone PostgreSQL would take it for
+	// an integer, which fails for an id past 2^31.
 	return listPage(ctx, d.Pool, req, listQuery{
-		countSQL: `SELECT count(*) FROM products p WHERE ($1 = 0 OR p.category_id = $1)`,
+		countSQL: `SELECT count(*) FROM products p WHERE ($1::bigint = 0 OR p.category_id = $1)`,
 		pageSQL: `SELECT ` + productColumns + `
 		   FROM products p JOIN categories c ON c.id = p.category_id
-		  WHERE ($3 = 0 OR p.category_id = $3)
+		  WHERE ($3::bigint = 0 OR p.category_id = $3)
 		  ORDER BY p.id LIMIT $1 OFFSET $2`,
 		args: []any{f.CategoryID},
 	}, scanProduct)

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -135,6 +136,29 @@ func TestInventoryList(t *testing.T) {
 			t.Errorf("price not a two-place decimal string: %s", r.body)
 		}
 	})
+}
+
+// TestCategoryFilterPastInt32 filters lists by category ids past 2^31: no
+// such category, so an empty page, where PostgreSQL once took the
+// parameter for an integer ("$1 = 0") and the list failed with a 500.
+func TestCategoryFilterPastInt32(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	srv.exec(t, servertest.Catalogue)
+	for _, path := range []string{
+		"/api/products/?category=2147483648", "/api/products/?category=9223372036854775807",
+		"/api/stores/1/inventory/?category=2147483648", "/api/stores/1/inventory/?category=9223372036854775807",
+	} {
+		r := srv.get(t, path)
+		var got aforro.Page[json.RawMessage]
+		if r.status != http.StatusOK {
+			t.Errorf("%s: status %d: %s", path, r.status, r.body)
+			continue
+		}
+		if r.decode(t, &got); got.Count != 0 {
+			t.Errorf("%s: count %d, want 0", path, got.Count)
+		}
+	}
 }
 
 func TestPagination(t *testing.T) {
