@@ -28,7 +28,7 @@ func deadlocks(t *testing.T, d *db.DB) int64 {
 	if _, err := d.Pool.Exec(ctx, `SELECT pg_stat_clear_snapshot()`); err != nil {
 		t.Fatal(err)
 	}
-	return queryInt(t, d, `SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()`)
+	return dbtest.QueryInt(t, d, `SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()`)
 }
 
 // TestOrdersAcrossStoresNeverDeadlock races orders at many stores over the
@@ -96,7 +96,7 @@ func TestOrdersAcrossStoresNeverDeadlock(t *testing.T) {
 		t.Errorf("PostgreSQL detected %d deadlocks among orders at different stores", n)
 	}
 	syncStock(t, d, "the races")
-	if n := queryInt(t, d, `SELECT count(*) FROM inventory WHERE quantity <> 1`); n != 0 {
+	if n := dbtest.QueryInt(t, d, `SELECT count(*) FROM inventory WHERE quantity <> 1`); n != 0 {
 		t.Errorf("%d inventory rows are not back at 1 after every order was cancelled", n)
 	}
 }

@@ -474,14 +474,6 @@ func TestSearchTSQueryWeights(t *testing.T) {
 	}
 }
 
-// stockDrift counts the products whose stocked_stores (migration 005) are
-// not exactly the stores with stock of them.
-const stockDrift = `
-SELECT count(*) FROM products p
-  LEFT JOIN (SELECT product_id, array_agg(store_id ORDER BY store_id) AS stores
-               FROM inventory WHERE quantity > 0 GROUP BY product_id) i ON i.product_id = p.id
- WHERE ARRAY(SELECT x FROM unnest(p.stocked_stores) AS x ORDER BY x) IS DISTINCT FROM coalesce(i.stores, '{}')`
-
 // syncStock runs SyncStockedStores and checks that every product's
 // stocked_stores is then exactly the stores with stock of it.
 func syncStock(t *testing.T, d *db.DB, after string) {
@@ -489,7 +481,7 @@ func syncStock(t *testing.T, d *db.DB, after string) {
 	if _, err := d.SyncStockedStores(context.Background()); err != nil {
 		t.Fatalf("after %s: %v", after, err)
 	}
-	if n := queryInt(t, d, stockDrift); n != 0 {
+	if n := dbtest.QueryInt(t, d, dbtest.StockDrift); n != 0 {
 		t.Fatalf("after %s: %d products' stocked_stores differ from the inventory", after, n)
 	}
 }

@@ -37,16 +37,6 @@ func defaultOpts() seed.Options {
 	return o
 }
 
-// queryInt runs a query returning one integer.
-func queryInt(t *testing.T, d *db.DB, sql string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := d.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return n
-}
-
 // TestSeedDefaults checks the shape of the default data set.
 func TestSeedDefaults(t *testing.T) {
 	t.Parallel()
@@ -60,7 +50,7 @@ func TestSeedDefaults(t *testing.T) {
 	}
 	counts := map[string]int64{}
 	for _, table := range []string{"categories", "products", "stores", "inventory", "stock_movements"} {
-		counts[table] = queryInt(t, d, "SELECT count(*) FROM "+table)
+		counts[table] = dbtest.QueryInt(t, d, "SELECT count(*) FROM "+table)
 	}
 	wantCounts := map[string]int64{"categories": 15, "products": 1200, "stores": 25,
 		"inventory": int64(res.Inventory), "stock_movements": int64(res.Inventory)}
@@ -111,7 +101,7 @@ func TestSeedDefaults(t *testing.T) {
 			                        FROM products GROUP BY 1) p
 			FULL JOIN search_titles s USING (title_lower)
 			WHERE s.products IS DISTINCT FROM p.products`, eq(0)},
-		{"products whose stocked_stores differ from the inventory", stockDrift, eq(0)},
+		{"products whose stocked_stores differ from the inventory", dbtest.StockDrift, eq(0)},
 		{"triggers left disabled", `
 			SELECT count(*) FROM pg_trigger WHERE tgrelid IN ('products'::regclass, 'inventory'::regclass) AND tgenabled = 'D'`, eq(0)},
 		{"blank descriptions or locations", `
@@ -123,20 +113,11 @@ func TestSeedDefaults(t *testing.T) {
 		if strings.Contains(c.sql, "$1") {
 			args = append(args, seedNow)
 		}
-		if n := queryInt(t, d, c.sql, args...); !c.want(n) {
+		if n := dbtest.QueryInt(t, d, c.sql, args...); !c.want(n) {
 			t.Errorf("%s: %d", c.name, n)
 		}
 	}
 }
-
-// stockDrift counts the products whose stocked_stores (migration 005) are
-// not exactly the stores with stock of them. It is copied from
-// db/search_test.go, since test files of another package cannot be imported.
-const stockDrift = `
-SELECT count(*) FROM products p
-  LEFT JOIN (SELECT product_id, array_agg(store_id ORDER BY store_id) AS stores
-               FROM inventory WHERE quantity > 0 GROUP BY product_id) i ON i.product_id = p.id
- WHERE ARRAY(SELECT x FROM unnest(p.stocked_stores) AS x ORDER BY x) IS DISTINCT FROM coalesce(i.stores, '{}')`
 
 func eq(want int64) func(int64) bool { return func(n int64) bool { return n == want } }
 
@@ -381,7 +362,7 @@ func TestSeedManyCategories(t *testing.T) {
 			if diff := cmp.Diff(want, res); diff != "" {
 				t.Errorf("result (-want +got):\n%s", diff)
 			}
-			if n := queryInt(t, d, `SELECT count(DISTINCT lower(name)) FROM categories`); n != int64(tt.opts.Categories) {
+			if n := dbtest.QueryInt(t, d, `SELECT count(DISTINCT lower(name)) FROM categories`); n != int64(tt.opts.Categories) {
 				t.Errorf("%d distinct category names, want %d", n, tt.opts.Categories)
 			}
 			if res.Inventory < tt.opts.Stores {
