@@ -79,10 +79,11 @@ func (s *Server) suggest(w http.ResponseWriter, req bunrouter.Request) error {
 }
 
 // queryText reads a free-text parameter, trimmed. Text PostgreSQL cannot hold
-// (invalid UTF-8, NUL) is a client error, not a database one.
+// is a client error, not a database one: a NUL here, invalid UTF-8 already
+// in validQuery.
 func queryText(q url.Values, name string, errs *aforro.FieldErrors) string {
 	v := strings.TrimSpace(q.Get(name))
-	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+	if strings.ContainsRune(v, 0) {
 		errs.Add(name, "must be valid UTF-8 text without NUL characters")
 		return ""
 	}
