@@ -39,13 +39,16 @@ func (d *DB) SyncStockedStores(ctx context.Context) (int, error) {
 			}
 			// A new statement, so a new snapshot: it sees every stock change
 			// committed before the locks were granted, including those of
-			// a concurrent sync of the same products.
+			// a concurrent sync of the same products. MATERIALIZED, or the
+			// planner inlines the list into both the WHERE and the SET and
+			// reads each changed product's inventory twice.
 			_, err = tx.Exec(ctx, `
+				WITH s AS MATERIALIZED (
+					SELECT x.id, ARRAY(SELECT i.store_id FROM inventory i
+					                    WHERE i.product_id = x.id AND i.quantity > 0 ORDER BY i.store_id) AS stores
+					  FROM unnest($1::bigint[]) AS x(id))
 				UPDATE products p SET stocked_stores = s.stores
-				  FROM (SELECT x.id, ARRAY(SELECT i.store_id FROM inventory i
-				                            WHERE i.product_id = x.id AND i.quantity > 0 ORDER BY i.store_id) AS stores
-				          FROM unnest($1::bigint[]) AS x(id)) s
-				 WHERE p.id = s.id AND p.stocked_stores IS DISTINCT FROM s.stores`, ids)
+				  FROM s WHERE p.id = s.id AND p.stocked_stores IS DISTINCT FROM s.stores`, ids)
 			return err
 		})
 		if err != nil {
