@@ -79,10 +79,11 @@ func (d *DB) retry(ctx context.Context, fn func(pgx.Tx) error) error {
 // placeOrder is the order transaction, step by step.
 func placeOrder(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder, key *IdempotencyKey) (PlaceResult, error) {
 	if key != nil {
-		if claimed, err := claimKey(ctx, tx, key); err != nil || !claimed {
-			if err != nil {
-				return PlaceResult{}, err
-			}
+		claimed, err := claimKey(ctx, tx, key)
+		if err != nil {
+			return PlaceResult{}, err
+		}
+		if !claimed {
 			return replay(ctx, tx, key)
 		}
 	}
