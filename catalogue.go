@@ -11,12 +11,15 @@ type Category struct {
 // Product is one catalogue entry. StoreQuantity is set only by a search that
 // names a store.
 type Product struct {
-	ID            int64     `json:"id"`
-	Title         string    `json:"title"`
-	Description   string    `json:"description"`
-	Price         Money     `json:"price"`
-	Category      Category  `json:"category"`
-	CreatedAt     time.Time `json:"created_at"`
+	ID          int64     `json:"id"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Price       Money     `json:"price"`
+	Category    Category  `json:"category"`
+	CreatedAt   time.Time `json:"created_at"`
+	// UpdatedAt is when the product's own fields last changed (creation
+	// counts); a renamed category does not change it.
+	UpdatedAt     time.Time `json:"updated_at"`
 	StoreQuantity *int      `json:"store_quantity,omitempty"`
 }
 
@@ -41,6 +44,9 @@ type InventoryItem struct {
 // ProductFilter narrows GET /api/products/.
 type ProductFilter struct {
 	CategoryID int64 // 0: any
+	// UpdatedSince, when set, lists the products changed at or after it,
+	// ordered by UpdatedAt then id instead of by id.
+	UpdatedSince time.Time
 }
 
 // InventoryFilter narrows GET /api/stores/{id}/inventory/.

@@ -66,9 +66,19 @@ type Order struct {
 // OrderSummary is one row of a store's order list.
 type OrderSummary struct {
 	ID         int64     `json:"id"`
+	Store      int64     `json:"store"`
 	Status     string    `json:"status"`
 	CreatedAt  time.Time `json:"created_at"`
 	TotalItems int       `json:"total_items"`
+}
+
+// OrderFilter narrows GET /api/orders/.
+type OrderFilter struct {
+	Status  string // "": any
+	StoreID int64  // 0: any
+	// Stores, when not nil, limits the list to these stores (a staff
+	// token's scope); an empty, non-nil list sees nothing.
+	Stores []int64
 }
 
 // StockMovement is one entry of the stock ledger of an inventory row.

@@ -23,12 +23,14 @@ func scanCategory(row pgx.Row) (aforro.Category, error) {
 	return c, err
 }
 
-// ListCategories returns a page of categories ordered by name, then id.
+// ListCategories returns a page of categories ordered by name, case aside
+// (the unique index on lower(name)), then id.
 func (d *DB) ListCategories(ctx context.Context, req aforro.PageRequest) (aforro.Page[aforro.Category], error) {
 	return listPage(ctx, d.Pool, req, listQuery{
-		countSQL: `SELECT count(*) FROM categories`,
-		pageSQL:  `SELECT id, name FROM categories ORDER BY lower(name), id LIMIT $1 OFFSET $2`,
-	}, scanCategory)
+		from:    `categories`,
+		columns: `id, name`,
+		order:   []sortKey{{expr: "lower(name)", cast: "text", wrap: "lower"}, {expr: "id", cast: "bigint"}},
+	}, scanCategory, func(c aforro.Category) []string { return []string{c.Name, itoa(c.ID)} })
 }
 
 // Category returns one category.

@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -10,7 +9,7 @@ import (
 	"github.com/aforro/aforro"
 )
 
-const inventoryColumns = `i.id, p.id, p.title, p.price, c.name, i.quantity, i.updated_at`
+const inventoryColumns = `i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at`
 
 func scanInventory(row pgx.Row) (aforro.InventoryItem, error) {
 	var it aforro.InventoryItem
@@ -19,45 +18,39 @@ func scanInventory(row pgx.Row) (aforro.InventoryItem, error) {
 	return it, err
 }
 
-// inventoryWhere filters a store's inventory rows; the count and the page
-// share it so they always agree. Parameters: store, q pattern (” for any),
-// category (0 for any; bigint, or "= 0" would type it integer), low-stock
-// threshold (-1 for any).
-const inventoryWhere = `
-	WHERE i.store_id = $%[1]d
-	  AND ($%[2]d = '' OR p.title ILIKE $%[2]d)
-	  AND ($%[3]d::bigint = 0 OR p.category_id = $%[3]d)
-	  AND ($%[4]d < 0 OR i.quantity <= $%[4]d)`
-
 // ListInventory returns a page of a store's inventory, ordered by product
-// title, then product id. An unknown store is ENOTFOUND.
+// title, then product id: the order of the inventory_store_title indexes,
+// which hold the title each row copies from its product (migration 008).
+// An unknown store is ENOTFOUND.
 func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.InventoryFilter, req aforro.PageRequest) (aforro.Page[aforro.InventoryItem], error) {
-	pattern := ""
+	lq := listQuery{
+		from: `inventory i JOIN products p ON p.id = i.product_id
+			JOIN categories c ON c.id = i.category_id`,
+		countFrom: `inventory i`,
+		columns:   inventoryColumns,
+		order:     []sortKey{{expr: "i.product_title", cast: "text"}, {expr: "i.product_id", cast: "bigint"}},
+		missing:   func(ctx context.Context) error { return storeExists(ctx, d.Pool, storeID) },
+	}
+	lq.filter("i.store_id = ?", storeID)
+	if f.CategoryID != 0 {
+		lq.filter("i.category_id = ?", f.CategoryID)
+	}
+	// How many rows a title word or the threshold lets through decides the
+	// plan (walk the title order and filter, or find the few matches and
+	// sort them), so these filters are planned with their values. A word is
+	// matched on the product's title, where its trigram index is.
 	if f.Q != "" {
-		pattern = "%" + escapeLike(f.Q) + "%"
+		lq.countFrom = `inventory i JOIN products p ON p.id = i.product_id`
+		lq.filter("p.title ILIKE ?", "%"+escapeLike(f.Q)+"%")
+		lq.custom = true
 	}
-	threshold := -1
 	if f.LowStock {
-		threshold = f.Threshold
+		lq.filter("i.quantity <= ?", f.Threshold)
+		lq.custom = true
 	}
-	return listPage(ctx, d.Pool, req, listQuery{
-		countSQL: `SELECT CASE WHEN EXISTS (SELECT 1 FROM stores WHERE id = $1) THEN (
-			SELECT count(*) FROM inventory i JOIN products p ON p.id = i.product_id` +
-			sprintfWhere(1) + `) END`,
-		pageSQL: `SELECT ` + inventoryColumns + `
-			FROM inventory i
-			JOIN products p ON p.id = i.product_id
-			JOIN categories c ON c.id = p.category_id` +
-			sprintfWhere(3) + `
-			ORDER BY p.title, p.id LIMIT $1 OFFSET $2`,
-		args:    []any{storeID, pattern, f.CategoryID, threshold},
-		missing: errNotFound("Store", storeID),
-	}, scanInventory)
-}
-
-// sprintfWhere numbers inventoryWhere's parameters from first.
-func sprintfWhere(first int) string {
-	return fmt.Sprintf(inventoryWhere, first, first+1, first+2, first+3)
+	return listPage(ctx, d.Pool, req, lq, scanInventory, func(it aforro.InventoryItem) []string {
+		return []string{it.ProductTitle, itoa(it.ProductID)}
+	})
 }
 
 // escapeLike makes s match itself literally inside a LIKE pattern.
@@ -174,19 +167,20 @@ func (d *DB) AdjustStock(ctx context.Context, storeID, productID int64, delta in
 // newest first: by id, which follows the row lock (migration 007), so the
 // newest movement's quantity_after is the row's quantity.
 func (d *DB) ListMovements(ctx context.Context, storeID, productID int64, req aforro.PageRequest) (aforro.Page[aforro.StockMovement], error) {
-	if _, err := d.InventoryItem(ctx, storeID, productID); err != nil {
-		return aforro.Page[aforro.StockMovement]{}, err
+	lq := listQuery{
+		from:    `stock_movements`,
+		columns: `id, delta, quantity_before, quantity_after, reason, order_id, created_at`,
+		order:   []sortKey{{expr: "id", cast: "bigint", desc: true}},
+		missing: func(ctx context.Context) error {
+			_, err := d.InventoryItem(ctx, storeID, productID)
+			return err
+		},
 	}
-	return listPage(ctx, d.Pool, req, listQuery{
-		countSQL: `SELECT count(*) FROM stock_movements WHERE store_id = $1 AND product_id = $2`,
-		pageSQL: `SELECT id, delta, quantity_before, quantity_after, reason, order_id, created_at
-			FROM stock_movements WHERE store_id = $3 AND product_id = $4
-			ORDER BY id DESC LIMIT $1 OFFSET $2`,
-		args: []any{storeID, productID},
-	}, func(row pgx.Row) (aforro.StockMovement, error) {
+	lq.filter("store_id = ? AND product_id = ?", storeID, productID)
+	return listPage(ctx, d.Pool, req, lq, func(row pgx.Row) (aforro.StockMovement, error) {
 		var m aforro.StockMovement
 		err := row.Scan(&m.ID, &m.Delta, &m.QuantityBefore, &m.QuantityAfter, &m.Reason, &m.OrderID, &m.CreatedAt)
 		m.CreatedAt = m.CreatedAt.UTC()
 		return m, err
-	})
+	}, func(m aforro.StockMovement) []string { return []string{itoa(m.ID)} })
 }

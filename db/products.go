@@ -9,29 +9,38 @@ import (
 	"github.com/aforro/aforro"
 )
 
-const productColumns = `p.id, p.title, p.description, p.price, p.created_at, c.id, c.name`
+const productColumns = `p.id, p.title, p.description, p.price, p.created_at, p.updated_at, c.id, c.name`
 
 func scanProduct(row pgx.Row) (aforro.Product, error) {
 	var p aforro.Product
-	err := row.Scan(&p.ID, &p.Title, &p.Description, &p.Price, &p.CreatedAt, &p.Category.ID, &p.Category.Name)
-	p.CreatedAt = p.CreatedAt.UTC()
+	err := row.Scan(&p.ID, &p.Title, &p.Description, &p.Price, &p.CreatedAt, &p.UpdatedAt, &p.Category.ID, &p.Category.Name)
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return p, err
 }
 
 // ListProducts returns a page of products ordered by id, optionally of one
-// category.
+// category; with f.UpdatedSince, those changed since then, ordered by
+// updated_at then id, the order in which a syncing client wants them.
 func (d *DB) ListProducts(ctx context.Context, f aforro.ProductFilter, req aforro.PageRequest) (aforro.Page[aforro.Product], error) {
-	// $1 = 0 means any category; the planner folds the OR away per call. The
-	// cast types the parameter: from "= 0" alone PostgreSQL would take it for
-	// an integer, which fails for an id past 2^31.
-	return listPage(ctx, d.Pool, req, listQuery{
-		countSQL: `SELECT count(*) FROM products p WHERE ($1::bigint = 0 OR p.category_id = $1)`,
-		pageSQL: `SELECT ` + productColumns + `
-		   FROM products p JOIN categories c ON c.id = p.category_id
-		  WHERE ($3::bigint = 0 OR p.category_id = $3)
-		  ORDER BY p.id LIMIT $1 OFFSET $2`,
-		args: []any{f.CategoryID},
-	}, scanProduct)
+	lq := listQuery{
+		from:      `products p JOIN categories c ON c.id = p.category_id`,
+		countFrom: `products p`,
+		columns:   productColumns,
+		order:     []sortKey{{expr: "p.id", cast: "bigint"}},
+	}
+	key := func(p aforro.Product) []string { return []string{itoa(p.ID)} }
+	if f.CategoryID != 0 {
+		lq.filter("p.category_id = ?", f.CategoryID)
+	}
+	if !f.UpdatedSince.IsZero() {
+		// How many rows changed since then decides between the updated_at
+		// index and walking by id, so the plan is made with the value.
+		lq.filter("p.updated_at >= ?", f.UpdatedSince)
+		lq.order = []sortKey{{expr: "p.updated_at", cast: "timestamptz"}, {expr: "p.id", cast: "bigint"}}
+		lq.custom = true
+		key = func(p aforro.Product) []string { return []string{timeKey(p.UpdatedAt), itoa(p.ID)} }
+	}
+	return listPage(ctx, d.Pool, req, lq, scanProduct, key)
 }
 
 // Product returns one product with its category.
@@ -53,7 +62,7 @@ func (d *DB) CreateProduct(ctx context.Context, in aforro.ProductInput) (aforro.
 	p, err := scanProduct(d.Pool.QueryRow(ctx, `WITH p AS (
 			INSERT INTO products (title, description, price, category_id)
 			VALUES ($1, coalesce($2, ''), $3, $4)
-			RETURNING id, title, description, price, created_at, category_id)
+			RETURNING id, title, description, price, created_at, updated_at, category_id)
 		SELECT `+productColumns+` FROM p JOIN categories c ON c.id = p.category_id`,
 		in.Title, in.Description, in.Price, in.CategoryID))
 	return p, wrapError(err, "create product", unknownCategory(in.CategoryID))
@@ -69,7 +78,7 @@ func (d *DB) UpdateProduct(ctx context.Context, id int64, in aforro.ProductInput
 			       price = coalesce($4, price),
 			       category_id = coalesce($5, category_id)
 			 WHERE id = $1
-			RETURNING id, title, description, price, created_at, category_id)
+			RETURNING id, title, description, price, created_at, updated_at, category_id)
 		SELECT `+productColumns+` FROM p JOIN categories c ON c.id = p.category_id`,
 		id, in.Title, in.Description, in.Price, in.CategoryID))
 	return p, wrapError(err, "update product", noRow("Product", id), unknownCategory(in.CategoryID))

@@ -107,13 +107,14 @@ func (d *DB) SearchProducts(ctx context.Context, f aforro.SearchFilter, req afor
 	if err != nil {
 		return aforro.Page[aforro.Product]{}, wrapError(err, "search products")
 	}
+	// A search ranks only its first SearchHitCap hits, so its pages end
+	// there even when the count is capped, and it pages by number only.
 	count := min(res.hits, aforro.SearchHitCap)
-	if err := aforro.CheckPage(req, count); err != nil {
+	if err := aforro.CheckPage(req, count, false); err != nil {
 		return aforro.Page[aforro.Product]{}, err
 	}
-	page := aforro.NewPage(req, count, res.products)
-	page.CountCapped = res.hits > aforro.SearchHitCap
-	return page, nil
+	more := req.Page < aforro.TotalPages(count, req.PageSize)
+	return aforro.NewPage(req, count, res.hits > aforro.SearchHitCap, more, res.products), nil
 }
 
 // searchResult is one run of the search statement: the hits counted (up to
@@ -134,7 +135,7 @@ func (p *params) add(v any) string {
 
 // searchColumns are productColumns with the category's named apart, so a
 // subquery's rows can be ordered by name.
-const searchColumns = `p.id, p.title, p.description, p.price, p.created_at, c.id AS category_id, c.name AS category_name`
+const searchColumns = `p.id, p.title, p.description, p.price, p.created_at, p.updated_at, c.id AS category_id, c.name AS category_name`
 
 // searchOrders are the ORDER BY lists of the sorts, over the columns of the
 // hits and of products alike.
@@ -347,10 +348,10 @@ func runSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, sql string
 		var p aforro.Product
 		var title, description, categoryName *string
 		var price *aforro.Money
-		var created *time.Time
+		var created, updated *time.Time
 		var categoryID *int64
 		var qty *int
-		if err := rows.Scan(&hits, &id, &title, &description, &price, &created, &categoryID, &categoryName, &qty); err != nil {
+		if err := rows.Scan(&hits, &id, &title, &description, &price, &created, &updated, &categoryID, &categoryName, &qty); err != nil {
 			return searchResult{}, wrapError(err, "scan search row")
 		}
 		if hits == nil {
@@ -361,7 +362,7 @@ func runSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, sql string
 			continue
 		}
 		p.ID, p.Title, p.Description, p.Price = *id, *title, *description, *price
-		p.CreatedAt, p.Category = created.UTC(), aforro.Category{ID: *categoryID, Name: *categoryName}
+		p.CreatedAt, p.UpdatedAt, p.Category = created.UTC(), updated.UTC(), aforro.Category{ID: *categoryID, Name: *categoryName}
 		p.StoreQuantity = qty
 		res.products = append(res.products, p)
 	}

@@ -17,9 +17,10 @@ func scanStore(row pgx.Row) (aforro.Store, error) {
 // ListStores returns a page of stores ordered by id.
 func (d *DB) ListStores(ctx context.Context, req aforro.PageRequest) (aforro.Page[aforro.Store], error) {
 	return listPage(ctx, d.Pool, req, listQuery{
-		countSQL: `SELECT count(*) FROM stores`,
-		pageSQL:  `SELECT id, name, location FROM stores ORDER BY id LIMIT $1 OFFSET $2`,
-	}, scanStore)
+		from:    `stores`,
+		columns: `id, name, location`,
+		order:   []sortKey{{expr: "id", cast: "bigint"}},
+	}, scanStore, func(s aforro.Store) []string { return []string{itoa(s.ID)} })
 }
 
 // Store returns one store.

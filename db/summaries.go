@@ -165,19 +165,32 @@ func (d *DB) GenerateSummaries(ctx context.Context, day time.Time, lowStock int)
 // ENOTFOUND.
 func (d *DB) ListSummaries(ctx context.Context, f aforro.SummaryFilter, req aforro.PageRequest) (aforro.Page[aforro.Summary], error) {
 	date, stores := summaryArgs(f)
-	// The filter is written twice: the page query's parameters start after LIMIT and OFFSET.
-	return listPage(ctx, d.Pool, req, listQuery{
-		countSQL: `SELECT CASE WHEN $2::bigint = 0 OR EXISTS (SELECT 1 FROM stores WHERE id = $2::bigint) THEN (
-			SELECT count(*) FROM inventory_summaries
-			 WHERE ($1::date IS NULL OR summary_date = $1::date) AND ($2::bigint = 0 OR store_id = $2::bigint)
-			   AND (NOT $3::bool OR store_id IS NULL) AND ($4::bigint[] IS NULL OR store_id = ANY ($4::bigint[]))) END`,
-		pageSQL: `SELECT ` + summaryColumns + ` FROM inventory_summaries
-			 WHERE ($3::date IS NULL OR summary_date = $3::date) AND ($4::bigint = 0 OR store_id = $4::bigint)
-			   AND (NOT $5::bool OR store_id IS NULL) AND ($6::bigint[] IS NULL OR store_id = ANY ($6::bigint[]))
-			 ORDER BY summary_date DESC, store_id NULLS FIRST LIMIT $1 OFFSET $2`,
-		args:    []any{date, f.StoreID, f.AllStores, stores},
-		missing: errNotFound("Store", f.StoreID),
-	}, scanSummary)
+	// The all-stores row has no store; as 0 it sorts first and has a key.
+	lq := listQuery{
+		from:    `inventory_summaries`,
+		columns: summaryColumns,
+		order:   []sortKey{{expr: "summary_date", cast: "date", desc: true}, {expr: "coalesce(store_id, 0)", cast: "bigint"}},
+	}
+	if date != nil {
+		lq.filter("summary_date = ?", *date)
+	}
+	if f.StoreID != 0 {
+		lq.filter("store_id = ?", f.StoreID)
+		lq.missing = func(ctx context.Context) error { return storeExists(ctx, d.Pool, f.StoreID) }
+	}
+	if f.AllStores {
+		lq.filter("store_id IS NULL")
+	}
+	if stores != nil {
+		lq.filter("store_id = ANY (?)", stores)
+	}
+	return listPage(ctx, d.Pool, req, lq, scanSummary, func(s aforro.Summary) []string {
+		store := int64(0)
+		if s.StoreID != nil {
+			store = *s.StoreID
+		}
+		return []string{s.Date, itoa(store)}
+	})
 }
 
 // LatestSummaries returns every row of the newest day that has rows the

@@ -19,7 +19,10 @@ func (s *Server) listInventory(w http.ResponseWriter, req bunrouter.Request) err
 	}
 	q := req.URL.Query()
 	var errs aforro.FieldErrors
-	pr := pageRequest(q, &errs)
+	pr, err := s.pageRequest(req, &errs)
+	if err != nil {
+		return err
+	}
 	f := aforro.InventoryFilter{
 		Q:          strings.TrimSpace(q.Get("q")),
 		CategoryID: optionalID(q, "category", &errs),
@@ -41,8 +44,7 @@ func (s *Server) listInventory(w http.ResponseWriter, req bunrouter.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(s, w, req, page)
 }
 
 // storeProduct reads the {id} and {product_id} path parameters.
@@ -144,7 +146,10 @@ func (s *Server) listMovements(w http.ResponseWriter, req bunrouter.Request) err
 		return err
 	}
 	var errs aforro.FieldErrors
-	pr := pageRequest(req.URL.Query(), &errs)
+	pr, err := s.pageRequest(req, &errs)
+	if err != nil {
+		return err
+	}
 	if err := errs.Err(); err != nil {
 		return err
 	}
@@ -152,6 +157,5 @@ func (s *Server) listMovements(w http.ResponseWriter, req bunrouter.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(s, w, req, page)
 }

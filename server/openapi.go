@@ -45,3 +45,23 @@ func (s *Server) openapi(w http.ResponseWriter, _ bunrouter.Request) error {
 	writeRaw(w, http.StatusOK, s.openapiDoc)
 	return nil
 }
+
+// apiIndex answers GET /api/: where each section of the API starts, as the
+// seed's API root did (paths, not absolute URLs, which a proxy in front would
+// make wrong).
+func (s *Server) apiIndex(w http.ResponseWriter, _ bunrouter.Request) error {
+	writeJSON(w, http.StatusOK, apiSections)
+	return nil
+}
+
+// apiSections is the body of GET /api/.
+var apiSections = map[string]string{
+	"categories": "/api/categories/",
+	"products":   "/api/products/",
+	"stores":     "/api/stores/",
+	"orders":     "/api/orders/",
+	"search":     "/api/search/products/",
+	"suggest":    "/api/search/suggest/",
+	"summaries":  "/api/summaries/",
+	"openapi":    "/api/openapi.json",
+}

@@ -156,22 +156,48 @@ func (s *Server) listStoreOrders(w http.ResponseWriter, req bunrouter.Request) e
 	if err != nil {
 		return err
 	}
+	return s.listOrdersOf(w, req, aforro.OrderFilter{StoreID: storeID}, false)
+}
+
+// listOrders answers GET /api/orders/: every store's orders to an admin (or
+// an unscoped staff token), the stores of its scope to a scoped one.
+func (s *Server) listOrders(w http.ResponseWriter, req bunrouter.Request) error {
+	var f aforro.OrderFilter
+	if tok := tokenFrom(req.Context()); tok.Role != aforro.RoleAdmin && len(tok.Stores) > 0 {
+		f.Stores = tok.Stores
+	}
+	return s.listOrdersOf(w, req, f, true)
+}
+
+// listOrdersOf reads ?status= (and, for every store's orders, ?store_id=)
+// and answers the page of f's orders.
+func (s *Server) listOrdersOf(w http.ResponseWriter, req bunrouter.Request, f aforro.OrderFilter, byStore bool) error {
 	q := req.URL.Query()
 	var errs aforro.FieldErrors
-	pr := pageRequest(q, &errs)
-	status := strings.ToUpper(strings.TrimSpace(q.Get("status")))
-	switch status {
+	pr, err := s.pageRequest(req, &errs)
+	if err != nil {
+		return err
+	}
+	f.Status = strings.ToUpper(strings.TrimSpace(q.Get("status")))
+	switch f.Status {
 	case "", aforro.StatusConfirmed, aforro.StatusRejected, aforro.StatusCancelled:
 	default:
 		errs.Add("status", "must be CONFIRMED, REJECTED or CANCELLED")
 	}
+	if byStore {
+		f.StoreID = optionalID(q, "store_id", &errs)
+	}
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.ListStoreOrders(req.Context(), storeID, status, pr)
+	if byStore && f.StoreID != 0 {
+		if err := requireStore(tokenFrom(req.Context()), f.StoreID); err != nil {
+			return err
+		}
+	}
+	page, err := s.db.ListOrders(req.Context(), f, pr)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(s, w, req, page)
 }

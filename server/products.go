@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/aforro/aforro"
 	"github.com/uptrace/bunrouter"
@@ -12,8 +14,18 @@ import (
 func (s *Server) listProducts(w http.ResponseWriter, req bunrouter.Request) error {
 	q := req.URL.Query()
 	var errs aforro.FieldErrors
-	pr := pageRequest(q, &errs)
+	pr, err := s.pageRequest(req, &errs)
+	if err != nil {
+		return err
+	}
 	f := aforro.ProductFilter{CategoryID: optionalID(q, "category", &errs)}
+	if q.Has("updated_since") {
+		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(q.Get("updated_since")))
+		if err != nil {
+			errs.Add("updated_since", "must be a time as RFC 3339, such as 2026-12-01T00:00:00Z")
+		}
+		f.UpdatedSince = t
+	}
 	if err := errs.Err(); err != nil {
 		return err
 	}
@@ -21,8 +33,7 @@ func (s *Server) listProducts(w http.ResponseWriter, req bunrouter.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(s, w, req, page)
 }
 
 func (s *Server) getProduct(w http.ResponseWriter, req bunrouter.Request) error {

@@ -33,6 +33,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/healthz", public, s.healthz},
 		{http.MethodGet, "/readyz", public, s.readyz},
 		{http.MethodGet, "/api/openapi.json", public, s.openapi},
+		{http.MethodGet, "/api", public, s.apiIndex},
 
 		{http.MethodGet, "/api/categories", public, s.listCategories},
 		{http.MethodGet, "/api/categories/:id", public, s.getCategory},
@@ -61,6 +62,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/search/products", public, s.searchProducts},
 		{http.MethodGet, "/api/search/suggest", public, s.rateLimited(s.suggestLimiter, s.suggest)},
 
+		{http.MethodGet, "/api/orders", staff, s.listOrders},
 		{http.MethodPost, "/api/orders", staff, s.placeOrder},
 		{http.MethodGet, "/api/orders/:id", staff, s.getOrder},
 		{http.MethodPost, "/api/orders/:id/cancel", staff, s.cancelOrder},

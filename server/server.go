@@ -66,6 +66,7 @@ type Server struct {
 	openapiErr error  // why it could not be rendered
 
 	suggestLimiter *rateLimiter
+	cursorKey      atomic.Pointer[[]byte] // signs list cursors, loaded on first use
 
 	dbDown    atomic.Bool   // a PostgreSQL outage is under way (dbOutage)
 	done      chan struct{} // closed by Close

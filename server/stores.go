@@ -10,7 +10,10 @@ import (
 
 func (s *Server) listStores(w http.ResponseWriter, req bunrouter.Request) error {
 	var errs aforro.FieldErrors
-	pr := pageRequest(req.URL.Query(), &errs)
+	pr, err := s.pageRequest(req, &errs)
+	if err != nil {
+		return err
+	}
 	if err := errs.Err(); err != nil {
 		return err
 	}
@@ -18,8 +21,7 @@ func (s *Server) listStores(w http.ResponseWriter, req bunrouter.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(s, w, req, page)
 }
 
 func (s *Server) getStore(w http.ResponseWriter, req bunrouter.Request) error {

@@ -66,7 +66,10 @@ func summaryFilter(q url.Values, errs *aforro.FieldErrors) aforro.SummaryFilter 
 func (s *Server) listSummaries(w http.ResponseWriter, req bunrouter.Request) error {
 	q := req.URL.Query()
 	var errs aforro.FieldErrors
-	pr := pageRequest(q, &errs)
+	pr, err := s.pageRequest(req, &errs)
+	if err != nil {
+		return err
+	}
 	f := summaryFilter(q, &errs)
 	if err := errs.Err(); err != nil {
 		return err
@@ -78,8 +81,7 @@ func (s *Server) listSummaries(w http.ResponseWriter, req bunrouter.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(s, w, req, page)
 }
 
 func (s *Server) latestSummaries(w http.ResponseWriter, req bunrouter.Request) error {

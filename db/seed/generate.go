@@ -35,6 +35,10 @@ type generator struct {
 	span   time.Duration // opts.Now - start
 	cats   []category
 	stocks []int // products stocked by each store (index: store id - 1)
+	// The products' titles and categories (index: product id - 1), kept by
+	// productRows for the inventory rows that repeat them (migration 008).
+	titles      []string
+	productCats []int64
 }
 
 // category is one generated category and the template it follows.
@@ -133,8 +137,8 @@ func (g *generator) tables() []table {
 	return []table{
 		{"categories", []string{"id", "name"}, g.categoryRows},
 		{"stores", []string{"id", "name", "location"}, g.storeRows},
-		{"products", []string{"id", "title", "description", "price", "category_id", "created_at", "stocked_stores"}, g.productRows},
-		{"inventory", []string{"id", "store_id", "product_id", "quantity", "updated_at"}, g.inventoryRows},
+		{"products", []string{"id", "title", "description", "price", "category_id", "created_at", "updated_at", "stocked_stores"}, g.productRows},
+		{"inventory", []string{"id", "store_id", "product_id", "quantity", "updated_at", "product_title", "category_id"}, g.inventoryRows},
 		{"stock_movements", []string{"id", "store_id", "product_id", "delta", "quantity_before",
 			"quantity_after", "reason", "created_at"}, g.movementRows},
 	}
@@ -186,6 +190,7 @@ func (g *generator) productRows() rowFunc {
 	pg := newProductGen(r, g.opts.Seed, g.cats)
 	n := g.opts.Products
 	stocked := g.stockedStores()
+	g.titles, g.productCats = make([]string, 0, n), make([]int64, 0, n)
 	id := 0
 	return func(v []any) bool {
 		if id == n {
@@ -196,7 +201,9 @@ func (g *generator) productRows() rowFunc {
 		created := g.start.Add(time.Duration((float64(id-1) + r.Float64()) / float64(n) * float64(g.span)))
 		v[0], v[1], v[2] = int64(id), title, desc
 		v[3] = pgtype.Numeric{Int: big.NewInt(cents), Exp: -2, Valid: true}
-		v[4], v[5], v[6] = c.id, created.Truncate(time.Second), stocked.of(id)
+		created = created.Truncate(time.Second)
+		v[4], v[5], v[6], v[7] = c.id, created, created, stocked.of(id)
+		g.titles, g.productCats = append(g.titles, title), append(g.productCats, c.id)
 		return true
 	}
 }
@@ -329,6 +336,7 @@ func (g *generator) inventoryRows() rowFunc {
 		}
 		c := w.current
 		v[0], v[1], v[2], v[3], v[4] = c.id, c.store, c.product, c.quantity, c.updated
+		v[5], v[6] = g.titles[c.product-1], g.productCats[c.product-1]
 		return true
 	}
 }

@@ -340,22 +340,28 @@ func copyProducts(ctx context.Context, tx pgx.Tx, columns []string, src pgx.Copy
 	return n, nil
 }
 
-// copyInventory loads the inventory without the trigger that adds each
-// row's store to its product's stocked_stores (migration 005): productRows
-// wrote those lists with the products, and the trigger would rewrite a
-// product row per inventory row.
+// copyInventory loads the inventory without its insert triggers: the one
+// that adds each row's store to its product's stocked_stores (migration 005)
+// would rewrite a product row per inventory row, and the one that copies the
+// product's title and category (migration 008) would lock it; productRows
+// wrote the lists with the products, and inventoryRows writes the copies.
 func copyInventory(ctx context.Context, tx pgx.Tx, columns []string, src pgx.CopyFromSource) (int64, error) {
-	if _, err := tx.Exec(ctx, `ALTER TABLE inventory DISABLE TRIGGER inventory_stocked_stores_insert`); err != nil {
-		return 0, fmt.Errorf("disable the stock trigger: %w", err)
+	setTriggers := func(action string) error {
+		for _, t := range []string{"inventory_stocked_stores_insert", "inventory_copy_product"} {
+			if _, err := tx.Exec(ctx, `ALTER TABLE inventory `+action+` TRIGGER `+t); err != nil {
+				return fmt.Errorf("%s trigger %s: %w", strings.ToLower(action), t, err)
+			}
+		}
+		return nil
+	}
+	if err := setTriggers("DISABLE"); err != nil {
+		return 0, err
 	}
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"inventory"}, columns, src)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.Exec(ctx, `ALTER TABLE inventory ENABLE TRIGGER inventory_stocked_stores_insert`); err != nil {
-		return 0, fmt.Errorf("enable the stock trigger: %w", err)
-	}
-	return n, nil
+	return n, setTriggers("ENABLE")
 }
 
 // rowSource streams generated rows into COPY, one at a time, so a million

@@ -1,0 +1,251 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aforro/aforro"
+)
+
+// A list statement is built for the filters a request gives, so no
+// catch-all predicate ($1 = 0 OR ...) is left for a generic plan to guess
+// at: PostgreSQL switches a prepared statement to its generic plan after
+// five runs, and a generic plan cannot drop a branch that the parameters
+// make dead, so it walked every row of a store through a nested loop
+// (issue 14). Each list is read in the order of an index and sliced by the
+// sort key of its last row (a keyset), and its count stops at
+// aforro.ListCountCap.
+
+// listQuery is one list: its rows, its filters and its order.
+type listQuery struct {
+	// from is the FROM clause; columns the select list that scan reads.
+	// countFrom, when set, is the FROM clause of the count: only the joins
+	// the filters need, since PostgreSQL removes no inner join.
+	from, countFrom, columns string
+	// where holds conditions written with ? for each of their args, in order.
+	where []string
+	args  []any
+	// order is the sort key, ending with a unique column so every row has
+	// its own key.
+	order []sortKey
+	// custom plans the statements with the parameters' values each time, for
+	// the filters whose best plan depends on them (a rare or a common title
+	// word, a low-stock threshold that few or most rows pass).
+	custom bool
+	// missing reports why an empty list has no rows when its parent (a
+	// store, an inventory row) may not exist: ENOTFOUND, or nil.
+	missing func(ctx context.Context) error
+}
+
+// sortKey is one column of a list's order and how its cursor value is
+// compared: cast is the SQL type the value is cast to, and wrap, when set,
+// applies to the cursor value what expr applies to its column (lower()).
+type sortKey struct {
+	expr, cast, wrap string
+	desc             bool
+}
+
+// filter adds a condition; each ? in cond takes the next of args.
+func (lq *listQuery) filter(cond string, args ...any) {
+	lq.where = append(lq.where, cond)
+	lq.args = append(lq.args, args...)
+}
+
+// render writes the conditions with numbered parameters.
+func (lq listQuery) render(extra []string, extraArgs []any) (string, []any) {
+	args := append(append([]any{}, lq.args...), extraArgs...)
+	conds := append(append([]string{}, lq.where...), extra...)
+	if len(conds) == 0 {
+		return "", args
+	}
+	n := 0
+	var b strings.Builder
+	for i, c := range conds {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		for _, r := range c {
+			if r == '?' {
+				n++
+				b.WriteString("$" + strconv.Itoa(n))
+				continue
+			}
+			b.WriteRune(r)
+		}
+	}
+	return " WHERE " + b.String(), args
+}
+
+// after is the keyset condition "rows after key" for the list's order: a
+// row comparison when every column runs the same way (an index bound),
+// otherwise the expanded OR of the columns in turn.
+func (lq listQuery) after(key []string) (string, []any, error) {
+	if len(key) != len(lq.order) {
+		return "", nil, aforro.Errorf(aforro.EINVALID, "The cursor does not fit this list; start again without it.")
+	}
+	args := make([]any, len(key))
+	vals := make([]string, len(key))
+	for i, k := range lq.order {
+		args[i] = key[i]
+		vals[i] = "?::" + k.cast
+		if k.wrap != "" {
+			vals[i] = k.wrap + "(" + vals[i] + ")"
+		}
+	}
+	same := true
+	for _, k := range lq.order {
+		same = same && k.desc == lq.order[0].desc
+	}
+	if same {
+		exprs := make([]string, len(lq.order))
+		for i, k := range lq.order {
+			exprs[i] = k.expr
+		}
+		op := ">"
+		if lq.order[0].desc {
+			op = "<"
+		}
+		return fmt.Sprintf("(%s) %s (%s)", strings.Join(exprs, ", "), op, strings.Join(vals, ", ")), args, nil
+	}
+	// (a, b) after (x, y) with a DESC, b ASC: a < x OR (a = x AND b > y).
+	var ors []string
+	var orArgs []any
+	for i, k := range lq.order {
+		var ands []string
+		for j := range i {
+			ands = append(ands, lq.order[j].expr+" = "+vals[j])
+			orArgs = append(orArgs, args[j])
+		}
+		op := ">"
+		if k.desc {
+			op = "<"
+		}
+		ands = append(ands, k.expr+" "+op+" "+vals[i])
+		orArgs = append(orArgs, args[i])
+		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", orArgs, nil
+}
+
+func (lq listQuery) orderBy() string {
+	parts := make([]string, len(lq.order))
+	for i, k := range lq.order {
+		parts[i] = k.expr
+		if k.desc {
+			parts[i] += " DESC"
+		}
+	}
+	return " ORDER BY " + strings.Join(parts, ", ")
+}
+
+// queryArgs puts the execution mode first when the list plans per call.
+func (lq listQuery) queryArgs(args []any) []any {
+	if lq.custom {
+		return append([]any{pgx.QueryExecModeCacheDescribe}, args...)
+	}
+	return args
+}
+
+// pageSQL returns the page statement for req: one row more than the page,
+// which says whether another page follows.
+func (lq listQuery) pageSQL(req aforro.PageRequest) (string, []any, error) {
+	var extra []string
+	var extraArgs []any
+	if req.Cursored() {
+		cond, args, err := lq.after(req.After)
+		if err != nil {
+			return "", nil, err
+		}
+		extra, extraArgs = []string{cond}, args
+	}
+	where, args := lq.render(extra, extraArgs)
+	n := len(args)
+	sql := "SELECT " + lq.columns + " FROM " + lq.from + where + lq.orderBy() +
+		fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2)
+	return sql, append(args, req.PageSize+1, req.Offset()), nil
+}
+
+// countSQL counts the list's rows up to one past the cap.
+func (lq listQuery) countSQL() (string, []any) {
+	where, args := lq.render(nil, nil)
+	from := lq.from
+	if lq.countFrom != "" {
+		from = lq.countFrom
+	}
+	return "SELECT count(*) FROM (SELECT 1 FROM " + from + where +
+		" LIMIT " + strconv.Itoa(aforro.ListCountCap+1) + ") capped", args
+}
+
+// listPage answers one page of lq: the page's rows (one more is read, to
+// know whether another page follows), then, for a numbered page, the count
+// up to the cap, unless the page itself showed where the list ends. key
+// returns the sort key of a row as the cursor carries it, in lq.order's order.
+func listPage[T any](ctx context.Context, q Querier, req aforro.PageRequest, lq listQuery,
+	scan func(pgx.Row) (T, error), key func(T) []string) (aforro.Page[T], error) {
+	sql, args, err := lq.pageSQL(req)
+	if err != nil {
+		return aforro.Page[T]{}, err
+	}
+	rows, err := q.Query(ctx, sql, lq.queryArgs(args)...)
+	if err != nil {
+		return aforro.Page[T]{}, wrapError(err, "list rows")
+	}
+	results, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	if err != nil {
+		return aforro.Page[T]{}, wrapError(err, "list rows")
+	}
+	more := len(results) > req.PageSize
+	if more {
+		results = results[:req.PageSize]
+	}
+	if len(results) == 0 && lq.missing != nil {
+		if err := lq.missing(ctx); err != nil {
+			return aforro.Page[T]{}, err
+		}
+	}
+	count, capped := 0, false
+	switch {
+	case req.Cursored():
+	case !more && (len(results) > 0 || req.Offset() == 0):
+		count = req.Offset() + len(results) // the page reached the end
+	default:
+		sql, args := lq.countSQL()
+		if err := q.QueryRow(ctx, sql, lq.queryArgs(args)...).Scan(&count); err != nil {
+			return aforro.Page[T]{}, wrapError(err, "count rows")
+		}
+		capped = count > aforro.ListCountCap
+		count = min(count, aforro.ListCountCap)
+		if len(results) == 0 {
+			if capped {
+				return aforro.Page[T]{}, aforro.Errorf(aforro.EPAGEOUTOFRANGE, "Page %d is out of range: the list ends before it.", req.Page)
+			}
+			if err := aforro.CheckPage(req, count, false); err != nil {
+				return aforro.Page[T]{}, err
+			}
+		}
+	}
+	page := aforro.NewPage(req, count, capped, more, results)
+	if more {
+		page.Next = key(results[len(results)-1])
+	}
+	return page, nil
+}
+
+// itoa formats an id for a cursor.
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// timeKey formats a time for a cursor, to the microsecond PostgreSQL keeps.
+func timeKey(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// SigningKey returns the secret named name that migration 008 created, shared
+// by every instance (the "cursor" key signs list cursors).
+func (d *DB) SigningKey(ctx context.Context, name string) ([]byte, error) {
+	var key []byte
+	err := d.Pool.QueryRow(ctx, `SELECT secret FROM signing_keys WHERE name = $1`, name).Scan(&key)
+	return key, wrapError(err, "read signing key "+name)
+}
