@@ -25,6 +25,12 @@ CREATE FUNCTION inventory_copy_product() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     SELECT title, category_id INTO NEW.product_title, NEW.category_id
       FROM products WHERE id = NEW.product_id FOR SHARE;
+    IF NOT FOUND THEN
+        -- What the foreign key would say, before NOT NULL says less.
+        RAISE EXCEPTION 'insert or update on table "inventory" violates foreign key constraint "inventory_product_id_fkey"'
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'inventory_product_id_fkey',
+                  DETAIL = format('Key (product_id)=(%s) is not present in table "products".', NEW.product_id);
+    END IF;
     RETURN NEW;
 END
 $$;

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -66,18 +67,28 @@ func runSteps(t *testing.T, srv *testServer, steps []adminStep) {
 	}
 }
 
-// withoutCreatedAt re-encodes a JSON object without its created_at member
-// and checks that the member, when present, is an RFC 3339 UTC time.
+// withoutCreatedAt re-encodes a JSON object without its created_at and
+// updated_at members and checks that they, when present, are RFC 3339 UTC
+// times, the second not before the first.
 func withoutCreatedAt(t *testing.T, b []byte) string {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatalf("decode %s: %v", b, err)
 	}
-	if at, ok := m["created_at"].(string); ok && !strings.HasSuffix(at, "Z") {
-		t.Errorf("created_at %q is not UTC", at)
+	var times [2]time.Time
+	for i, name := range []string{"created_at", "updated_at"} {
+		if at, ok := m[name].(string); ok {
+			var err error
+			if times[i], err = time.Parse(time.RFC3339Nano, at); err != nil || !strings.HasSuffix(at, "Z") {
+				t.Errorf("%s %q is not an RFC 3339 UTC time", name, at)
+			}
+		}
+		delete(m, name)
 	}
-	delete(m, "created_at")
+	if !times[1].IsZero() && times[1].Before(times[0]) {
+		t.Errorf("updated_at %v is before created_at %v", times[1], times[0])
+	}
 	out, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)

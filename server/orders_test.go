@@ -501,13 +501,13 @@ func TestStoreOrders(t *testing.T) {
 		want []aforro.OrderSummary
 	}{
 		{"/api/stores/1/orders/", []aforro.OrderSummary{
-			{ID: 3, Status: "CANCELLED", CreatedAt: ts("2026-03-02T10:00:00Z"), TotalItems: 7},
-			{ID: 2, Status: "REJECTED", CreatedAt: ts("2026-03-02T10:00:00Z"), TotalItems: 1},
-			{ID: 1, Status: "CONFIRMED", CreatedAt: ts("2026-03-01T10:00:00Z"), TotalItems: 7}}},
+			{ID: 3, Store: 1, Status: "CANCELLED", CreatedAt: ts("2026-03-02T10:00:00Z"), TotalItems: 7},
+			{ID: 2, Store: 1, Status: "REJECTED", CreatedAt: ts("2026-03-02T10:00:00Z"), TotalItems: 1},
+			{ID: 1, Store: 1, Status: "CONFIRMED", CreatedAt: ts("2026-03-01T10:00:00Z"), TotalItems: 7}}},
 		{"/api/stores/1/orders?status=rejected", []aforro.OrderSummary{
-			{ID: 2, Status: "REJECTED", CreatedAt: ts("2026-03-02T10:00:00Z"), TotalItems: 1}}},
+			{ID: 2, Store: 1, Status: "REJECTED", CreatedAt: ts("2026-03-02T10:00:00Z"), TotalItems: 1}}},
 		{"/api/stores/1/orders?page_size=1&page=3", []aforro.OrderSummary{
-			{ID: 1, Status: "CONFIRMED", CreatedAt: ts("2026-03-01T10:00:00Z"), TotalItems: 7}}},
+			{ID: 1, Store: 1, Status: "CONFIRMED", CreatedAt: ts("2026-03-01T10:00:00Z"), TotalItems: 7}}},
 		{"/api/stores/3/orders", nil},
 	}
 	for _, tc := range tests {

@@ -27,7 +27,7 @@ func TestReadEndpoints(t *testing.T) {
 	srv.exec(t, servertest.Catalogue)
 	electronics := aforro.Category{ID: 1, Name: "Electronics"}
 	laptop := aforro.Product{ID: 1, Title: "Laptop Pro 15", Description: "A fast laptop", Price: 129999,
-		Category: electronics, CreatedAt: ts("2026-01-02T10:00:00Z")}
+		Category: electronics, CreatedAt: ts("2026-01-02T10:00:00Z"), UpdatedAt: ts("2026-01-02T10:00:00Z")}
 
 	t.Run("stores", func(t *testing.T) {
 		var got aforro.Page[aforro.Store]
@@ -67,14 +67,14 @@ func TestReadEndpoints(t *testing.T) {
 			t.Errorf("envelope = %+v", got)
 		}
 		if d := cmp.Diff([]aforro.Product{laptop, {ID: 2, Title: "Wireless Mouse", Description: "Quiet clicks",
-			Price: 2999, Category: electronics, CreatedAt: ts("2026-01-03T10:00:00Z")}}, got.Results); d != "" {
+			Price: 2999, Category: electronics, CreatedAt: ts("2026-01-03T10:00:00Z"), UpdatedAt: ts("2026-01-03T10:00:00Z")}}, got.Results); d != "" {
 			t.Errorf("(-want +got):\n%s", d)
 		}
 	})
 	t.Run("product JSON shape", func(t *testing.T) {
 		r := srv.get(t, "/api/products/1/")
 		want := `{"id":1,"title":"Laptop Pro 15","description":"A fast laptop","price":"1299.99",` +
-			`"category":{"id":1,"name":"Electronics"},"created_at":"2026-01-02T10:00:00Z"}`
+			`"category":{"id":1,"name":"Electronics"},"created_at":"2026-01-02T10:00:00Z","updated_at":"2026-01-02T10:00:00Z"}`
 		if got := strings.TrimSpace(string(r.body)); got != want {
 			t.Errorf("body\n got %s\nwant %s", got, want)
 		}
@@ -206,7 +206,10 @@ func TestPagination(t *testing.T) {
 			if len(got.Results) != min(tc.envelope.PageSize, got.Count-(got.Page-1)*got.PageSize) {
 				t.Errorf("len(results) = %d", len(got.Results))
 			}
-			got.Results = nil
+			if (got.NextCursor != "") != got.HasNext {
+				t.Errorf("next_cursor %q with has_next %v", got.NextCursor, got.HasNext)
+			}
+			got.Results, got.NextCursor = nil, ""
 			if d := cmp.Diff(tc.envelope, got); d != "" {
 				t.Errorf("envelope (-want +got):\n%s", d)
 			}
@@ -221,7 +224,7 @@ func TestEmptyListFirstPage(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d", r.status)
 	}
-	want := `{"count":0,"page":1,"page_size":20,"total_pages":0,"has_next":false,"has_previous":false,"results":[]}`
+	want := `{"count":0,"page":1,"page_size":20,"total_pages":0,"has_next":false,"has_previous":false,"next_cursor":null,"results":[]}`
 	if got := strings.TrimSpace(string(r.body)); got != want {
 		t.Errorf("got %s\nwant %s", got, want)
 	}

@@ -90,12 +90,12 @@ func FreeAddr(t testing.TB) string {
 // products, three stores (the third stocks nothing) and their stock.
 const Catalogue = `
 INSERT INTO categories (id, name) VALUES (1, 'Electronics'), (2, 'Books'), (3, 'kitchen');
-INSERT INTO products (id, title, description, price, category_id, created_at) VALUES
-  (1, 'Laptop Pro 15', 'A fast laptop', 1299.99, 1, '2026-01-02T10:00:00Z'),
-  (2, 'Wireless Mouse', 'Quiet clicks', 29.99, 1, '2026-01-03T10:00:00Z'),
-  (3, 'Gaming Laptop', 'RGB everywhere', 999.00, 1, '2026-01-04T10:00:00Z'),
-  (4, 'Go Programming', 'A book about Go', 39.50, 2, '2026-01-05T10:00:00Z'),
-  (5, 'Cast Iron Skillet', '12-inch', 45, 3, '2026-01-06T10:00:00Z');
+INSERT INTO products (id, title, description, price, category_id, created_at, updated_at) VALUES
+  (1, 'Laptop Pro 15', 'A fast laptop', 1299.99, 1, '2026-01-02T10:00:00Z', '2026-01-02T10:00:00Z'),
+  (2, 'Wireless Mouse', 'Quiet clicks', 29.99, 1, '2026-01-03T10:00:00Z', '2026-01-03T10:00:00Z'),
+  (3, 'Gaming Laptop', 'RGB everywhere', 999.00, 1, '2026-01-04T10:00:00Z', '2026-01-04T10:00:00Z'),
+  (4, 'Go Programming', 'A book about Go', 39.50, 2, '2026-01-05T10:00:00Z', '2026-01-05T10:00:00Z'),
+  (5, 'Cast Iron Skillet', '12-inch', 45, 3, '2026-01-06T10:00:00Z', '2026-01-06T10:00:00Z');
 INSERT INTO stores (id, name, location) VALUES
   (1, 'Downtown', '1 Main St, Lisbon'), (2, 'Harbour', '2 Dock Rd, Porto'), (3, 'Empty', 'Nowhere');
 INSERT INTO inventory (store_id, product_id, quantity, updated_at) VALUES
