@@ -24,12 +24,12 @@ func scanInventory(row pgx.Row) (aforro.InventoryItem, error) {
 // An unknown store is ENOTFOUND.
 func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.InventoryFilter, req aforro.PageRequest) (aforro.Page[aforro.InventoryItem], error) {
 	lq := listQuery{
-		from: `inventory i JOIN products p ON p.id = i.product_id
-			JOIN categories c ON c.id = i.category_id`,
-		countFrom: `inventory i`,
-		columns:   inventoryColumns,
-		order:     []sortKey{{expr: "i.product_title", cast: "text"}, {expr: "i.product_id", cast: "bigint"}},
-		missing:   func(ctx context.Context) error { return storeExists(ctx, d.Pool, storeID) },
+		from:    `inventory i`,
+		alias:   "i",
+		join:    `JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id`,
+		columns: inventoryColumns,
+		order:   []sortKey{{expr: "i.product_title", cast: "text"}, {expr: "i.product_id", cast: "bigint"}},
+		missing: func(ctx context.Context) error { return storeExists(ctx, d.Pool, storeID) },
 	}
 	lq.filter("i.store_id = ?", storeID)
 	if f.CategoryID != 0 {
@@ -37,11 +37,9 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 	}
 	// How many rows a title word or the threshold lets through decides the
 	// plan (walk the title order and filter, or find the few matches and
-	// sort them), so these filters are planned with their values. A word is
-	// matched on the product's title, where its trigram index is.
+	// sort them), so these filters are planned with their values.
 	if f.Q != "" {
-		lq.countFrom = `inventory i JOIN products p ON p.id = i.product_id`
-		lq.filter("p.title ILIKE ?", "%"+escapeLike(f.Q)+"%")
+		lq.filter("i.product_title ILIKE ?", "%"+escapeLike(f.Q)+"%")
 		lq.custom = true
 	}
 	if f.LowStock {

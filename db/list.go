@@ -23,10 +23,14 @@ import (
 
 // listQuery is one list: its rows, its filters and its order.
 type listQuery struct {
-	// from is the FROM clause; columns the select list that scan reads.
-	// countFrom, when set, is the FROM clause of the count: only the joins
-	// the filters need, since PostgreSQL removes no inner join.
-	from, countFrom, columns string
+	// from is the table the list walks, which the filters and the order
+	// name; columns the select list that scan reads.
+	from, columns string
+	// alias, when set, is from's alias: the page is then sliced from it
+	// alone and joined to join afterwards, so a deep page steps over rows
+	// of one table, not over joined rows (and columns such as a sum over
+	// a row's lines are computed for the page's rows only).
+	alias, join string
 	// where holds conditions written with ? for each of their args, in order.
 	where []string
 	args  []any
@@ -165,19 +169,19 @@ func (lq listQuery) pageSQL(req aforro.PageRequest) (string, []any, error) {
 	}
 	where, args := lq.render(extra, extraArgs)
 	n := len(args)
-	sql := "SELECT " + lq.columns + " FROM " + lq.from + where + lq.orderBy() +
-		fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2)
+	slice := lq.from + where + lq.orderBy() + fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2)
+	sql := "SELECT " + lq.columns + " FROM " + slice
+	if lq.alias != "" {
+		sql = "SELECT " + lq.columns + " FROM (SELECT " + lq.alias + ".* FROM " + slice + ") " + lq.alias + " " +
+			lq.join + lq.orderBy()
+	}
 	return sql, append(args, req.PageSize+1, req.Offset()), nil
 }
 
 // countSQL counts the list's rows up to one past the cap.
 func (lq listQuery) countSQL() (string, []any) {
 	where, args := lq.render(nil, nil)
-	from := lq.from
-	if lq.countFrom != "" {
-		from = lq.countFrom
-	}
-	return "SELECT count(*) FROM (SELECT 1 FROM " + from + where +
+	return "SELECT count(*) FROM (SELECT 1 FROM " + lq.from + where +
 		" LIMIT " + strconv.Itoa(aforro.ListCountCap+1) + ") capped", args
 }
 

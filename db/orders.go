@@ -487,8 +487,8 @@ func (d *DB) ListStoreOrders(ctx context.Context, storeID int64, status string, 
 // store is ENOTFOUND.
 func (d *DB) ListOrders(ctx context.Context, f aforro.OrderFilter, req aforro.PageRequest) (aforro.Page[aforro.OrderSummary], error) {
 	lq := listQuery{
-		from: `orders o`,
-		// total_items is summed per row of the page only.
+		from:  `orders o`,
+		alias: "o",
 		columns: `o.id, o.store_id, o.status, o.created_at,
 			(SELECT coalesce(sum(quantity_requested), 0) FROM order_items WHERE order_id = o.id)`,
 		order: []sortKey{{expr: "o.created_at", cast: "timestamptz", desc: true}, {expr: "o.id", cast: "bigint", desc: true}},

@@ -23,10 +23,11 @@ func scanProduct(row pgx.Row) (aforro.Product, error) {
 // updated_at then id, the order in which a syncing client wants them.
 func (d *DB) ListProducts(ctx context.Context, f aforro.ProductFilter, req aforro.PageRequest) (aforro.Page[aforro.Product], error) {
 	lq := listQuery{
-		from:      `products p JOIN categories c ON c.id = p.category_id`,
-		countFrom: `products p`,
-		columns:   productColumns,
-		order:     []sortKey{{expr: "p.id", cast: "bigint"}},
+		from:    `products p`,
+		alias:   "p",
+		join:    `JOIN categories c ON c.id = p.category_id`,
+		columns: productColumns,
+		order:   []sortKey{{expr: "p.id", cast: "bigint"}},
 	}
 	key := func(p aforro.Product) []string { return []string{itoa(p.ID)} }
 	if f.CategoryID != 0 {

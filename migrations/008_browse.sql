@@ -52,9 +52,11 @@ CREATE INDEX inventory_store_title_idx ON inventory (store_id, product_title, pr
 CREATE INDEX inventory_store_category_title_idx ON inventory (store_id, category_id, product_title, product_id);
 
 -- ?q= on a store's inventory is a substring of the title: a word that few
--- products have is found through their trigrams, a common one by walking the
--- store's title order until the page is full. Custom plans choose (db/list.go).
-CREATE INDEX products_title_trgm_idx ON products USING gin (title gin_trgm_ops);
+-- rows have is found through the trigrams of the store's titles (and, with
+-- low_stock, intersected with the quantity index's bitmap), a common one by
+-- walking the store's title order until the page is full. Plans made with
+-- the word choose (db/list.go).
+CREATE INDEX inventory_store_title_trgm_idx ON inventory USING gin (store_id, product_title gin_trgm_ops);
 
 -- Products: updated_at for incremental sync (?updated_since=). Rows that
 -- exist now get the time of this migration, a fast default that rewrites no
@@ -105,7 +107,7 @@ DROP INDEX products_updated_idx;
 DROP TRIGGER products_touch ON products;
 DROP FUNCTION products_touch();
 ALTER TABLE products DROP COLUMN updated_at;
-DROP INDEX products_title_trgm_idx;
+DROP INDEX inventory_store_title_trgm_idx;
 DROP TRIGGER products_copy_to_inventory ON products;
 DROP FUNCTION products_copy_to_inventory();
 DROP TRIGGER inventory_copy_product ON inventory;
