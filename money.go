@@ -64,12 +64,18 @@ func (m Money) String() string {
 	if v < 0 {
 		sign, v = "-", -v
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	cents := strconv.FormatInt(v%100, 10)
+	if len(cents) == 1 {
+		cents = "0" + cents
+	}
+	return sign + strconv.FormatInt(v/100, 10) + "." + cents
 }
 
-// MarshalJSON writes m as a quoted decimal string.
-func (m Money) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + m.String() + `"`), nil
+// MarshalText writes m as a decimal, which JSON quotes. A text marshaler
+// rather than a JSON one: encoding/json re-reads and compacts what a
+// MarshalJSON returns, every price of every page.
+func (m Money) MarshalText() ([]byte, error) {
+	return []byte(m.String()), nil
 }
 
 // UnmarshalJSON accepts "12.34" or 12.34.

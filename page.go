@@ -75,9 +75,14 @@ type pageJSON[T any] struct {
 	Results     []T     `json:"results"`
 }
 
-// MarshalJSON writes the envelope of API.md, with nulls where a cursor page
-// has no count and where the list has no next page.
-func (p Page[T]) MarshalJSON() ([]byte, error) {
+// MarshalJSON writes the envelope of API.md (see Wire).
+func (p Page[T]) MarshalJSON() ([]byte, error) { return json.Marshal(p.Wire()) }
+
+// Wire returns the envelope of API.md as a value that encoding/json writes
+// directly, with nulls where a cursor page has no count and where the list
+// has no next page. Encoding it rather than the Page spares the re-reading
+// and compacting encoding/json gives whatever a MarshalJSON returns.
+func (p Page[T]) Wire() any {
 	w := pageJSON[T]{PageSize: p.PageSize, HasNext: p.HasNext, HasPrevious: p.HasPrevious,
 		CountCapped: p.CountCapped, Results: p.Results}
 	if w.Results == nil {
@@ -89,7 +94,7 @@ func (p Page[T]) MarshalJSON() ([]byte, error) {
 	if p.NextCursor != "" {
 		w.NextCursor = &p.NextCursor
 	}
-	return json.Marshal(w)
+	return w
 }
 
 // UnmarshalJSON reads what MarshalJSON writes; a null count means a cursor page.

@@ -134,3 +134,28 @@ func (d *DB) OrderStore(ctx context.Context, orderID int64) (int64, error) {
 	err := d.Pool.QueryRow(ctx, `SELECT store_id FROM orders WHERE id = $1`, orderID).Scan(&s)
 	return s, wrapError(err, "get order store", noRow("Order", orderID))
 }
+
+// tokensChannel is where migration 008's triggers notify a change of tokens.
+const tokensChannel = "aforro_tokens"
+
+// ListenTokenChanges holds a connection of its own that listens for changes
+// of tokens: ready is called once the listening has begun, changed after
+// every committed change. It returns when ctx ends or the connection fails;
+// from then on, until the caller listens again, no change is reported.
+func (d *DB) ListenTokenChanges(ctx context.Context, ready, changed func()) error {
+	conn, err := pgx.ConnectConfig(ctx, d.Pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return wrapError(err, "listen for token changes")
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+tokensChannel); err != nil {
+		return wrapError(err, "listen for token changes")
+	}
+	ready()
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return wrapError(err, "wait for token changes")
+		}
+		changed()
+	}
+}

@@ -96,7 +96,33 @@ CREATE TABLE signing_keys (
 INSERT INTO signing_keys (name, secret)
 VALUES ('cursor', decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'));
 
+-- Instances cache authenticated tokens (server/tokencache.go) only while
+-- they listen here: any change that could make a cached token wrong (a
+-- revocation, a new role, a store scope changed, rows deleted or truncated,
+-- as aforrod seed --reset does) notifies them, after its commit, to forget
+-- every cached token. Recording a token's use (last_used_at) does not.
+CREATE FUNCTION api_tokens_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('aforro_tokens', TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER api_tokens_notify AFTER UPDATE OF revoked_at, role, name, secret_hash OR DELETE ON api_tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION api_tokens_notify();
+CREATE TRIGGER api_tokens_notify_truncate AFTER TRUNCATE ON api_tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION api_tokens_notify();
+CREATE TRIGGER api_token_stores_notify AFTER INSERT OR UPDATE OR DELETE ON api_token_stores
+    FOR EACH STATEMENT EXECUTE FUNCTION api_tokens_notify();
+CREATE TRIGGER api_token_stores_notify_truncate AFTER TRUNCATE ON api_token_stores
+    FOR EACH STATEMENT EXECUTE FUNCTION api_tokens_notify();
+
 ---- create above / drop below ----
+
+DROP TRIGGER api_token_stores_notify_truncate ON api_token_stores;
+DROP TRIGGER api_token_stores_notify ON api_token_stores;
+DROP TRIGGER api_tokens_notify_truncate ON api_tokens;
+DROP TRIGGER api_tokens_notify ON api_tokens;
+DROP FUNCTION api_tokens_notify();
 
 DROP TABLE signing_keys;
 DROP INDEX orders_store_status_created_idx;

@@ -36,7 +36,7 @@ func (s *Server) authorize(rt route, next handlerFunc) handlerFunc {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="aforro"`)
 			return aforro.Errorf(aforro.EUNAUTHORIZED, "Authentication required: send Authorization: Bearer <token>.")
 		}
-		tok, err := s.db.Authenticate(req.Context(), strings.TrimSpace(secret))
+		tok, err := s.authenticate(req.Context(), strings.TrimSpace(secret))
 		if err != nil {
 			if aforro.ErrorCode(err) == aforro.EUNAUTHORIZED {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="aforro", error="invalid_token"`)

@@ -126,6 +126,6 @@ func writePage[T any](s *Server, w http.ResponseWriter, req bunrouter.Request, p
 		}
 		page.NextCursor = signCursor(secret, listBinding(req.Request), page.Next)
 	}
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, http.StatusOK, page.Wire())
 	return nil
 }

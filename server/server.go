@@ -45,6 +45,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// RateLimitPrefix starts every rate-limit key in Redis.
 	RateLimitPrefix string
+	// Pprof adds Go's profiler at /debug/pprof/ to the metrics listener.
+	Pprof bool
 }
 
 // DefaultConfig returns the settings API.md documents as defaults.
@@ -67,6 +69,7 @@ type Server struct {
 
 	suggestLimiter *rateLimiter
 	cursorKey      atomic.Pointer[[]byte] // signs list cursors, loaded on first use
+	tokens         tokenCache
 
 	dbDown    atomic.Bool   // a PostgreSQL outage is under way (dbOutage)
 	done      chan struct{} // closed by Close
@@ -141,8 +144,16 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve is ListenAndServe on an existing listener.
+// Serve is ListenAndServe on an existing listener. While it serves, it caches
+// tokens (see tokenCache).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	lctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.listenTokens(lctx)
+	}()
+	defer func() { stop(); <-done }()
 	return s.serve(ctx, ln, s.handler, "API", 64<<10)
 }
 

@@ -22,6 +22,7 @@ type ServeCmd struct {
 	LowStock int    `name:"low-stock" env:"AFORRO_LOW_STOCK" default:"5" help:"Stock at or below this is low."`
 
 	MetricsAddr string `name:"metrics-addr" env:"AFORRO_METRICS_ADDR" help:"Serve Prometheus metrics at /metrics on this address, apart from the API (off when empty)."`
+	Pprof       bool   `name:"pprof" env:"AFORRO_PPROF" help:"Also serve Go's profiler at /debug/pprof/ on --metrics-addr (which it needs); keep that address private."`
 
 	NoJobs      bool          `name:"no-jobs" env:"AFORRO_NO_JOBS" help:"Run no background jobs in this process: no daily summary, no purge, no order emails (other instances run them)."`
 	SummaryCron string        `name:"summary-cron" env:"AFORRO_SUMMARY_CRON" default:"0 0 * * *" help:"Daily summary schedule, a five-field crontab in UTC; a run summarises the last complete UTC day."`
@@ -43,6 +44,9 @@ type ServeCmd struct {
 func (c *ServeCmd) Validate() error {
 	if c.LowStock < 0 {
 		return fmt.Errorf("--low-stock must be >= 0")
+	}
+	if c.Pprof && c.MetricsAddr == "" {
+		return fmt.Errorf("--pprof needs --metrics-addr: the profiler is served there, never on the API's address")
 	}
 	if _, err := redis.ParseURL(c.RedisURL); err != nil {
 		return fmt.Errorf("--redis-url: %w", err)
@@ -121,6 +125,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 	}
 	cfg := server.DefaultConfig()
 	cfg.LowStock = c.LowStock
+	cfg.Pprof = c.Pprof
 	cfg.SuggestLimit, cfg.SuggestWindow = c.SuggestLimit, c.SuggestWindow
 	cfg.TrustedProxies, _ = server.ParseTrustedProxies(c.TrustedProxies) // checked in Validate
 	var bg *jobs.Jobs
