@@ -156,7 +156,9 @@ func (lq listQuery) queryArgs(args []any) []any {
 }
 
 // pageSQL returns the page statement for req: one row more than the page,
-// which says whether another page follows.
+// which says whether another page follows, and for a numbered page first a
+// column counting the list up to one past the cap, computed once (an
+// InitPlan), so page and count take one round trip.
 func (lq listQuery) pageSQL(req aforro.PageRequest) (string, []any, error) {
 	var extra []string
 	var extraArgs []any
@@ -169,26 +171,40 @@ func (lq listQuery) pageSQL(req aforro.PageRequest) (string, []any, error) {
 	}
 	where, args := lq.render(extra, extraArgs)
 	n := len(args)
+	columns := lq.columns
+	if !req.Cursored() {
+		columns = "(" + lq.countOver(where) + "), " + columns
+	}
 	slice := lq.from + where + lq.orderBy() + fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2)
-	sql := "SELECT " + lq.columns + " FROM " + slice
+	sql := "SELECT " + columns + " FROM " + slice
 	if lq.alias != "" {
-		sql = "SELECT " + lq.columns + " FROM (SELECT " + lq.alias + ".* FROM " + slice + ") " + lq.alias + " " +
+		sql = "SELECT " + columns + " FROM (SELECT " + lq.alias + ".* FROM " + slice + ") " + lq.alias + " " +
 			lq.join + lq.orderBy()
 	}
 	return sql, append(args, req.PageSize+1, req.Offset()), nil
 }
 
-// countSQL counts the list's rows up to one past the cap.
-func (lq listQuery) countSQL() (string, []any) {
-	where, args := lq.render(nil, nil)
+// countOver counts the rows of lq that pass where, up to one past the cap.
+func (lq listQuery) countOver(where string) string {
 	return "SELECT count(*) FROM (SELECT 1 FROM " + lq.from + where +
-		" LIMIT " + strconv.Itoa(aforro.ListCountCap+1) + ") capped", args
+		" LIMIT " + strconv.Itoa(aforro.ListCountCap+1) + ") capped"
 }
 
-// listPage answers one page of lq: the page's rows (one more is read, to
-// know whether another page follows), then, for a numbered page, the count
-// up to the cap, unless the page itself showed where the list ends. key
-// returns the sort key of a row as the cursor carries it, in lq.order's order.
+// countedRow scans a numbered page's count column ahead of the row's own.
+type countedRow struct {
+	pgx.Row
+	count *int
+}
+
+func (r countedRow) Scan(dest ...any) error {
+	return r.Row.Scan(append([]any{r.count}, dest...)...)
+}
+
+// listPage answers one page of lq, reading one row more than the page to
+// know whether another follows. A numbered page also counts the list, up to
+// the cap, in the same statement; when the page is empty, which a page past
+// the end is, the count is read alone for the answer's last page. key returns
+// the sort key of a row as the cursor carries it, in lq.order's order.
 func listPage[T any](ctx context.Context, q Querier, req aforro.PageRequest, lq listQuery,
 	scan func(pgx.Row) (T, error), key func(T) []string) (aforro.Page[T], error) {
 	sql, args, err := lq.pageSQL(req)
@@ -199,7 +215,13 @@ func listPage[T any](ctx context.Context, q Querier, req aforro.PageRequest, lq 
 	if err != nil {
 		return aforro.Page[T]{}, wrapError(err, "list rows")
 	}
-	results, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	count := 0
+	results, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) {
+		if req.Cursored() {
+			return scan(r)
+		}
+		return scan(countedRow{r, &count})
+	})
 	if err != nil {
 		return aforro.Page[T]{}, wrapError(err, "list rows")
 	}
@@ -212,26 +234,24 @@ func listPage[T any](ctx context.Context, q Querier, req aforro.PageRequest, lq 
 			return aforro.Page[T]{}, err
 		}
 	}
-	count, capped := 0, false
-	switch {
-	case req.Cursored():
-	case !more && (len(results) > 0 || req.Offset() == 0):
-		count = req.Offset() + len(results) // the page reached the end
-	default:
-		sql, args := lq.countSQL()
-		if err := q.QueryRow(ctx, sql, lq.queryArgs(args)...).Scan(&count); err != nil {
+	if len(results) == 0 && req.Offset() > 0 {
+		where, args := lq.render(nil, nil)
+		if err := q.QueryRow(ctx, lq.countOver(where), lq.queryArgs(args)...).Scan(&count); err != nil {
 			return aforro.Page[T]{}, wrapError(err, "count rows")
 		}
-		capped = count > aforro.ListCountCap
-		count = min(count, aforro.ListCountCap)
-		if len(results) == 0 {
-			if capped {
-				return aforro.Page[T]{}, aforro.Errorf(aforro.EPAGEOUTOFRANGE, "Page %d is out of range: the list ends before it.", req.Page)
-			}
-			if err := aforro.CheckPage(req, count, false); err != nil {
-				return aforro.Page[T]{}, err
-			}
+		if count > aforro.ListCountCap {
+			return aforro.Page[T]{}, aforro.Errorf(aforro.EPAGEOUTOFRANGE, "Page %d is out of range: the list ends before it.", req.Page)
 		}
+		if err := aforro.CheckPage(req, count, false); err != nil {
+			return aforro.Page[T]{}, err
+		}
+	}
+	capped := count > aforro.ListCountCap
+	if !req.Cursored() && !more {
+		count, capped = req.Offset()+len(results), false // the page shows where the list ends
+	}
+	if capped {
+		count = aforro.ListCountCap
 	}
 	page := aforro.NewPage(req, count, capped, more, results)
 	if more {

@@ -86,13 +86,27 @@ func (s *Server) authenticate(ctx context.Context, secret string) (aforro.Token,
 // listenTokens keeps the cache's listener running until ctx ends, caching
 // only while it listens.
 func (s *Server) listenTokens(ctx context.Context) {
+	if s.db == nil { // a server put together without a database, in a test
+		return
+	}
+	down := false // logged once per outage, like the database's
+	ready := func() {
+		s.tokens.forget(true)
+		if down {
+			s.log.Info("token cache on: listening for token changes again")
+			down = false
+		}
+	}
 	for ctx.Err() == nil {
-		err := s.db.ListenTokenChanges(ctx, func() { s.tokens.forget(true) }, func() { s.tokens.forget(true) })
+		err := s.db.ListenTokenChanges(ctx, ready, func() { s.tokens.forget(true) })
 		s.tokens.forget(false)
 		if ctx.Err() != nil {
 			return
 		}
-		s.log.Warn("token cache off: not listening for token changes; retrying in 1s", "err", err)
+		if !down {
+			s.log.Warn("token cache off: not listening for token changes; every request looks its token up", "err", err)
+			down = true
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
