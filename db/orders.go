@@ -475,12 +475,6 @@ func (d *DB) CancelOrder(ctx context.Context, id int64) (aforro.Order, error) {
 	return o, wrapError(err, "cancel order")
 }
 
-// ListStoreOrders returns a page of a store's orders, newest first (ties by
-// id), optionally of one status. An unknown store is ENOTFOUND.
-func (d *DB) ListStoreOrders(ctx context.Context, storeID int64, status string, req aforro.PageRequest) (aforro.Page[aforro.OrderSummary], error) {
-	return d.ListOrders(ctx, aforro.OrderFilter{StoreID: storeID, Status: status}, req)
-}
-
 // ListOrders returns a page of orders, newest first (ties by id), of one
 // store or every store f.Stores allows, optionally of one status. Each
 // filter has an index in this order (migration 008). A StoreID naming no
