@@ -52,17 +52,18 @@ func TestAdminWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := aforro.Product{ID: 6, Title: "Mouse Pad", Price: 550, Category: electronics}
-		if d := cmp.Diff(want, p, cmpopts.IgnoreFields(aforro.Product{}, "CreatedAt")); d != "" || p.CreatedAt.Before(before) {
-			t.Errorf("CreateProduct (-want +got):\n%s\ncreated_at %v", d, p.CreatedAt)
+		if d := cmp.Diff(want, p, cmpopts.IgnoreFields(aforro.Product{}, "CreatedAt", "UpdatedAt")); d != "" ||
+			p.CreatedAt.Before(before) || !p.UpdatedAt.Equal(p.CreatedAt) {
+			t.Errorf("CreateProduct (-want +got):\n%s\ncreated_at %v, updated_at %v", d, p.CreatedAt, p.UpdatedAt)
 		}
-		// Only the fields given change.
+		// Only the fields given change; the change moves updated_at.
 		got, err := c.UpdateProduct(ctx, p.ID, aforro.ProductInput{Price: ptr(aforro.Money(499)), Description: ptr("Cloth, 30 cm"), CategoryID: ptr(int64(3))})
 		if err != nil {
 			t.Fatal(err)
 		}
 		want.Price, want.Description, want.Category, want.CreatedAt = 499, "Cloth, 30 cm", kitchen, p.CreatedAt
-		if d := cmp.Diff(want, got); d != "" {
-			t.Errorf("UpdateProduct (-want +got):\n%s", d)
+		if d := cmp.Diff(want, got, cmpopts.IgnoreFields(aforro.Product{}, "UpdatedAt")); d != "" || !got.UpdatedAt.After(p.UpdatedAt) {
+			t.Errorf("UpdateProduct (-want +got):\n%s\nupdated_at %v, created %v", d, got.UpdatedAt, p.UpdatedAt)
 		}
 		if read, err := c.Product(ctx, p.ID); err != nil || !cmp.Equal(read, got) {
 			t.Errorf("Product after UpdateProduct = %+v, %v; want %+v", read, err, got)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/aforro/aforro"
 )
@@ -41,10 +42,17 @@ func (c *Client) Category(ctx context.Context, id int64) (aforro.Category, error
 }
 
 // ListProducts returns one page of products, by id, narrowed by filter.
+// With filter.UpdatedSince it lists the products changed at or after that
+// time instead, by UpdatedAt and then id: a sync keeps the UpdatedAt of the
+// last product it read and asks from there next time (a product changed
+// at that very instant comes again, none is missed).
 func (c *Client) ListProducts(ctx context.Context, filter aforro.ProductFilter, page PageOptions) (aforro.Page[aforro.Product], error) {
 	q := url.Values{}
 	if filter.CategoryID != 0 {
 		q.Set("category", strconv.FormatInt(filter.CategoryID, 10))
+	}
+	if !filter.UpdatedSince.IsZero() {
+		q.Set("updated_since", filter.UpdatedSince.UTC().Format(time.RFC3339Nano))
 	}
 	var out aforro.Page[aforro.Product]
 	err := c.do(ctx, http.MethodGet, "/api/products/", page.values(q), nil, &out)

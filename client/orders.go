@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/aforro/aforro"
@@ -70,5 +71,34 @@ func (c *Client) ListStoreOrders(ctx context.Context, storeID int64, status stri
 	}
 	var out aforro.Page[aforro.OrderSummary]
 	err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/stores/%d/orders/", storeID), page.values(q), nil, &out)
+	return out, err
+}
+
+// OrderFilter narrows ListOrders. (aforro.OrderFilter is the server's: its
+// store scope comes from the token, never from the client.)
+type OrderFilter struct {
+	// Status ("CONFIRMED", "REJECTED" or "CANCELLED", in any case) keeps
+	// only orders in that state; empty keeps all.
+	Status string
+	// StoreID keeps only that store's orders; 0 keeps every store the token
+	// covers.
+	StoreID int64
+}
+
+// ListOrders returns one page of GET /api/orders/: the orders of every store
+// the token covers (all of them for an admin or an unscoped staff token),
+// newest first, narrowed by f. Each row names its store. A status other
+// than the three is an *APIError with code aforro.EINVALID; a StoreID the
+// token does not cover is aforro.EFORBIDDEN.
+func (c *Client) ListOrders(ctx context.Context, f OrderFilter, page PageOptions) (aforro.Page[aforro.OrderSummary], error) {
+	q := url.Values{}
+	if f.Status != "" {
+		q.Set("status", f.Status)
+	}
+	if f.StoreID != 0 {
+		q.Set("store_id", strconv.FormatInt(f.StoreID, 10))
+	}
+	var out aforro.Page[aforro.OrderSummary]
+	err := c.do(ctx, http.MethodGet, "/api/orders/", page.values(q), nil, &out)
 	return out, err
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"net/url"
 	"strconv"
@@ -14,6 +15,12 @@ import (
 type PageOptions struct {
 	Page     int
 	PageSize int
+	// Cursor, when set, asks for the rows after the page that answered it as
+	// its NextCursor; Page is then not sent. The list and its filters must be
+	// the ones that page was asked with, or the server answers an *APIError
+	// with code aforro.EINVALID on the field "cursor". Search pages by
+	// number only and takes no cursor.
+	Cursor string
 }
 
 // values returns the page as query parameters, added to q when it is not nil.
@@ -21,7 +28,10 @@ func (p PageOptions) values(q url.Values) url.Values {
 	if q == nil {
 		q = url.Values{}
 	}
-	if p.Page > 0 {
+	switch {
+	case p.Cursor != "":
+		q.Set("cursor", p.Cursor)
+	case p.Page > 0:
 		q.Set("page", strconv.Itoa(p.Page))
 	}
 	if p.PageSize > 0 {
@@ -34,9 +44,17 @@ func (p PageOptions) values(q url.Values) url.Values {
 // one, and a closure adapts the methods that take a filter.
 type ListFunc[T any] func(ctx context.Context, page PageOptions) (aforro.Page[T], error)
 
+// errNoWayOn is All's error for a page that says more rows follow but gives
+// no cursor to them and is not numbered either.
+var errNoWayOn = errors.New("the server says more rows follow, but its page has neither a next cursor nor a page number")
+
 // All returns an iterator over every row of a list, fetching pages of
-// pageSize rows (0: aforro.MaxPageSize) as the loop needs them. An error ends
-// the iteration after being yielded once with a zero row.
+// pageSize rows (0: aforro.MaxPageSize) as the loop needs them, one page in
+// memory at a time. It asks for the first page, then follows each page's
+// NextCursor: a keyset walk, so rows added or removed meanwhile never make
+// it repeat or skip a row that was there throughout. A list that gives no
+// cursors (search) is walked by page number instead. An error ends the
+// iteration after being yielded once with a zero row.
 //
 //	for st, err := range client.All(ctx, c.ListStores, 0) {
 //		if err != nil {
@@ -49,10 +67,11 @@ func All[T any](ctx context.Context, list ListFunc[T], pageSize int) iter.Seq2[T
 		pageSize = aforro.MaxPageSize
 	}
 	return func(yield func(T, error) bool) {
-		for n := 1; ; n++ {
-			page, err := list(ctx, PageOptions{Page: n, PageSize: pageSize})
+		var zero T
+		next := PageOptions{Page: 1, PageSize: pageSize}
+		for {
+			page, err := list(ctx, next)
 			if err != nil {
-				var zero T
 				yield(zero, err)
 				return
 			}
@@ -61,7 +80,19 @@ func All[T any](ctx context.Context, list ListFunc[T], pageSize int) iter.Seq2[T
 					return
 				}
 			}
-			if !page.HasNext {
+			switch {
+			case !page.HasNext:
+				return
+			case page.NextCursor != "" && page.NextCursor == next.Cursor:
+				// The same cursor again would walk in a circle.
+				yield(zero, errors.New("the server answered a page with the cursor that asked for it"))
+				return
+			case page.NextCursor != "":
+				next = PageOptions{Cursor: page.NextCursor, PageSize: pageSize}
+			case next.Cursor == "" && !page.Cursored:
+				next.Page++
+			default:
+				yield(zero, errNoWayOn)
 				return
 			}
 		}

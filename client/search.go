@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,7 +13,11 @@ import (
 // Search returns one page of GET /api/search/products/: products matching
 // f.Q (web-search syntax, typo tolerant), narrowed and ordered by the rest of
 // f. With f.StoreID each product carries its quantity in that store.
+// Search pages by number only: a page.Cursor is an error, not sent.
 func (c *Client) Search(ctx context.Context, f aforro.SearchFilter, page PageOptions) (aforro.Page[aforro.Product], error) {
+	if page.Cursor != "" {
+		return aforro.Page[aforro.Product]{}, errSearchCursor
+	}
 	q := url.Values{}
 	if f.Q != "" {
 		q.Set("q", f.Q)
@@ -39,6 +44,10 @@ func (c *Client) Search(ctx context.Context, f aforro.SearchFilter, page PageOpt
 	err := c.do(ctx, http.MethodGet, "/api/search/products/", page.values(q), nil, &out)
 	return out, err
 }
+
+// errSearchCursor is Search's answer to a cursor: the server would ignore
+// it and answer page 1 again.
+var errSearchCursor = errors.New("search pages by number only: PageOptions.Cursor must be empty")
 
 // Suggest returns up to ten product titles completing prefix (3 to 100
 // characters). The endpoint is rate limited per client IP: over the limit

@@ -17,7 +17,7 @@ import (
 func newConfiguredServer(t *testing.T, cfg server.Config) *testServer {
 	t.Helper()
 	ts := &testServer{servertest.New(t, cfg, nil)}
-	ts.Exec(t, servertest.Catalogue)
+	ts.Exec(t, catalogue)
 	return ts
 }
 

@@ -106,7 +106,8 @@ func (m *inventoryModel) applyFilter() tea.Cmd {
 	if q == m.q {
 		return nil
 	}
-	m.q, m.list.num = q, 1
+	m.q = q
+	m.list.first()
 	m.table.cursor = 0
 	return m.load()
 }
@@ -147,12 +148,13 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		if m.q != "" || m.lowOnly {
 			m.filter.Reset()
-			m.q, m.lowOnly, m.list.num = "", false, 1
+			m.q, m.lowOnly = "", false
+			m.list.first()
 			return m.load()
 		}
 	case key.Matches(msg, k.LowStock):
 		m.lowOnly = !m.lowOnly
-		m.list.num = 1
+		m.list.first()
 		m.table.cursor = 0
 		return m.load()
 	case key.Matches(msg, k.Add):

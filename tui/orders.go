@@ -202,7 +202,7 @@ func (m *ordersModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.askCancel(orders[i].ID, orders[i].Status)
 	case key.Matches(msg, k.StatusFilter):
 		m.filter = (m.filter + 1) % statusFilterCount
-		m.list.num = 1
+		m.list.first()
 		m.table.cursor = 0
 		return m.load()
 	case key.Matches(msg, k.NextPage, k.PrevPage):

@@ -310,7 +310,8 @@ func (m *searchModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		if m.filters.active() {
 			m.filters = searchFilters{}
-			m.list.num, m.table.cursor = 1, 0
+			m.list.first()
+			m.table.cursor = 0
 			return tea.Batch(m.search(), m.ctx.status(statusInfo, "Filters cleared."))
 		}
 	case key.Matches(msg, k.NextPage, k.PrevPage):
@@ -353,7 +354,8 @@ func (m *searchModel) typingKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		m.input.SetValue(text)
 		m.blur()
-		m.q, m.list.num, m.table.cursor = text, 1, 0
+		m.q, m.table.cursor = text, 0
+		m.list.first()
 		return m.search()
 	case key.Matches(msg, k.Back):
 		if len(m.suggestions) > 0 {
@@ -554,7 +556,8 @@ func (m *searchModel) applyForm() tea.Cmd {
 	f.open = false
 	m.focusField()
 	m.filters = next
-	m.list.num, m.table.cursor = 1, 0
+	m.list.first()
+	m.table.cursor = 0
 	return m.search()
 }
 

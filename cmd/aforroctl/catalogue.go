@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
@@ -46,9 +49,11 @@ func (c *StoresListCmd) Run(a *app) error {
 
 // storeView is the table of stores.
 var storeView = view[aforro.Store]{
-	noun:    "stores",
-	columns: []column{{title: "ID", right: true}, {title: "NAME", flex: true}, {title: "LOCATION", flex: true}},
-	cells:   func(s aforro.Store) []string { return []string{formatID(s.ID), s.Name, s.Location} },
+	noun:      "stores",
+	columns:   []column{{title: "ID", right: true}, {title: "NAME", flex: true}, {title: "LOCATION", flex: true}},
+	cells:     func(s aforro.Store) []string { return []string{formatID(s.ID), s.Name, s.Location} },
+	csvHeader: []string{"id", "name", "location"},
+	csvRecord: func(s aforro.Store) []string { return []string{formatID(s.ID), s.Name, s.Location} },
 }
 
 // StoresShowCmd shows one store.
@@ -114,9 +119,11 @@ func (c *CategoriesListCmd) Run(a *app) error {
 
 // categoryView is the table of categories.
 var categoryView = view[aforro.Category]{
-	noun:    "categories",
-	columns: []column{{title: "ID", right: true}, {title: "NAME", flex: true}},
-	cells:   func(c aforro.Category) []string { return []string{formatID(c.ID), c.Name} },
+	noun:      "categories",
+	columns:   []column{{title: "ID", right: true}, {title: "NAME", flex: true}},
+	cells:     func(c aforro.Category) []string { return []string{formatID(c.ID), c.Name} },
+	csvHeader: []string{"id", "name"},
+	csvRecord: func(c aforro.Category) []string { return []string{formatID(c.ID), c.Name} },
 }
 
 // CategoriesShowCmd shows one category.
@@ -164,14 +171,18 @@ func (ProductsCmd) Help() string {
 
 // ProductsListCmd lists products.
 type ProductsListCmd struct {
-	Category int64 `placeholder:"ID" help:"Only products of this category."`
+	Category     int64    `placeholder:"ID" help:"Only products of this category."`
+	UpdatedSince *instant `placeholder:"TIME" help:"Only products changed at or after TIME (RFC 3339, such as 2026-12-01T08:00:00Z, or a date for its midnight UTC), in the order they changed; adds an UPDATED column."`
 	Paging
 }
 
 // Help is shown under the usage of the command.
 func (ProductsListCmd) Help() string {
-	return "Examples:\n\n    aforroctl products list\n    aforroctl products list --category 3 --page 2\n" +
-		"    aforroctl products list --all -o json | jq -r 'select(.price | tonumber > 100) | .title'"
+	return "Products are listed by id; with --updated-since, by when they last changed\n" +
+		"(then by id), so a sync can start the next run from the newest time it read.\n\n" +
+		"Examples:\n\n    aforroctl products list\n    aforroctl products list --category 3 --page 2\n" +
+		"    aforroctl products list --all -o json | jq -r 'select(.price | tonumber > 100) | .title'\n" +
+		"    aforroctl products list --updated-since 2026-12-01T08:00:00Z --all -o csv > changed.csv"
 }
 
 // Run lists products.
@@ -181,20 +192,59 @@ func (c *ProductsListCmd) Run(a *app) error {
 		return err
 	}
 	f := aforro.ProductFilter{CategoryID: c.Category}
+	if c.UpdatedSince != nil {
+		f.UpdatedSince = time.Time(*c.UpdatedSince)
+	}
 	fetch := func(ctx context.Context, p client.PageOptions) (aforro.Page[aforro.Product], error) {
 		return cl.ListProducts(ctx, f, p)
 	}
-	return list(a, c.Paging, fetch, productView)
+	return list(a, c.Paging, fetch, productView(c.UpdatedSince != nil))
 }
 
-// productView is the table of products.
-var productView = view[aforro.Product]{
-	noun: "products",
-	columns: []column{{title: "ID", right: true}, {title: "TITLE", flex: true}, {title: "CATEGORY", flex: true},
-		{title: "PRICE", right: true}, {title: "CREATED"}},
-	cells: func(p aforro.Product) []string {
-		return []string{formatID(p.ID), p.Title, p.Category.Name, p.Price.String(), formatTime(p.CreatedAt)}
-	},
+// instant is an --updated-since flag: a time as RFC 3339, or a date, which
+// is its midnight UTC.
+type instant time.Time
+
+// UnmarshalText parses a time or a date.
+func (t *instant) UnmarshalText(b []byte) error {
+	v := strings.TrimSpace(string(b))
+	for _, layout := range []string{time.RFC3339Nano, aforro.DateLayout} {
+		if x, err := time.Parse(layout, v); err == nil {
+			*t = instant(x)
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is neither a time as RFC 3339 (such as 2026-12-01T08:00:00Z) nor a date (2026-12-01)", b)
+}
+
+// productView is the table of products; with updated, it shows when each
+// last changed.
+func productView(updated bool) view[aforro.Product] {
+	v := view[aforro.Product]{
+		noun: "products",
+		columns: []column{{title: "ID", right: true}, {title: "TITLE", flex: true}, {title: "CATEGORY", flex: true},
+			{title: "PRICE", right: true}, {title: "CREATED"}},
+		cells: func(p aforro.Product) []string {
+			return []string{formatID(p.ID), p.Title, p.Category.Name, p.Price.String(), formatTime(p.CreatedAt)}
+		},
+		csvHeader: productCSVHeader,
+		csvRecord: productCSV,
+	}
+	if updated {
+		cells := v.cells
+		v.columns = append(v.columns, column{title: "UPDATED"})
+		v.cells = func(p aforro.Product) []string { return append(cells(p), formatTime(p.UpdatedAt)) }
+	}
+	return v
+}
+
+// productCSVHeader and productCSV are a product as -o csv writes it; its
+// category is two fields.
+var productCSVHeader = []string{"id", "title", "description", "price", "category_id", "category_name", "created_at", "updated_at"}
+
+func productCSV(p aforro.Product) []string {
+	return []string{formatID(p.ID), p.Title, p.Description, p.Price.String(), formatID(p.Category.ID), p.Category.Name,
+		csvTime(p.CreatedAt), csvTime(p.UpdatedAt)}
 }
 
 // ProductsShowCmd shows one product.

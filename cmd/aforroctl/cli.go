@@ -21,7 +21,7 @@ const (
 type Globals struct {
 	Server string `placeholder:"URL" help:"Aforro server URL (env AFORRO_URL, then the config file; default http://127.0.0.1:8000)."`
 	Token  string `placeholder:"TOKEN" help:"API token (env AFORRO_TOKEN, then the config file)."`
-	Output string `short:"o" enum:"table,json" default:"table" placeholder:"table|json" help:"Output format: table for people, json for scripts (exactly the API's JSON)."`
+	Output string `short:"o" enum:"table,json,csv" default:"table" placeholder:"table|json|csv" help:"Output format: table for people, json for scripts (exactly the API's JSON), csv for the list commands (a header line, then one row per line)."`
 }
 
 // CLI is aforroctl's command tree: one command group per resource, each with
@@ -62,6 +62,7 @@ Examples:
     aforroctl inventory list --store 1 --low-stock
     aforroctl inventory set --store 1 643 40 --reason "delivery 2211"
     aforroctl orders place --store 1 --item 643:2 --item 124:1
+    aforroctl orders list --status rejected --all -o csv > rejected.csv
     aforroctl summary latest --store 1
     aforroctl products create --title "Mouse Pad" --price 5.50 --category 1
     aforroctl tui`

@@ -70,6 +70,11 @@ func inventoryView(warnAt int) view[aforro.InventoryItem] {
 			return []string{formatID(it.ProductID), it.ProductTitle, it.CategoryName, it.Price.String(),
 				strconv.Itoa(it.Quantity), formatTime(it.UpdatedAt)}
 		},
+		csvHeader: []string{"id", "product_id", "product_title", "price", "category_name", "quantity", "updated_at"},
+		csvRecord: func(it aforro.InventoryItem) []string {
+			return []string{formatID(it.ID), formatID(it.ProductID), it.ProductTitle, it.Price.String(), it.CategoryName,
+				strconv.Itoa(it.Quantity), csvTime(it.UpdatedAt)}
+		},
 		mark: func(it aforro.InventoryItem) mark {
 			switch {
 			case it.Quantity <= 0:
@@ -228,5 +233,10 @@ var movementView = view[aforro.StockMovement]{
 		}
 		return []string{formatID(m.ID), formatTime(m.CreatedAt), formatDelta(m.Delta),
 			strconv.Itoa(m.QuantityBefore), strconv.Itoa(m.QuantityAfter), m.Reason, order}
+	},
+	csvHeader: []string{"id", "delta", "quantity_before", "quantity_after", "reason", "order_id", "created_at"},
+	csvRecord: func(m aforro.StockMovement) []string {
+		return []string{formatID(m.ID), strconv.Itoa(m.Delta), strconv.Itoa(m.QuantityBefore), strconv.Itoa(m.QuantityAfter),
+			m.Reason, csvOptionalID(m.OrderID), csvTime(m.CreatedAt)}
 	},
 }

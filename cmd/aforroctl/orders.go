@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,7 +15,7 @@ import (
 // OrdersCmd groups the order commands.
 type OrdersCmd struct {
 	Place  OrdersPlaceCmd  `cmd:"" help:"Place an order at a store."`
-	List   OrdersListCmd   `cmd:"" help:"List a store's orders, newest first."`
+	List   OrdersListCmd   `cmd:"" help:"List orders, newest first: every store's, or one store's."`
 	Show   OrdersShowCmd   `cmd:"" help:"Show one order and its lines."`
 	Cancel OrdersCancelCmd `cmd:"" help:"Cancel a CONFIRMED order, returning its stock."`
 }
@@ -23,6 +24,7 @@ type OrdersCmd struct {
 func (OrdersCmd) Help() string {
 	return "All of these need a staff token that covers the order's store.\n\nExamples:\n\n" +
 		"    aforroctl orders place --store 1 --item 643:2 --item 124:1\n" +
+		"    aforroctl orders list --status rejected\n" +
 		"    aforroctl orders list --store 1 --status rejected\n" +
 		"    aforroctl orders show 18\n" +
 		"    aforroctl orders cancel 17"
@@ -126,43 +128,69 @@ func (e *rejectedError) Error() string {
 	return fmt.Sprintf("order %d REJECTED: %s", e.order.ID, strings.Join(lines, "; "))
 }
 
-// OrdersListCmd lists a store's orders.
+// OrdersListCmd lists orders: every store's the token covers, or one
+// store's.
 type OrdersListCmd struct {
-	Store  int64  `required:"" placeholder:"ID" help:"Store id."`
+	Store  int64  `placeholder:"ID" help:"Only this store's orders (default: every store the token covers)."`
 	Status string `placeholder:"STATUS" help:"Only orders in this state: confirmed, rejected or cancelled."`
 	Paging
 }
 
 // Help is shown under the usage of the command.
 func (OrdersListCmd) Help() string {
-	return "ITEMS is the number of units ordered, over all lines.\n\nExamples:\n\n" +
+	return "Without --store, the orders of every store the token covers (every store for an\n" +
+		"admin token), with a STORE column; with --store, that store's. ITEMS is the\n" +
+		"number of units ordered, over all lines.\n\nExamples:\n\n" +
+		"    aforroctl orders list --status rejected\n" +
 		"    aforroctl orders list --store 1\n" +
 		"    aforroctl orders list --store 1 --status rejected --all\n" +
+		"    aforroctl orders list --status confirmed --all -o csv > confirmed.csv\n" +
 		"    aforroctl orders list --store 1 --status confirmed --all -o json | jq -s 'map(.total_items) | add'"
 }
 
-// Run lists the orders.
+// Run lists the orders: GET /api/orders/, or with --store the store's own
+// list, GET /api/stores/{id}/orders/ (an unknown store is a 404 there).
 func (c *OrdersListCmd) Run(a *app) error {
 	cl, err := a.client()
 	if err != nil {
 		return err
 	}
-	fetch := func(ctx context.Context, p client.PageOptions) (aforro.Page[aforro.OrderSummary], error) {
-		return cl.ListStoreOrders(ctx, c.Store, c.Status, p)
+	if c.Store != 0 {
+		fetch := func(ctx context.Context, p client.PageOptions) (aforro.Page[aforro.OrderSummary], error) {
+			return cl.ListStoreOrders(ctx, c.Store, c.Status, p)
+		}
+		return list(a, c.Paging, fetch, orderSummaryView(false))
 	}
-	return list(a, c.Paging, fetch, orderSummaryView)
+	f := client.OrderFilter{Status: c.Status}
+	fetch := func(ctx context.Context, p client.PageOptions) (aforro.Page[aforro.OrderSummary], error) {
+		return cl.ListOrders(ctx, f, p)
+	}
+	return list(a, c.Paging, fetch, orderSummaryView(true))
 }
 
-// orderSummaryView is the table of a store's orders, REJECTED ones
-// highlighted.
-var orderSummaryView = view[aforro.OrderSummary]{
-	noun: "orders",
-	columns: []column{{title: "ID", right: true}, {title: "STATUS"}, {title: "CREATED"},
-		{title: "ITEMS", right: true}},
-	cells: func(o aforro.OrderSummary) []string {
-		return []string{formatID(o.ID), o.Status, formatTime(o.CreatedAt), strconv.Itoa(o.TotalItems)}
-	},
-	mark: func(o aforro.OrderSummary) mark { return statusMark(o.Status) },
+// orderSummaryView is the table of orders, REJECTED ones highlighted; with
+// stores, it names each order's store (a list of one store's orders does
+// not need to).
+func orderSummaryView(stores bool) view[aforro.OrderSummary] {
+	v := view[aforro.OrderSummary]{
+		noun: "orders",
+		columns: []column{{title: "ID", right: true}, {title: "STATUS"}, {title: "CREATED"},
+			{title: "ITEMS", right: true}},
+		cells: func(o aforro.OrderSummary) []string {
+			return []string{formatID(o.ID), o.Status, formatTime(o.CreatedAt), strconv.Itoa(o.TotalItems)}
+		},
+		mark:      func(o aforro.OrderSummary) mark { return statusMark(o.Status) },
+		csvHeader: []string{"id", "store", "status", "created_at", "total_items"},
+		csvRecord: func(o aforro.OrderSummary) []string {
+			return []string{formatID(o.ID), formatID(o.Store), o.Status, csvTime(o.CreatedAt), strconv.Itoa(o.TotalItems)}
+		},
+	}
+	if stores {
+		cells := v.cells
+		v.columns = slices.Insert(slices.Clip(v.columns), 1, column{title: "STORE", right: true})
+		v.cells = func(o aforro.OrderSummary) []string { return slices.Insert(cells(o), 1, formatID(o.Store)) }
+	}
+	return v
 }
 
 // statusMark highlights a REJECTED order.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 const (
 	formatTable = "table"
 	formatJSON  = "json"
+	formatCSV   = "csv"
 )
 
 // columnGap separates table columns; minFlexWidth is as narrow as a text
@@ -29,14 +31,15 @@ const (
 	minFlexWidth = 8
 )
 
-// printer writes command output: tables for people, the API's own JSON for
-// scripts.
+// printer writes command output: tables for people, the API's own JSON or
+// CSV for scripts.
 type printer struct {
 	stdout io.Writer
 	stderr io.Writer
 	format string
 	width  int // columns a table may use; 0: unlimited (not a terminal)
 	styles styles
+	csvw   *csv.Writer // made by the first CSV record
 }
 
 // styles are the table's looks; all plain when colour is off.
@@ -133,6 +136,33 @@ func (p *printer) jsonLines(body []byte) error {
 	return nil
 }
 
+// csv reports whether the output is CSV.
+func (p *printer) csv() bool { return p.format == formatCSV }
+
+// csvRecord writes one CSV record (encoding/csv: RFC 4180 quoting, one
+// record per line). Records are buffered until flush.
+func (p *printer) csvRecord(fields []string) error {
+	if p.csvw == nil {
+		p.csvw = csv.NewWriter(p.stdout)
+	}
+	if err := p.csvw.Write(fields); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// flush writes out the buffered CSV records.
+func (p *printer) flush() error {
+	if p.csvw == nil {
+		return nil
+	}
+	p.csvw.Flush()
+	if err := p.csvw.Error(); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
 // note writes a message for people to stderr, leaving stdout to the data.
 func (p *printer) note(format string, args ...any) {
 	fmt.Fprintf(p.stderr, format+"\n", args...)
@@ -171,6 +201,24 @@ type view[T any] struct {
 	// write, when set, writes the rows instead of writeTable, for output
 	// that is more than one table.
 	write func(p *printer, rows []T) error
+	// csvHeader and csvRecord are the rows as -o csv writes them, for
+	// scripts: the API's field names, and its values as text (times in
+	// RFC 3339, money as a decimal, a null as an empty field).
+	csvHeader []string
+	csvRecord func(T) []string
+}
+
+// writeCSV writes rows as CSV with v's header line first.
+func writeCSV[T any](p *printer, v view[T], rows []T) error {
+	if err := p.csvRecord(v.csvHeader); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := p.csvRecord(v.csvRecord(r)); err != nil {
+			return err
+		}
+	}
+	return p.flush()
 }
 
 // writeTable writes rows as a table with a header.
@@ -362,6 +410,15 @@ func (p *printer) fit(cols []column, widths []int) {
 // Formats of table cells.
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 func formatID(id int64) string      { return strconv.FormatInt(id, 10) }
+
+// Formats of CSV fields: as the API's JSON writes the values.
+func csvTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+func csvOptionalID(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return formatID(*id)
+}
 
 // formatDelta writes a stock change with its sign, "+5" or "-2".
 func formatDelta(d int) string {

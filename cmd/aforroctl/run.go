@@ -64,6 +64,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 	if err != nil {
 		return report(ctx, stderr, usagef("%s", unmarkNegative(err.Error())), helpHint(err))
 	}
+	if err := checkFormat(kctx, cli.Output); err != nil {
+		return report(ctx, stderr, err, "")
+	}
 	settings, err := resolveSettings(cli.Globals, env, stderr)
 	if err != nil {
 		return report(ctx, stderr, err, "")
@@ -89,6 +92,21 @@ func newParser(cli *CLI, stdout, stderr io.Writer, exit *int) (*kong.Kong, error
 		kongexit.Option(exit),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	}, intMappers()...)...)
+}
+
+// checkFormat refuses -o csv for a command that does not list: its answer
+// is one document, not rows.
+func checkFormat(kctx *kong.Context, format string) error {
+	if format != formatCSV {
+		return nil
+	}
+	if n := kctx.Selected(); n != nil {
+		if _, ok := n.Target.Interface().(lister); ok {
+			return nil
+		}
+		return usagef("-o csv is for the list commands; \"aforroctl %s\" prints one document: use -o json or -o table", n.Path())
+	}
+	return usagef("-o csv is for the list commands")
 }
 
 // helpHint names the --help of the command a parse error is about.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -71,19 +72,23 @@ func searchView(withStore bool) view[aforro.Product] {
 		cells: func(p aforro.Product) []string {
 			return []string{formatID(p.ID), p.Title, p.Category.Name, p.Price.String()}
 		},
+		csvHeader: productCSVHeader,
+		csvRecord: productCSV,
 	}
 	if !withStore {
 		return v
 	}
+	storeQty := func(p aforro.Product) string {
+		if p.StoreQuantity == nil {
+			return ""
+		}
+		return strconv.Itoa(*p.StoreQuantity)
+	}
 	cells := v.cells
 	v.columns = append(v.columns, column{title: "STORE QTY", right: true})
-	v.cells = func(p aforro.Product) []string {
-		qty := ""
-		if p.StoreQuantity != nil {
-			qty = strconv.Itoa(*p.StoreQuantity)
-		}
-		return append(cells(p), qty)
-	}
+	v.cells = func(p aforro.Product) []string { return append(cells(p), storeQty(p)) }
+	v.csvHeader = append(slices.Clip(productCSVHeader), "store_quantity")
+	v.csvRecord = func(p aforro.Product) []string { return append(productCSV(p), storeQty(p)) }
 	v.mark = func(p aforro.Product) mark {
 		switch {
 		case p.StoreQuantity == nil:

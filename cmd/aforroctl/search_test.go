@@ -65,6 +65,8 @@ func TestSearchGolden(t *testing.T) {
 		{"search-all", []string{"search", "--all", "--page-size", "2"}, nil},
 		{"search-all-json", []string{"search", "--store", "2", "--all", "--page-size", "2", "-o", "json"}, nil},
 		{"search-no-match", []string{"search", "zzzqqq"}, nil},
+		{"search-csv", []string{"search", "laptop", "-o", "csv"}, nil},
+		{"search-all-csv", []string{"search", "--store", "2", "--all", "--page-size", "2", "-o", "csv"}, nil},
 		{"search-excluded-word", []string{"search", "--", "laptop", "-gaming"}, nil},
 
 		// API errors: exit 1, the sentence and the fields on stderr.

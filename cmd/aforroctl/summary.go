@@ -111,9 +111,8 @@ func (c *SummaryShowCmd) Run(a *app) error {
 	fetch := func(ctx context.Context, p client.PageOptions) (aforro.Page[aforro.Summary], error) {
 		return cl.Summaries(ctx, f, p)
 	}
-	v := view[aforro.Summary]{noun: "summary rows", write: func(p *printer, rows []aforro.Summary) error {
-		return writeSummaries(p, rows, c.Store.set())
-	}}
+	v := summaryView
+	v.write = func(p *printer, rows []aforro.Summary) error { return writeSummaries(p, rows, c.Store.set()) }
 	return list(a, c.Paging, fetch, v)
 }
 
@@ -194,6 +193,14 @@ var summaryView = view[aforro.Summary]{
 		return []string{s.StoreName, fmtInt(s.SKUCount), fmtInt(s.TotalUnits), fmtInt(s.OutOfStock), low,
 			fmtInt(s.OrdersConfirmed), fmtInt(s.OrdersRejected), fmtInt(s.OrdersCancelled), fmtInt(s.UnitsSold),
 			s.Revenue.String()}
+	},
+	// A row's low-stock items are a list: CSV has their number.
+	csvHeader: []string{"date", "store_id", "store_name", "sku_count", "total_units", "out_of_stock", "low_stock_count",
+		"orders_confirmed", "orders_rejected", "orders_cancelled", "units_sold", "revenue", "generated_at"},
+	csvRecord: func(s aforro.Summary) []string {
+		return []string{s.Date, csvOptionalID(s.StoreID), s.StoreName, fmtInt(s.SKUCount), fmtInt(s.TotalUnits),
+			fmtInt(s.OutOfStock), strconv.Itoa(len(s.LowStock)), fmtInt(s.OrdersConfirmed), fmtInt(s.OrdersRejected),
+			fmtInt(s.OrdersCancelled), fmtInt(s.UnitsSold), s.Revenue.String(), csvTime(s.GeneratedAt)}
 	},
 	// The indexes are those of the columns above.
 	cellMarks: func(s aforro.Summary) []mark {

@@ -53,6 +53,8 @@ func TestSummaryGolden(t *testing.T) {
 		{"summary-show-no-low-stock", []string{"summary", "show", "--date", "2026-03-01", "--store", "3"}, nil},
 		{"summary-show-page", []string{"summary", "show", "--date", "2026-03-02", "--page-size", "3"}, nil},
 		{"summary-show-all-json", []string{"summary", "show", "--date", "2026-03-02", "--all", "--page-size", "3", "-o", "json"}, nil},
+		{"summary-show-csv", []string{"summary", "show", "--date", "2026-03-01", "-o", "csv"}, nil},
+		{"summary-show-all-csv", []string{"summary", "show", "--date", "2026-03-02", "--all", "--page-size", "3", "-o", "csv"}, nil},
 		{"summary-show-empty", []string{"summary", "show", "--date", "2020-01-01"}, nil},
 
 		// API errors: exit 1.
