@@ -491,7 +491,7 @@ func (d *DB) ListOrders(ctx context.Context, f aforro.OrderFilter, req aforro.Pa
 	case f.StoreID != 0:
 		lq.filter("o.store_id = ?", f.StoreID)
 		lq.missing = func(ctx context.Context) error { return storeExists(ctx, d.Pool, f.StoreID) }
-	case f.Stores != nil && len(f.Stores) == 1:
+	case len(f.Stores) == 1:
 		lq.filter("o.store_id = ?", f.Stores[0])
 	case f.Stores != nil:
 		// Whether the scope's stores hold most orders or few decides
