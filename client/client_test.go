@@ -25,10 +25,8 @@ func ts(s string) time.Time {
 	return t
 }
 
-// catalogue is the servertest.Catalogue with each product's updated_at
-// fixed at its created_at, so the tests do not depend on the clock.
-const catalogue = servertest.Catalogue + `UPDATE products SET updated_at = created_at;
-`
+// catalogue is the catalogue the client tests read.
+const catalogue = servertest.Catalogue
 
 // anyCursor, as the NextCursor of a wanted page, stands for any cursor:
 // cursors are signed with a key of each database's own.

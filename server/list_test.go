@@ -272,6 +272,7 @@ func TestCursorRefused(t *testing.T) {
 		{"filter dropped", "/api/products?cursor=" + byCategory},
 		{"with page", "/api/products?page=2&cursor=" + products},
 		{"overlong", "/api/products?cursor=" + strings.Repeat("A", 4000)},
+		{"search, which pages by number", "/api/search/products?cursor=" + products},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

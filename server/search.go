@@ -17,6 +17,9 @@ func (s *Server) searchProducts(w http.ResponseWriter, req bunrouter.Request) er
 	q := req.URL.Query()
 	var errs aforro.FieldErrors
 	pr := pageRequest(q, &errs)
+	if q.Has("cursor") {
+		errs.Add("cursor", "search pages by number only (page), within its 1,000 ranked hits")
+	}
 	f := aforro.SearchFilter{
 		Q:          queryText(q, "q", &errs),
 		CategoryID: optionalID(q, "category", &errs),
