@@ -2,9 +2,11 @@
 // lists bench/reads.sh measures have rows: a seeded database has none, and
 // orders only ever come through POST /api/orders/ (they deduct stock and
 // write the ledger, which an INSERT would skip). Most go to one store, the
-// one whose lists are measured, the rest to random stores; about 5% ask for
-// more than the store has (REJECTED) and a tenth of the confirmed ones are
-// cancelled again, so every ?status= has rows. It speaks net/http only.
+// one whose lists are measured, the rest to random stores. One in twenty
+// asks for more than the shelf held and others meet a product at zero or
+// sold out, so about a fifth are REJECTED, and a tenth of the orders are
+// cancelled once confirmed, so every ?status= has rows. It speaks net/http
+// only.
 //
 //	placeorders --token "$AFORRO_TOKEN" --store 1 http://127.0.0.1:8000
 package main
@@ -149,8 +151,8 @@ func run(ctx context.Context, cli CLI) error {
 }
 
 // order draws one order of one to three lines at store and says whether to
-// cancel it once placed. One order in twenty asks for more of a line than
-// the store had when the run began, so it is (most likely) rejected.
+// cancel it once placed (if it confirms). One order in twenty asks for more
+// of a line than the store had when the run began, so it is rejected.
 func order(r *rand.Rand, store int64, shelf []stock) ([]byte, bool) {
 	type line struct {
 		ProductID         int64 `json:"product_id"`
