@@ -15,7 +15,10 @@
 # BENCH_PRODUCTS and BENCH_STORES (the seed's sizes, for trying the script
 # on a small database),
 # BENCH_WARMUP (unmeasured seconds per list, 1), BENCH_RESEED=1 to replace
-# a database whose counts are not the dataset's.
+# a database whose counts are not the dataset's, BENCH_VACUUM=1 to VACUUM
+# (ANALYZE) it first: autovacuum is off on the development machine, so a
+# seeded table has no visibility map and no scan is index-only, which a
+# running system's autovacuum would have changed after the bulk load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -118,6 +121,12 @@ if [ "$orders" -lt 1000 ]; then
   q "ANALYZE orders, order_items, stock_movements, inventory"
   orders=$(q "SELECT count(*) FROM orders")
 fi
+if [ "${BENCH_VACUUM:-0}" = 1 ]; then
+  say "VACUUM (ANALYZE) of the whole database"
+  q "VACUUM (ANALYZE)"
+fi
+visible=$(q "SELECT string_agg(format('%s %s%%', relname, round(100.0 * relallvisible / greatest(relpages, 1))), ', ' ORDER BY relname)
+  FROM pg_class WHERE relname IN ('products', 'inventory', 'orders', 'stock_movements')")
 if [ "$(q "SELECT count(*) FROM inventory_summaries")" = 0 ]; then
   say "no daily summaries yet: POST /api/summaries/run/"
   curl -fsS -o /dev/null -w 'reads.sh: summaries computed in %{time_total} s\n' -X POST -H "$auth" "$base/api/summaries/run/" >&2
@@ -217,9 +226,10 @@ commit=$(git log -1 --format='%h %s (%cd)' --date=short)
 cat <<EOF
 ### $dataset: $products products, $stores stores, $inventory inventory rows, $orders orders
 
-Commit \`$commit\`$(git diff --quiet HEAD -- . || echo ', with uncommitted changes'); $(date -u +%Y-%m-%d), \`bash bench/reads.sh $secs\` with BENCH_DATASET=$dataset; store $store
+Commit \`$commit\`$([ -z "$(git status --porcelain)" ] || echo ', with uncommitted changes'); $(date -u +%Y-%m-%d), \`bash bench/reads.sh $secs\` with BENCH_DATASET=$dataset; store $store
 ($stocked inventory rows, $stocked_cat in category $category), common word "$common", rare word "$rare". wrk for $secs s per run after
 ${warm} s unmeasured; 1 connection with 1 thread, 16 with 2; an admin token on every request; aforrod \`--no-jobs --log-level warn\`.
+Pages all-visible (index-only scans need them): $visible.
 "rows" is the first page's \`count\` (\`+\`: capped at 1,000), "first" the first request's time in ms.
 
 | list | request | rows | first ms | 1 conn: req/s | p50 / p99 ms | 16 conn: req/s | p50 / p99 ms |
