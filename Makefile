@@ -7,10 +7,11 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_TIMEOUT ?= 20m
 FUZZTIME ?= 10s
 BENCH_SECONDS ?= 10
+BENCH_DATASET ?= big
 FUZZ_TARGETS = FuzzOrderBody FuzzProductBody FuzzQueryParams FuzzSearchParams
 
 .DEFAULT_GOAL := build
-.PHONY: run test faults fuzz bench-orders bench-search build lint fmt migrate seed docker
+.PHONY: run test faults fuzz bench-orders bench-search bench-reads build lint fmt migrate seed docker
 
 # Starts PostgreSQL/Redis privately when none answer, migrates, seeds, serves.
 run:
@@ -39,6 +40,13 @@ bench-orders:
 # Needs a database seeded with: aforrod seed --products 1000000 --stores 100
 bench-search:
 	$(GO) run ./cmd/aforrobench-search
+
+# Every list through HTTP at a million products and 100 stores: aforro_big
+# (1 million inventory rows), or BENCH_DATASET=dense for aforro_dense (seeded
+# --dense, 25 million). Seeds an empty database and places orders through
+# the API when there are none; prints a Markdown table.
+bench-reads:
+	BENCH_DATASET=$(BENCH_DATASET) bash bench/reads.sh $(BENCH_SECONDS)
 
 build:
 	GOTOOLCHAIN=$(TOOLCHAIN) CGO_ENABLED=0 $(GO) build -trimpath -o bin/ ./cmd/aforrod ./cmd/aforroctl

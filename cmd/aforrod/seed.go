@@ -18,8 +18,9 @@ import (
 // data.
 type SeedCmd struct {
 	Products   int    `name:"products" env:"AFORRO_SEED_PRODUCTS" default:"1200" help:"Number of products."`
-	Stores     int    `name:"stores" env:"AFORRO_SEED_STORES" default:"25" help:"Number of stores; each stocks a random 20-30% of the products, at most 10,000."`
+	Stores     int    `name:"stores" env:"AFORRO_SEED_STORES" default:"25" help:"Number of stores; each stocks a random 20-30% of the products, at most 10,000 unless --dense."`
 	Categories int    `name:"categories" env:"AFORRO_SEED_CATEGORIES" default:"15" help:"Number of categories (1-1000)."`
+	Dense      bool   `name:"dense" env:"AFORRO_SEED_DENSE" help:"Lift the 10,000-product cap: every store stocks its full 20-30% of the products (1,000,000 products in 100 stores: about 25 million inventory rows and as many ledger rows, instead of 1 million)."`
 	Seed       uint64 `name:"seed" env:"AFORRO_SEED" default:"1" help:"Random seed: the same seed on the same day gives the same data."`
 	// No environment variable: a forgotten one would wipe data on every run.
 	Reset bool `name:"reset" help:"Replace existing data: empty categories, products, stores, inventory, orders, the stock ledger, the outbox and the summaries first. API tokens are kept, but TRUNCATE ... CASCADE removes the store scopes of store-limited tokens, so those tokens are revoked."`
@@ -33,6 +34,7 @@ func (c *SeedCmd) Options() seed.Options {
 		Categories: c.Categories,
 		Products:   c.Products,
 		Stores:     c.Stores,
+		Dense:      c.Dense,
 		Seed:       c.Seed,
 		Reset:      c.Reset,
 		Now:        time.Now().UTC().Truncate(24 * time.Hour),

@@ -15,7 +15,7 @@ import (
 )
 
 // maxStockedPerStore caps how many products one store stocks, so a huge
-// catalogue does not make the inventory table explode.
+// catalogue does not make the inventory table explode. Options.Dense lifts it.
 const maxStockedPerStore = 10_000
 
 // Independent random streams per phase, so changing one count does not
@@ -104,7 +104,8 @@ func countNouns(t *categoryTemplate) int {
 }
 
 // stockCounts decides how many products each store stocks: a 20-30% share of
-// the catalogue, capped at maxStockedPerStore. The shares are stratified
+// the catalogue, capped at maxStockedPerStore unless opts.Dense. The shares
+// are the same either way (the cap only cuts them), and they are stratified
 // (each store draws from its own slice of the 20-30% range, slices shuffled)
 // so the total stays close to 25% of products × stores whatever the seed.
 func stockCounts(opts Options) []int {
@@ -113,8 +114,11 @@ func stockCounts(opts Options) []int {
 	counts := make([]int, opts.Stores)
 	for i := range counts {
 		share := 0.20 + 0.10*(float64(bands[i])+r.Float64())/float64(opts.Stores)
-		n := int(math.Round(share * float64(opts.Products)))
-		counts[i] = max(1, min(n, maxStockedPerStore, opts.Products))
+		n := min(int(math.Round(share*float64(opts.Products))), opts.Products)
+		if !opts.Dense {
+			n = min(n, maxStockedPerStore)
+		}
+		counts[i] = max(1, n)
 	}
 	return counts
 }
@@ -222,7 +226,13 @@ func (ps productStores) of(p int) []int64 { return ps.stores[ps.start[p-1]:ps.st
 // (migration 005), written with them rather than by the inventory trigger.
 func (g *generator) stockedStores() productStores {
 	type pair struct{ product, store int32 }
-	var pairs []pair
+	// Sized for every row up front: a dense seed has 25 million, and growing
+	// the slice by appends would hold up to three times that at once.
+	total := 0
+	for _, n := range g.stocks {
+		total += n
+	}
+	pairs := make([]pair, 0, total)
 	w := g.newStockWalker()
 	for w.advance() {
 		if w.current.quantity > 0 {

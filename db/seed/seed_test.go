@@ -372,6 +372,44 @@ func TestSeedManyCategories(t *testing.T) {
 	}
 }
 
+// TestSeedDense seeds a catalogue big enough for the cap to matter: dense,
+// each store stocks its whole 20-30% share, and the rows stay consistent
+// (one initial movement each, the stocked-store lists, the copied titles).
+func TestSeedDense(t *testing.T) {
+	t.Parallel()
+	opts := defaultOpts()
+	opts.Products, opts.Stores, opts.Dense = 60_000, 2, true
+	d, res := seeded(t, opts)
+	if res.Inventory <= 2*10_000 {
+		t.Errorf("inventory rows = %d, want more than the capped 20,000", res.Inventory)
+	}
+	checks := []struct {
+		name string
+		sql  string
+		want func(n int64) bool
+	}{
+		{"stores stocking outside 20-30% of the catalogue", `
+			SELECT count(*) FROM (SELECT store_id, count(*) AS n FROM inventory GROUP BY store_id) s
+			WHERE n < 12000 OR n > 18000`, eq(0)},
+		{"inventory rows", `SELECT count(*) FROM inventory`, eq(int64(res.Inventory))},
+		{"inventory rows without exactly one initial movement", `
+			SELECT count(*) FROM inventory i
+			LEFT JOIN (SELECT store_id, product_id, sum(delta) AS total, count(*) AS n
+			           FROM stock_movements GROUP BY store_id, product_id) m USING (store_id, product_id)
+			WHERE m.total IS DISTINCT FROM i.quantity OR m.n <> 1`, eq(0)},
+		{"movements", `SELECT count(*) FROM stock_movements`, eq(int64(res.Inventory))},
+		{"products whose stocked_stores differ from the inventory", dbtest.StockDrift, eq(0)},
+		{"inventory rows whose title or category differ from the product's", `
+			SELECT count(*) FROM inventory i JOIN products p ON p.id = i.product_id
+			WHERE i.product_title <> p.title OR i.category_id <> p.category_id`, eq(0)},
+	}
+	for _, c := range checks {
+		if n := dbtest.QueryInt(t, d, c.sql); !c.want(n) {
+			t.Errorf("%s: %d", c.name, n)
+		}
+	}
+}
+
 // TestSeedValidate checks that out-of-range options are refused before
 // anything is written.
 func TestSeedValidate(t *testing.T) {
@@ -386,6 +424,8 @@ func TestSeedValidate(t *testing.T) {
 		{"no categories", func(o *seed.Options) { o.Categories = 0 }, "categories must be between 1 and 1000"},
 		{"too many categories", func(o *seed.Options) { o.Categories = 1001 }, "categories must be between 1 and 1000"},
 		{"negative products", func(o *seed.Options) { o.Products = -5 }, "products must be between 1 and"},
+		{"dense beyond its bound", func(o *seed.Options) { o.Products, o.Stores, o.Dense = 1_000_000, 201, true },
+			"a dense seed allows products × stores up to 200000000"},
 	}
 	d := dbtest.Open(t)
 	for _, tt := range tests {

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Read throughput of every list (issue 14) through aforrod's HTTP server:
+# ensures the database is migrated and seeded (1,000,000 products, 100
+# stores; BENCH_DATASET=dense seeds --dense), places a few thousand orders
+# through the API when it has none, serves the current tree on a free port
+# (with Redis, --no-jobs), then for each list runs wrk at 1 and 16
+# connections, walks a store's whole inventory by cursor, and runs the
+# inventory page's statements through pgbench for comparison. It prints a
+# Markdown table for docs/benchmarks.md on stdout; progress goes to stderr.
+#
+# Usage: bench/reads.sh [seconds]    (make bench-reads [BENCH_DATASET=dense])
+# Environment: BENCH_DATASET (big or dense), AFORRO_BENCH_READS_DATABASE_URL
+# (default aforro_big or aforro_dense on the local PostgreSQL),
+# AFORRO_BENCH_REDIS_URL, BENCH_STORE (the store whose lists are read, 1),
+# BENCH_PRODUCTS and BENCH_STORES (the seed's sizes, for trying the script
+# on a small database),
+# BENCH_WARMUP (unmeasured seconds per list, 1), BENCH_RESEED=1 to replace
+# a database whose counts are not the dataset's, BENCH_VACUUM=1 to VACUUM
+# (ANALYZE) it first: autovacuum is off on the development machine, so a
+# seeded table has no visibility map and no scan is index-only, which a
+# running system's autovacuum would have changed after the bulk load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+dataset=${BENCH_DATASET:-big}
+nproducts=${BENCH_PRODUCTS:-1000000}
+nstores=${BENCH_STORES:-100}
+case $dataset in
+big) seedflags=(--products "$nproducts" --stores "$nstores") ;;
+dense) seedflags=(--products "$nproducts" --stores "$nstores" --dense) ;;
+*) echo "bench/reads.sh: BENCH_DATASET is big or dense, not $dataset" >&2; exit 2 ;;
+esac
+url=${AFORRO_BENCH_READS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aforro_$dataset?sslmode=disable}
+redis=${AFORRO_BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}
+store=${BENCH_STORE:-1}
+warm=${BENCH_WARMUP:-1}
+
+say() { echo "reads.sh: $*" >&2; }
+die() { say "$*"; exit 1; }
+for tool in go psql pgbench wrk curl jq sha256sum; do
+  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y wrk jq curl postgresql-client-15 postgresql-contrib)"
+done
+
+tmp=$(mktemp -d)
+srv=
+token_id=
+cleanup() {
+  status=$?
+  if [ -n "$srv" ]; then
+    kill "$srv" 2>/dev/null || true
+    wait "$srv" 2>/dev/null || true
+  fi
+  if [ "$status" -ne 0 ] && [ -s "$tmp/serve.log" ]; then
+    say "the server's last log lines:"
+    tail -n 20 "$tmp/serve.log" >&2
+  fi
+  if [ -n "$token_id" ]; then
+    "$tmp/aforrod" token revoke --database-url "$url" "$token_id" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "building aforrod and the bench tools from $(git rev-parse --short HEAD)"
+go build -o "$tmp/" ./cmd/aforrod ./bench/cursorwalk ./bench/placeorders
+q() { psql "$url" -v ON_ERROR_STOP=1 -qAtc "$1"; }
+
+# The dataset: reused when its counts are the seed's, seeded when empty.
+"$tmp/aforrod" migrate --database-url "$url" >&2
+read -r products stores inventory <<<"$(q "SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM stores), (SELECT count(*) FROM inventory)" | tr '|' ' ')"
+# The capped seed stocks at most 10,000 products per store, a dense one more.
+want_inventory() {
+  if [ "$dataset" = big ]; then [ "$1" -gt 0 ] && [ "$1" -le $((nstores * 10000)) ]; else [ "$1" -gt $((nstores * 10000)) ]; fi
+}
+if [ "$products" -eq "$nproducts" ] && [ "$stores" -eq "$nstores" ] && want_inventory "$inventory"; then
+  say "reusing the seeded database ($products products, $stores stores, $inventory inventory rows)"
+elif [ "$products" -eq 0 ] && [ "$stores" -eq 0 ] || [ "${BENCH_RESEED:-0}" = 1 ]; then
+  reset=()
+  [ "$products" -eq 0 ] && [ "$stores" -eq 0 ] || reset=(--reset)
+  say "seeding: aforrod seed ${seedflags[*]} ${reset[*]} (dense takes many minutes)"
+  "$tmp/aforrod" seed --database-url "$url" "${seedflags[@]}" "${reset[@]}" >&2
+  read -r products stores inventory <<<"$(q "SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM stores), (SELECT count(*) FROM inventory)" | tr '|' ' ')"
+else
+  die "the database holds $products products, $stores stores and $inventory inventory rows, not the $dataset dataset; BENCH_RESEED=1 replaces its data"
+fi
+
+# A free loopback port: one nothing answers on.
+port=
+for _ in $(seq 50); do
+  p=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || die "no free port found"
+base=http://127.0.0.1:$port
+say "serving on $base"
+"$tmp/aforrod" serve --database-url "$url" --redis-url "$redis" --addr "127.0.0.1:$port" --no-jobs \
+  --log-format json --log-level warn >"$tmp/serve.log" 2>&1 &
+srv=$!
+for i in $(seq 100); do
+  curl -fsS -o /dev/null "$base/readyz" 2>/dev/null && break
+  kill -0 "$srv" 2>/dev/null || die "aforrod serve exited"
+  [ "$i" -lt 100 ] || die "aforrod serve is not ready after 30 s"
+  sleep 0.3
+done
+
+created=$("$tmp/aforrod" token create --database-url "$url" --name "bench-reads $$" --role admin)
+token=$(tail -n1 <<<"$created")
+token_id=$(head -n1 <<<"$created" | awk '{print $4}')
+hash=$(printf %s "$token" | sha256sum | awk '{print $1}')
+[ "$(q "SELECT count(*) FROM api_tokens WHERE secret_hash = '\\x$hash'")" = 1 ] || die "the token's hash is not found"
+auth="Authorization: Bearer $token"
+
+# Orders come only through the API (they deduct stock and write the ledger).
+orders=$(q "SELECT count(*) FROM orders")
+if [ "$orders" -lt 1000 ]; then
+  say "the database has $orders orders; placing 3,000 through POST /api/orders/"
+  "$tmp/placeorders" --token "$token" --store "$store" "$base" >&2
+  # autovacuum is off on the development machine: give the planner the
+  # orders' statistics a running system would have.
+  q "ANALYZE orders, order_items, stock_movements, inventory"
+  orders=$(q "SELECT count(*) FROM orders")
+fi
+if [ "${BENCH_VACUUM:-0}" = 1 ]; then
+  say "VACUUM (ANALYZE) of the whole database"
+  q "VACUUM (ANALYZE)"
+fi
+visible=$(q "SELECT string_agg(format('%s %s%%', relname, round(100.0 * relallvisible / greatest(relpages, 1))), ', ' ORDER BY relname)
+  FROM pg_class WHERE relname IN ('products', 'inventory', 'orders', 'stock_movements')")
+if [ "$(q "SELECT count(*) FROM inventory_summaries")" = 0 ]; then
+  say "no daily summaries yet: POST /api/summaries/run/"
+  curl -fsS -o /dev/null -w 'reads.sh: summaries computed in %{time_total} s\n' -X POST -H "$auth" "$base/api/summaries/run/" >&2
+fi
+
+# The lists' parameters, read from the data so that they fit any seed: the
+# commonest title word, a word in a few dozen titles, the smallest category,
+# the inventory row of the store with the longest ledger.
+common=$(q "SELECT word FROM search_words WHERE word ~ '^[a-z]{4,}$' ORDER BY titles DESC, word LIMIT 1")
+rare=$(q "SELECT word FROM search_words WHERE word ~ '^[a-z]{7,}$' AND titles BETWEEN 20 AND 60 ORDER BY word LIMIT 1")
+category=$(q "SELECT category_id FROM products GROUP BY 1 ORDER BY count(*), 1 LIMIT 1")
+product=$(q "SELECT product_id FROM stock_movements WHERE store_id = $store GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+since=$(date -u -d '30 days ago' +%Y-%m-%dT00:00:00Z)
+stocked=$(q "SELECT count(*) FROM inventory WHERE store_id = $store")
+stocked_cat=$(q "SELECT count(*) FROM inventory WHERE store_id = $store AND category_id = $category")
+inv=/api/stores/$store/inventory/
+lists=(
+  "categories|/api/categories/"
+  "products|/api/products/"
+  "products, page 50|/api/products/?page=50"
+  "products, smallest category|/api/products/?category=$category"
+  "products, updated in 30 days|/api/products/?updated_since=$since"
+  "stores|/api/stores/"
+  "inventory|$inv"
+  "inventory, page 50|$inv?page=50"
+  "inventory, common word|$inv?q=$common"
+  "inventory, rare word|$inv?q=$rare"
+  "inventory, category|$inv?category=$category"
+  "inventory, low stock|$inv?low_stock=true"
+  "inventory, common word + category|$inv?q=$common&category=$category"
+  "inventory, common word + low stock|$inv?q=$common&low_stock=true"
+  "inventory, category + low stock|$inv?category=$category&low_stock=true"
+  "store's orders|/api/stores/$store/orders/"
+  "store's orders, cancelled|/api/stores/$store/orders/?status=CANCELLED"
+  "orders|/api/orders/"
+  "orders, rejected|/api/orders/?status=REJECTED"
+  "movements of one row|/api/stores/$store/inventory/$product/movements/"
+  "summaries|/api/summaries/"
+  "latest summaries|/api/summaries/latest/"
+)
+
+# ms converts wrk's durations (850.00us, 1.20ms, 2.01s, 1.00m) to milliseconds.
+ms() {
+  awk -v d="$1" 'BEGIN {
+    v = d + 0; u = d; sub(/^[0-9.]+/, "", u)
+    f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : -1
+    if (f < 0) print "?"; else printf (v * f < 10 ? "%.2f" : "%.1f"), v * f }'
+}
+# run CONNECTIONS PATH: wrk's req/s, p50, p99 and non-2xx answers.
+run() {
+  local out threads=$(($1 < 2 ? 1 : 2))
+  out=$(wrk -t"$threads" -c"$1" -d"${secs}s" --latency -H "$auth" "$base$2")
+  awk '/^Requests\/sec/ {printf "%.0f ", $2}' <<<"$out"
+  printf '%s %s ' "$(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")" "$(ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
+  awk '/Non-2xx/ {n = $NF} /Socket errors/ {e = $0} END {printf "%d%s\n", n, (e ? " (" e ")" : "")}' <<<"$out"
+}
+
+rows=()
+declare -A rps1 rps16
+for entry in "${lists[@]}"; do
+  name=${entry%%|*} path=${entry#*|}
+  say "$name: $path"
+  read -r code first < <(curl -sS -o "$tmp/body" -w '%{http_code} %{time_total}\n' -H "$auth" "$base$path")
+  first=$(awk -v t="$first" 'BEGIN {printf "%.1f", t * 1000}')
+  if [ "$code" != 200 ]; then
+    rows+=("| $name | \`$path\` | **HTTP $code**: $(jq -r '.error // empty' "$tmp/body" | head -c 200) | $first | | | | |")
+    continue
+  fi
+  count=$(jq -r 'if .count == null then (.results | length | tostring) else (.count | tostring) + (if .count_capped then "+" else "" end) end' "$tmp/body")
+  [ "$warm" -gt 0 ] && wrk -t2 -c4 -d"${warm}s" -H "$auth" "$base$path" >/dev/null
+  read -r r1 a1 b1 e1 < <(run 1 "$path")
+  read -r r16 a16 b16 e16 < <(run 16 "$path")
+  rps1[$path]=$r1 rps16[$path]=$r16
+  bad=
+  [ "${e1%% *}" = 0 ] && [ "${e16%% *}" = 0 ] || bad=" **non-2xx: $e1 / $e16**"
+  rows+=("| $name | \`$path\` | $count$bad | $first | $r1 | $a1 / $b1 | $r16 | $a16 / $b16 |")
+done
+
+say "cursor walks of store $store's inventory, 100 rows a page"
+walk_all=$("$tmp/cursorwalk" --token "$token" --want "$stocked" "$base$inv")
+walk_cat=$("$tmp/cursorwalk" --token "$token" --want "$stocked_cat" "$base$inv?category=$category")
+
+say "pgbench: the inventory page's statements (bench/inventory.pgbench)"
+pgb() {
+  pgbench -n -M prepared -T "$secs" -c "$1" -j "$(($1 < 2 ? 1 : 2))" -D store="$store" -D hash="\\x$hash" \
+    -f bench/inventory.pgbench "$url" 2>/dev/null | awk -F'= ' '/^tps/ {split($2, a, " "); printf "%.0f", a[1]}'
+}
+tps1=$(pgb 1)
+tps16=$(pgb 16)
+ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN {if (b > 0) printf "%.0f%%", 100 * a / b; else print "-"}'; }
+
+# The answers that were server errors, by status and path (the access log
+# writes them at level ERROR; 503s are not errors, see README).
+errors=$(jq -Rr 'fromjson? | select(.level == "ERROR" and .msg == "request") | "\(.status) \(.path)"' "$tmp/serve.log" |
+  sort | uniq -c | awk '{printf "%s%s x%s %s", sep, $2, $1, $3; sep = "; "}')
+commit=$(git log -1 --format='%h %s (%cd)' --date=short)
+cat <<EOF
+### $dataset: $products products, $stores stores, $inventory inventory rows, $orders orders
+
+Commit \`$commit\`$([ -z "$(git status --porcelain)" ] || echo ', with uncommitted changes'); $(date -u +%Y-%m-%d), \`bash bench/reads.sh $secs\` with BENCH_DATASET=$dataset; store $store
+($stocked inventory rows, $stocked_cat in category $category), common word "$common", rare word "$rare". wrk for $secs s per run after
+${warm} s unmeasured; 1 connection with 1 thread, 16 with 2; an admin token on every request; aforrod \`--no-jobs --log-level warn\`.
+Pages all-visible (index-only scans need them): $visible.
+"rows" is the first page's \`count\` (\`+\`: capped at 1,000), "first" the first request's time in ms.
+
+| list | request | rows | first ms | 1 conn: req/s | p50 / p99 ms | 16 conn: req/s | p50 / p99 ms |
+|---|---|---|---|---|---|---|---|
+EOF
+printf '%s\n' "${rows[@]}"
+cat <<EOF
+
+Cursor walk (\`bench/cursorwalk\`, page_size=100, following \`next_cursor\`, every row once):
+
+- \`$inv\`: $walk_all
+- \`$inv?category=$category\`: $walk_cat
+
+Inventory page, HTTP versus its statements as raw SQL (\`pgbench -M prepared -f bench/inventory.pgbench\`: token lookup, page, capped count):
+
+| clients | HTTP req/s | raw SQL tx/s | HTTP / raw |
+|---|---|---|---|
+| 1 | ${rps1[$inv]:-} | $tps1 | $(ratio "${rps1[$inv]:-}" "$tps1") |
+| 16 | ${rps16[$inv]:-} | $tps16 | $(ratio "${rps16[$inv]:-}" "$tps16") |
+
+Server errors (5xx other than 503, from aforrod's log): ${errors:-none}.
+EOF
