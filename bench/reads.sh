@@ -211,7 +211,7 @@ walk_cat=$("$tmp/cursorwalk" --token "$token" --want "$stocked_cat" "$base$inv?c
 
 say "pgbench: the inventory page's statements (bench/inventory.pgbench)"
 pgb() {
-  pgbench -n -M prepared -T "$secs" -c "$1" -j "$(($1 < 2 ? 1 : 2))" -D store="$store" -D hash="\\x$hash" \
+  pgbench -n -M prepared -T "$secs" -c "$1" -j "$(($1 < 2 ? 1 : 2))" -D store="$store" \
     -f bench/inventory.pgbench "$url" 2>/dev/null | awk -F'= ' '/^tps/ {split($2, a, " "); printf "%.0f", a[1]}'
 }
 tps1=$(pgb 1)
@@ -243,7 +243,7 @@ Cursor walk (\`bench/cursorwalk\`, page_size=100, following \`next_cursor\`, eve
 - \`$inv\`: $walk_all
 - \`$inv?category=$category\`: $walk_cat
 
-Inventory page, HTTP versus its statements as raw SQL (\`pgbench -M prepared -f bench/inventory.pgbench\`: token lookup, page, capped count):
+Inventory page, HTTP versus its statements as raw SQL (\`pgbench -M prepared -f bench/inventory.pgbench\`: the page with its capped count, one statement; the token comes from the cache):
 
 | clients | HTTP req/s | raw SQL tx/s | HTTP / raw |
 |---|---|---|---|
