@@ -171,7 +171,7 @@ func (s *Server) listOrders(w http.ResponseWriter, req bunrouter.Request) error 
 
 // listOrdersOf reads ?status= (and, for every store's orders, ?store_id=)
 // and answers the page of f's orders.
-func (s *Server) listOrdersOf(w http.ResponseWriter, req bunrouter.Request, f aforro.OrderFilter, byStore bool) error {
+func (s *Server) listOrdersOf(w http.ResponseWriter, req bunrouter.Request, f aforro.OrderFilter, everyStore bool) error {
 	q := req.URL.Query()
 	var errs aforro.FieldErrors
 	pr, err := s.pageRequest(req, &errs)
@@ -184,13 +184,13 @@ func (s *Server) listOrdersOf(w http.ResponseWriter, req bunrouter.Request, f af
 	default:
 		errs.Add("status", "must be CONFIRMED, REJECTED or CANCELLED")
 	}
-	if byStore {
+	if everyStore {
 		f.StoreID = optionalID(q, "store_id", &errs)
 	}
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	if byStore && f.StoreID != 0 {
+	if everyStore && f.StoreID != 0 {
 		if err := requireStore(tokenFrom(req.Context()), f.StoreID); err != nil {
 			return err
 		}
