@@ -274,6 +274,12 @@ func TestTwoDispatchers(t *testing.T) {
 	})
 	a.Drain(context.Background())
 	b.Drain(context.Background())
+	// A dispatcher counts a send after its MarkOutboxSent commits, in its
+	// own goroutine: the outbox can read all sent a moment before the last
+	// count lands.
+	waitFor(t, 5*time.Second, "every send counted", func() bool {
+		return a.Stats().Sent+b.Stats().Sent >= orders
+	})
 
 	var to []string
 	for _, e := range srv.Emails() {
