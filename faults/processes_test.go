@@ -336,14 +336,15 @@ func (in *instance) kill() {
 	<-in.done
 }
 
-// terminate sends SIGTERM and waits at most grace for the exit.
-func (in *instance) terminate(grace time.Duration) (code int, took time.Duration, ok bool) {
-	start := time.Now()
-	_ = in.cmd.Process.Signal(syscall.SIGTERM)
+// signal sends sig to the process.
+func (in *instance) signal(sig syscall.Signal) { _ = in.cmd.Process.Signal(sig) }
+
+// wait waits at most d for the process to exit.
+func (in *instance) wait(d time.Duration) (code int, ok bool) {
 	select {
 	case <-in.done:
-		return in.exitCode, time.Since(start), true
-	case <-time.After(grace):
-		return -1, grace, false
+		return in.exitCode, true
+	case <-time.After(d):
+		return -1, false
 	}
 }

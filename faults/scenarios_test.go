@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -170,26 +172,46 @@ func TestRedisOutage(t *testing.T) {
 	}
 }
 
-// TestGracefulShutdown sends SIGTERM to an instance under load: the orders
-// in flight are answered, new connections go to the other instance, and the
-// process exits 0 well within its grace period.
+// TestGracefulShutdown sends SIGTERM to an instance under load, as a
+// rolling restart does: for its drain delay it keeps serving while /readyz
+// fails, the load (playing the load balancer) moves to the other instance
+// when it sees that, the orders in flight are answered, and the process
+// exits 0 well within its grace period.
 func TestGracefulShutdown(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t)
-	a, b := startInstance(t, "a", c.env), startInstance(t, "b", c.env)
+	a := startInstance(t, "a", append(slices.Clip(c.env), "AFORRO_DRAIN_DELAY=2s"))
+	b := startInstance(t, "b", c.env)
 	l := newLoad(c, a, b)
-	during(l, 6*time.Second, func(ctx context.Context) {
+	during(l, 7*time.Second, func(ctx context.Context) {
 		sleepCtx(ctx, 2*time.Second)
-		code, took, ok := a.terminate(30 * time.Second)
-		if !ok || code != 0 {
-			t.Errorf("after SIGTERM: exit code %d, exited %v after %s; want 0 within the grace period\n%s", code, ok, took, a.logs())
-		}
+		start := time.Now()
+		a.signal(syscall.SIGTERM)
+		waitFor(t, 2*time.Second, "a's /readyz to fail", func() bool { return readyStatus(a) != http.StatusOK })
 		l.setTargets(b)
+		if s := readyStatus(a); s != http.StatusServiceUnavailable {
+			t.Errorf("a's /readyz while draining answered %d, want 503", s)
+		}
+		code, ok := a.wait(30 * time.Second)
+		if took := time.Since(start); !ok || code != 0 || took < 2*time.Second {
+			t.Errorf("after SIGTERM: exit code %d, exited %v after %s; want 0 after the 2 s drain, within the grace period\n%s",
+				code, ok, took, a.logs())
+		}
 	})
 	l.check(t)
 	for _, lost := range l.lost {
 		t.Errorf("lost its answer to a graceful shutdown: %s", lost)
 	}
+}
+
+// readyStatus is in's /readyz status, 0 when it does not answer.
+func readyStatus(in *instance) int {
+	resp, err := http.Get(in.url() + "/readyz")
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // TestOutboxUnderSMTPFaults has the mail server refuse, hang past the

@@ -24,8 +24,12 @@ const (
 )
 
 // readyz checks PostgreSQL (required: 503 when down) and Redis (degraded but
-// still ready when down: rate limits fall back to per-process counters).
+// still ready when down: rate limits fall back to per-process counters); it
+// answers 503 while the server drains before shutting down.
 func (s *Server) readyz(w http.ResponseWriter, req bunrouter.Request) error {
+	if s.draining.Load() {
+		return aforro.Errorf(aforro.EUNAVAILABLE, "Not ready: shutting down.")
+	}
 	// Both probes at once, each bounded, so a dependency that hangs costs
 	// the probe at most its own bound rather than a client's whole timeout.
 	pgDone := make(chan error, 1)

@@ -171,7 +171,7 @@ func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
-	return s.serve(ctx, ln, mux, "metrics", 16<<10)
+	return s.serve(ctx, ln, mux, "metrics", 16<<10, s.cfg.DrainDelay)
 }
 
 // poolCollector reads the pgx pool's statistics at scrape time.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aforro/aforro"
+	"github.com/uptrace/bunrouter"
 )
 
 func quietServer(h http.Handler) *Server {
@@ -105,6 +106,59 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
 		t.Error("server still accepts connections after shutdown")
+	}
+}
+
+// TestDrainDelay cancels the serving context of a server with a drain
+// delay: for the delay it still serves new connections while /readyz
+// answers 503, so a load balancer moves traffic away before the listener
+// closes; then it shuts down.
+func TestDrainDelay(t *testing.T) {
+	var s *Server
+	s = quietServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/readyz" {
+			if err := s.readyz(w, bunrouter.NewRequest(r)); err != nil {
+				s.writeError(w, r, err)
+			}
+			return
+		}
+		_, _ = io.WriteString(w, "served")
+	}))
+	s.cfg.DrainDelay = 500 * time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	cancel()
+	for !s.draining.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	base := "http://" + ln.Addr().String()
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatalf("readyz while draining: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !resp.Close {
+		t.Errorf("readyz while draining: status %d, connection close %v; want 503 and close", resp.StatusCode, resp.Close)
+	}
+	resp, err = http.Get(base + "/orders")
+	if err != nil {
+		t.Fatalf("a new connection while draining: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "served" {
+		t.Errorf("a request while draining got %q", b)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	if _, err := http.Get(base + "/"); err == nil {
+		t.Error("server still accepts connections after the drain")
 	}
 }
 

@@ -31,6 +31,11 @@ type Config struct {
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds how long in-flight requests may finish on shutdown.
 	ShutdownTimeout time.Duration
+	// DrainDelay is how long the API keeps serving after the shutdown signal
+	// with /readyz answering 503, so that a load balancer stops sending new
+	// connections before the listener closes (closing it resets connections
+	// the kernel has accepted but the server has not yet read).
+	DrainDelay time.Duration
 	// Jobs reports this process's background jobs in GET /api/admin/jobs/;
 	// nil when it runs none (aforrod serve --no-jobs, tests).
 	Jobs JobsReporter
@@ -72,6 +77,7 @@ type Server struct {
 	tokens         tokenCache
 
 	dbDown    atomic.Bool   // a PostgreSQL outage is under way (dbOutage)
+	draining  atomic.Bool   // shutting down: /readyz answers 503
 	done      chan struct{} // closed by Close
 	closeOnce sync.Once
 }
@@ -154,12 +160,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.listenTokens(lctx)
 	}()
 	defer func() { stop(); <-done }()
-	return s.serve(ctx, ln, s.handler, "API", 64<<10)
+	return s.serve(ctx, ln, s.handler, "API", 64<<10, s.cfg.DrainDelay)
 }
 
-// serve runs an HTTP server with h on ln until ctx is cancelled, then shuts
-// it down gracefully: in-flight requests get up to ShutdownTimeout to finish.
-func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, what string, maxHeader int) error {
+// serve runs an HTTP server with h on ln until ctx is cancelled, then keeps
+// serving for drain (readiness failing, keep-alives off) and shuts it down
+// gracefully: in-flight requests get up to ShutdownTimeout to finish.
+func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, what string, maxHeader int, drain time.Duration) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -177,6 +184,16 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, wha
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", what, err)
 	case <-ctx.Done():
+	}
+	if drain > 0 {
+		s.draining.Store(true)
+		srv.SetKeepAlivesEnabled(false) // each client's next request opens a new connection, elsewhere
+		s.log.Info("draining "+what+": still serving, /readyz answers 503", "drain_delay", drain)
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serve %s: %w", what, err)
+		case <-time.After(drain):
+		}
 	}
 	s.log.Info("shutting down "+what+": letting in-flight requests finish", "timeout", s.cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)

@@ -21,6 +21,8 @@ type ServeCmd struct {
 	Addr     string `name:"addr" env:"AFORRO_ADDR" default:"127.0.0.1:8000" help:"Address to listen on."`
 	LowStock int    `name:"low-stock" env:"AFORRO_LOW_STOCK" default:"5" help:"Stock at or below this is low."`
 
+	DrainDelay time.Duration `name:"drain-delay" env:"AFORRO_DRAIN_DELAY" default:"0s" help:"After SIGTERM, keep serving this long with /readyz answering 503 before closing the listener, so a load balancer moves new connections elsewhere first (set it above the balancer's health-check interval)."`
+
 	MetricsAddr string `name:"metrics-addr" env:"AFORRO_METRICS_ADDR" help:"Serve Prometheus metrics at /metrics on this address, apart from the API (off when empty)."`
 	Pprof       bool   `name:"pprof" env:"AFORRO_PPROF" help:"Also serve Go's profiler at /debug/pprof/ on --metrics-addr (which it needs); keep that address private."`
 
@@ -44,6 +46,9 @@ type ServeCmd struct {
 func (c *ServeCmd) Validate() error {
 	if c.LowStock < 0 {
 		return fmt.Errorf("--low-stock must be >= 0")
+	}
+	if c.DrainDelay < 0 || c.DrainDelay > 5*time.Minute {
+		return fmt.Errorf("--drain-delay must be between 0s and 5m")
 	}
 	if c.Pprof && c.MetricsAddr == "" {
 		return fmt.Errorf("--pprof needs --metrics-addr: the profiler is served there, never on the API's address")
@@ -125,6 +130,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 	}
 	cfg := server.DefaultConfig()
 	cfg.LowStock = c.LowStock
+	cfg.DrainDelay = c.DrainDelay
 	cfg.Pprof = c.Pprof
 	cfg.SuggestLimit, cfg.SuggestWindow = c.SuggestLimit, c.SuggestWindow
 	cfg.TrustedProxies, _ = server.ParseTrustedProxies(c.TrustedProxies) // checked in Validate
