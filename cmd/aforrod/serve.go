@@ -39,6 +39,7 @@ type ServeCmd struct {
 
 	WebhookTimeout     time.Duration `name:"webhook-timeout" env:"AFORRO_WEBHOOK_TIMEOUT" default:"10s" help:"Time one webhook attempt may take, connection to answer; longer is a failed attempt."`
 	WebhookBackoff     time.Duration `name:"webhook-backoff" env:"AFORRO_WEBHOOK_BACKOFF" default:"30s" help:"Wait after a webhook delivery's first failed attempt; it doubles with each further one, up to 1h."`
+	WebhookLease       time.Duration `name:"webhook-lease" env:"AFORRO_WEBHOOK_LEASE" default:"1m" help:"How long a claimed webhook delivery is hidden from other instances; one whose sender died is tried again after it (must exceed --webhook-timeout)."`
 	WebhookRetryFor    time.Duration `name:"webhook-retry-for" env:"AFORRO_WEBHOOK_RETRY_FOR" default:"25h" help:"How long a webhook delivery is retried after its event before it is marked failed (at least 24h)."`
 	WebhookDenyPrivate bool          `name:"webhook-deny-private" env:"AFORRO_WEBHOOK_DENY_PRIVATE" help:"Refuse to deliver webhooks to loopback and private addresses too (link-local, multicast and unspecified addresses are always refused)."`
 
@@ -99,7 +100,7 @@ func (c *ServeCmd) jobsConfig() jobs.Config {
 	cfg.Outbox.MaxBackoff = max(cfg.Outbox.MaxBackoff, c.OutboxBackoff)
 	cfg.Webhooks.Timeout, cfg.Webhooks.Backoff = c.WebhookTimeout, c.WebhookBackoff
 	cfg.Webhooks.MaxBackoff = max(cfg.Webhooks.MaxBackoff, c.WebhookBackoff)
-	cfg.Webhooks.Lease = max(cfg.Webhooks.Lease, 2*c.WebhookTimeout)
+	cfg.Webhooks.Lease = c.WebhookLease
 	cfg.Webhooks.RetryFor, cfg.Webhooks.DenyPrivate = c.WebhookRetryFor, c.WebhookDenyPrivate
 	return cfg
 }
