@@ -442,3 +442,35 @@ func TestConcurrentWebhookDispatchers(t *testing.T) {
 		t.Errorf("%d distinct events received, want %d", len(bodies), orders)
 	}
 }
+
+// TestWebhookRefusesForbiddenAddresses: a link-local address is never
+// dialled, and with DenyPrivate neither is loopback; the attempt records
+// why and nothing reaches the receiver.
+func TestWebhookRefusesForbiddenAddresses(t *testing.T) {
+	t.Parallel()
+	d := shopDB(t)
+	rcv := newReceiver(t, "whsec_test_secret_0006", func(int) int { return http.StatusOK })
+	loop := createEndpoint(t, d, rcv.URL, "whsec_test_secret_0006", aforro.EventOrderConfirmed)
+	meta := createEndpoint(t, d, "http://169.254.169.254/latest/meta-data/", "whsec_test_secret_0006", aforro.EventOrderConfirmed)
+	cfg := testWebhooks()
+	cfg.DenyPrivate = true
+	cfg.Backoff, cfg.MaxBackoff = time.Hour, time.Hour // one attempt each is enough
+	startWebhooks(t, cfg, d)
+	placeOrder(t, d, "", aforro.OrderLine{ProductID: 1, QuantityRequested: 1})
+	for _, c := range []struct {
+		endpoint int64
+		want     string
+	}{{loop.ID, "loopback or private"}, {meta.ID, "link-local"}} {
+		waitFor(t, 10*time.Second, "the refused attempt", func() bool {
+			ds := deliveries(t, d, c.endpoint)
+			return len(ds) == 1 && len(ds[0].Attempts) == 1
+		})
+		a := deliveries(t, d, c.endpoint)[0].Attempts[0]
+		if a.StatusCode != nil || !strings.Contains(a.Error, c.want) {
+			t.Errorf("endpoint %d: attempt %+v, want an error saying %q", c.endpoint, a, c.want)
+		}
+	}
+	if n := len(rcv.requests()); n != 0 {
+		t.Errorf("the receiver got %d requests", n)
+	}
+}
