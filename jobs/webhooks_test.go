@@ -474,3 +474,55 @@ func TestWebhookRefusesForbiddenAddresses(t *testing.T) {
 		t.Errorf("the receiver got %d requests", n)
 	}
 }
+
+// TestJobsDeliverWebhooks runs the whole jobs process: it delivers a
+// webhook and counts it in the collector, and its email dispatcher settles
+// a pending event it has no email for as skipped instead of failing it.
+func TestJobsDeliverWebhooks(t *testing.T) {
+	t.Parallel()
+	d := shopDB(t)
+	rcv := newReceiver(t, "whsec_test_secret_0007", func(int) int { return http.StatusOK })
+	ep := createEndpoint(t, d, rcv.URL, "whsec_test_secret_0007", aforro.EventOrderCancelled)
+	r := runJobs(t, d, leaderKey(t), "node-w")
+	o := placeOrder(t, d, "ana@example.com", aforro.OrderLine{ProductID: 1, QuantityRequested: 1})
+	if _, err := d.CancelOrder(context.Background(), o.ID); err != nil {
+		t.Fatal(err)
+	}
+	// An event written as pending by something older than the skipped status.
+	if _, err := d.Pool.Exec(context.Background(), `INSERT INTO outbox (event, payload) VALUES ('order.cancelled', '{"order_id": 1}')`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 15*time.Second, "the cancel delivered and the stray event skipped", func() bool {
+		var pending int
+		if err := d.Pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		ds := deliveries(t, d, ep.ID)
+		return pending == 0 && len(ds) == 2 && ds[0].Status == aforro.DeliveryDelivered && ds[1].Status == aforro.DeliveryDelivered
+	})
+	var statuses []string
+	rows, err := d.Pool.Query(context.Background(), `SELECT event || ':' || status FROM outbox ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		statuses = append(statuses, s)
+	}
+	want := []string{"order.confirmed:sent", "order.cancelled:skipped", "order.cancelled:skipped"}
+	if strings.Join(statuses, " ") != strings.Join(want, " ") {
+		t.Errorf("outbox %v, want %v", statuses, want)
+	}
+	// The dispatcher counts, then logs, just after settling.
+	waitFor(t, 5*time.Second, "the dispatcher's count", func() bool {
+		return strings.Count(r.logs.String(), "jobs: webhook delivered") == 2
+	})
+	checkMetrics(t, r.j, map[string]float64{
+		"aforro_webhook_deliveries_total{outcome=delivered}": 2,
+		"aforro_webhook_deliveries_total{outcome=failed}":    0,
+		"aforro_webhook_deliveries_pending":                  0,
+	})
+}
