@@ -17,6 +17,7 @@ const (
 	EPAGEOUTOFRANGE   = "page_out_of_range"  // 404: a page past the last one
 	EMETHODNOTALLOWED = "method_not_allowed" // 405
 	ECONFLICT         = "conflict"           // 409: the request conflicts with current state
+	ESTALEQUANTITY    = "stale_quantity"     // 409: expected_quantity differs from the stock; the error carries the current quantity
 	ETOOLARGE         = "payload_too_large"  // 413
 	ERATELIMITED      = "rate_limited"       // 429
 	EINTERNAL         = "internal"           // 500: a bug or a dependency failure; details are logged, not sent
@@ -30,6 +31,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// CurrentQuantity is set on ESTALEQUANTITY: the stock the write found.
+	CurrentQuantity *int
 }
 
 // Error implements the error interface.
@@ -71,6 +74,9 @@ type ErrorResponse struct {
 	Fields map[string]string `json:"fields,omitempty"`
 	// RetryAfter is set on rate-limited answers: whole seconds to wait.
 	RetryAfter int `json:"retry_after,omitempty"`
+	// CurrentQuantity is set on stale_quantity answers: the row's quantity
+	// now, for the client to decide again from.
+	CurrentQuantity *int `json:"current_quantity,omitempty"`
 }
 
 // FieldErrors collects validation problems and turns them into one EINVALID

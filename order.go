@@ -96,12 +96,17 @@ type StockMovement struct {
 type SetStock struct {
 	Quantity *int   `json:"quantity"`
 	Reason   string `json:"reason"`
+	// ExpectedQuantity, when set, is the quantity the writer read: if the
+	// row holds another, the write is ESTALEQUANTITY and changes nothing.
+	ExpectedQuantity *int `json:"expected_quantity,omitempty"`
 }
 
 // AdjustStock is the body of POST .../adjust/.
 type AdjustStock struct {
 	Delta  *int   `json:"delta"`
 	Reason string `json:"reason"`
+	// ExpectedQuantity is as for SetStock.
+	ExpectedQuantity *int `json:"expected_quantity,omitempty"`
 }
 
 // Ledger reasons written by Aforro itself; people give their own for set and adjust.

@@ -30,6 +30,9 @@ type APIError struct {
 	// RetryAfter is how long the server asks the client to wait before trying
 	// again (from Retry-After or the envelope's retry_after); zero if unsaid.
 	RetryAfter time.Duration
+	// CurrentQuantity is set on a stale_quantity answer (aforro.ESTALEQUANTITY):
+	// the stock the server found instead of the expected quantity.
+	CurrentQuantity *int
 	// RequestID is the answer's X-Request-Id, for finding it in the server log.
 	RequestID string
 }
@@ -43,7 +46,7 @@ func (e *APIError) Unwrap() error {
 	if e.Code == "" {
 		return nil
 	}
-	return &aforro.Error{Code: e.Code, Message: e.Message, Fields: e.Fields}
+	return &aforro.Error{Code: e.Code, Message: e.Message, Fields: e.Fields, CurrentQuantity: e.CurrentQuantity}
 }
 
 // newAPIError builds the error for a non-2xx answer with body.
@@ -51,7 +54,7 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 	e := &APIError{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
 	var env aforro.ErrorResponse
 	if json.Unmarshal(body, &env) == nil && env.Error != "" {
-		e.Code, e.Message, e.Fields = env.Code, env.Error, env.Fields
+		e.Code, e.Message, e.Fields, e.CurrentQuantity = env.Code, env.Error, env.Fields, env.CurrentQuantity
 		e.RetryAfter = time.Duration(env.RetryAfter) * time.Second
 	} else {
 		e.Message = fmt.Sprintf("The server answered %d %s.", resp.StatusCode, http.StatusText(resp.StatusCode))

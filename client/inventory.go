@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/aforro/aforro"
 )
@@ -82,4 +83,44 @@ func (c *Client) ListMovements(ctx context.Context, storeID, productID int64, pa
 // sub ("adjust/", "movements/" or "") appended.
 func inventoryPath(storeID, productID int64, sub string) string {
 	return fmt.Sprintf("/api/stores/%d/inventory/%d/", storeID, productID) + sub
+}
+
+// StockOptions are the optional parts of a stock write (SetStockWith,
+// AdjustStockWith).
+type StockOptions struct {
+	// Expected, when not nil, is the quantity the caller read: if the row
+	// holds another, the write is an *APIError with code
+	// aforro.ESTALEQUANTITY whose CurrentQuantity says what the row holds,
+	// and nothing changes.
+	Expected *int
+	// IdempotencyKey makes the write happen at most once per key (per
+	// token): a repeat with the same body answers the first answer, with
+	// replayed true; another body is aforro.ECONFLICT. Empty: the client
+	// generates one, which it reuses across its own retries, so a lost
+	// answer is retried safely even with Expected set.
+	IdempotencyKey string
+}
+
+// SetStockWith is SetStock with an expected quantity and an idempotency key.
+func (c *Client) SetStockWith(ctx context.Context, storeID, productID int64, quantity int, reason string, opts StockOptions) (it aforro.InventoryItem, created, replayed bool, err error) {
+	var ans answer
+	body := aforro.SetStock{Quantity: &quantity, Reason: reason, ExpectedQuantity: opts.Expected}
+	if err = c.do(ctx, http.MethodPut, inventoryPath(storeID, productID, ""), nil, body, &it,
+		withIdempotencyKey(opts.IdempotencyKey), withAnswer(&ans)); err != nil {
+		return aforro.InventoryItem{}, false, false, err
+	}
+	return it, ans.status == http.StatusCreated, strings.EqualFold(ans.header.Get(headerReplayed), "true"), nil
+}
+
+// AdjustStockWith is AdjustStock with an expected quantity and an
+// idempotency key; with the key, a lost answer is retried, since the server
+// counts the adjustment once.
+func (c *Client) AdjustStockWith(ctx context.Context, storeID, productID int64, delta int, reason string, opts StockOptions) (it aforro.InventoryItem, replayed bool, err error) {
+	var ans answer
+	body := aforro.AdjustStock{Delta: &delta, Reason: reason, ExpectedQuantity: opts.Expected}
+	if err = c.do(ctx, http.MethodPost, inventoryPath(storeID, productID, "adjust/"), nil, body, &it,
+		withIdempotencyKey(opts.IdempotencyKey), withAnswer(&ans)); err != nil {
+		return aforro.InventoryItem{}, false, err
+	}
+	return it, strings.EqualFold(ans.header.Get(headerReplayed), "true"), nil
 }

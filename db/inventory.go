@@ -93,72 +93,174 @@ func notStocked(storeID, productID int64) error {
 // SetStock sets a store's stock of a product to quantity, creating the row
 // when absent, and writes a ledger row with reason. created reports a new row.
 func (d *DB) SetStock(ctx context.Context, storeID, productID int64, quantity int, reason string) (it aforro.InventoryItem, created bool, err error) {
-	err = d.retry(ctx, func(tx pgx.Tx) error {
-		// FOR KEY SHARE, the lock the new row's foreign keys take anyway, taken
-		// first: a store or product being deleted is waited for and then not
-		// found, instead of failing the foreign key.
-		var storeOK, prodOK bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1 FOR KEY SHARE),
-			EXISTS (SELECT 1 FROM products WHERE id = $2 FOR KEY SHARE)`, storeID, productID).Scan(&storeOK, &prodOK); err != nil {
-			return wrapError(err, "check store and product")
-		}
-		if !storeOK {
-			return errNotFound("Store", storeID)
-		}
-		if !prodOK {
-			return errNotFound("Product", productID)
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, 0)
-			ON CONFLICT (store_id, product_id) DO NOTHING`, storeID, productID)
-		if err != nil {
-			return wrapError(err, "create inventory row")
-		}
-		created = tag.RowsAffected() == 1
-		var before int
-		if err := tx.QueryRow(ctx, `SELECT quantity FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE`,
-			storeID, productID).Scan(&before); err != nil {
-			return wrapError(err, "lock inventory row")
-		}
-		if err := moveStock(ctx, tx, storeID, []int64{productID}, []int32{int32(quantity - before)}, reason, 0); err != nil {
-			return err
-		}
-		it, err = inventoryItem(ctx, tx, storeID, productID)
-		return err
-	})
-	return it, created, wrapError(err, "set stock")
+	res, err := d.WriteStock(ctx, StockWrite{StoreID: storeID, ProductID: productID, Set: true, Quantity: quantity, Reason: reason})
+	return res.Item, res.Created, err
 }
 
 // AdjustStock adds delta to a store's stock of a product and writes a ledger
 // row with reason. A result below zero is ECONFLICT and changes nothing.
 func (d *DB) AdjustStock(ctx context.Context, storeID, productID int64, delta int, reason string) (aforro.InventoryItem, error) {
-	var it aforro.InventoryItem
+	res, err := d.WriteStock(ctx, StockWrite{StoreID: storeID, ProductID: productID, Delta: delta, Reason: reason})
+	return res.Item, err
+}
+
+// StockWrite is one PUT (Set) or adjust of an inventory row.
+type StockWrite struct {
+	StoreID, ProductID int64
+	// Set writes Quantity; otherwise Delta is added.
+	Set      bool
+	Quantity int
+	Delta    int
+	Reason   string
+	// Expected, when not nil, is the quantity the writer based the write
+	// on: any other quantity in the row is ESTALEQUANTITY and nothing
+	// changes. A row a PUT would create holds 0.
+	Expected *int
+	// Key, when not nil, makes the write idempotent as orders are.
+	Key *IdempotencyKey
+}
+
+// StockResult is the outcome of WriteStock: the row and its JSON answer
+// with its status (201 for a row a PUT created), or for a replayed key only
+// the first answer and status.
+type StockResult struct {
+	Item     aforro.InventoryItem // zero when Replayed
+	Created  bool
+	Response []byte
+	Status   int
+	Replayed bool
+}
+
+// WriteStock sets or adjusts a store's stock of a product in one
+// transaction: it claims the idempotency key (a used one replays its first
+// answer, or is ECONFLICT with another body; a concurrent holder is waited
+// for), locks the row, checks Expected and the bounds, moves the stock with
+// a ledger row and stores the answer with the key. A failed write stores
+// nothing, so the key may be used again. An unknown store or product is
+// ENOTFOUND, as is an adjust of a row the store does not have.
+func (d *DB) WriteStock(ctx context.Context, w StockWrite) (StockResult, error) {
+	var res StockResult
 	err := d.retry(ctx, func(tx pgx.Tx) error {
-		// No row: no such store; NULL: the store does not stock the product.
-		var locked *int
-		err := tx.QueryRow(ctx, `SELECT (SELECT quantity FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE)
-			FROM stores WHERE id = $1`, storeID, productID).Scan(&locked)
-		if err != nil {
-			return wrapError(err, "lock inventory row", noRow("Store", storeID))
-		}
-		if locked == nil {
-			return notStocked(storeID, productID)
-		}
-		before := *locked
-		after := before + delta
-		if after < 0 {
-			return aforro.Errorf(aforro.ECONFLICT, "Adjusting by %d would leave %d in stock; store %d has %d of product %d.",
-				delta, after, storeID, before, productID)
-		}
-		if after > aforro.MaxStock {
-			return aforro.Errorf(aforro.ECONFLICT, "Adjusting by %d would exceed the maximum stock of %d.", delta, aforro.MaxStock)
-		}
-		if err := moveStock(ctx, tx, storeID, []int64{productID}, []int32{int32(delta)}, reason, 0); err != nil {
-			return err
-		}
-		it, err = inventoryItem(ctx, tx, storeID, productID)
+		var err error
+		res, err = writeStock(ctx, tx, w)
 		return err
 	})
-	return it, wrapError(err, "adjust stock")
+	if w.Set {
+		return res, wrapError(err, "set stock")
+	}
+	return res, wrapError(err, "adjust stock")
+}
+
+func writeStock(ctx context.Context, tx pgx.Tx, w StockWrite) (StockResult, error) {
+	if w.Key != nil {
+		claimed, err := claimKey(ctx, tx, w.Key)
+		if err != nil {
+			return StockResult{}, err
+		}
+		if !claimed {
+			resp, status, err := replayKey(ctx, tx, w.Key)
+			return StockResult{Response: resp, Status: status, Replayed: true}, err
+		}
+	}
+	var res StockResult
+	var err error
+	if w.Set {
+		res.Item, res.Created, err = setStock(ctx, tx, w)
+	} else {
+		res.Item, err = adjustStock(ctx, tx, w)
+	}
+	if err != nil {
+		return StockResult{}, err
+	}
+	res.Status = 200
+	if res.Created {
+		res.Status = 201
+	}
+	if res.Response, err = aforro.MarshalResponse(res.Item); err != nil {
+		return StockResult{}, err
+	}
+	if w.Key != nil {
+		if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET response = $3, status = $4 WHERE scope = $1 AND key = $2`,
+			w.Key.Scope, w.Key.Key, res.Response, res.Status); err != nil {
+			return StockResult{}, wrapError(err, "store idempotent response")
+		}
+	}
+	return res, nil
+}
+
+// staleQuantity is the answer to a write based on a quantity the row no
+// longer holds.
+func staleQuantity(w StockWrite, have int) error {
+	e := aforro.Errorf(aforro.ESTALEQUANTITY,
+		"Store %d has %d of product %d, not the expected %d; nothing changed. Read the row again and decide from its quantity.",
+		w.StoreID, have, w.ProductID, *w.Expected)
+	e.CurrentQuantity = &have
+	return e
+}
+
+func setStock(ctx context.Context, tx pgx.Tx, w StockWrite) (it aforro.InventoryItem, created bool, err error) {
+	// FOR KEY SHARE, the lock the new row's foreign keys take anyway, taken
+	// first: a store or product being deleted is waited for and then not
+	// found, instead of failing the foreign key.
+	var storeOK, prodOK bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1 FOR KEY SHARE),
+		EXISTS (SELECT 1 FROM products WHERE id = $2 FOR KEY SHARE)`, w.StoreID, w.ProductID).Scan(&storeOK, &prodOK); err != nil {
+		return it, false, wrapError(err, "check store and product")
+	}
+	if !storeOK {
+		return it, false, errNotFound("Store", w.StoreID)
+	}
+	if !prodOK {
+		return it, false, errNotFound("Product", w.ProductID)
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, 0)
+		ON CONFLICT (store_id, product_id) DO NOTHING`, w.StoreID, w.ProductID)
+	if err != nil {
+		return it, false, wrapError(err, "create inventory row")
+	}
+	created = tag.RowsAffected() == 1
+	var before int
+	if err := tx.QueryRow(ctx, `SELECT quantity FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE`,
+		w.StoreID, w.ProductID).Scan(&before); err != nil {
+		return it, false, wrapError(err, "lock inventory row")
+	}
+	if w.Expected != nil && *w.Expected != before {
+		return it, false, staleQuantity(w, before) // the rollback drops a row created above
+	}
+	if err := moveStock(ctx, tx, w.StoreID, []int64{w.ProductID}, []int32{int32(w.Quantity - before)}, w.Reason, 0); err != nil {
+		return it, false, err
+	}
+	it, err = inventoryItem(ctx, tx, w.StoreID, w.ProductID)
+	return it, created, err
+}
+
+func adjustStock(ctx context.Context, tx pgx.Tx, w StockWrite) (aforro.InventoryItem, error) {
+	// No row: no such store; NULL: the store does not stock the product.
+	var locked *int
+	err := tx.QueryRow(ctx, `SELECT (SELECT quantity FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE)
+		FROM stores WHERE id = $1`, w.StoreID, w.ProductID).Scan(&locked)
+	if err != nil {
+		return aforro.InventoryItem{}, wrapError(err, "lock inventory row", noRow("Store", w.StoreID))
+	}
+	if locked == nil {
+		return aforro.InventoryItem{}, notStocked(w.StoreID, w.ProductID)
+	}
+	before := *locked
+	if w.Expected != nil && *w.Expected != before {
+		return aforro.InventoryItem{}, staleQuantity(w, before)
+	}
+	after := before + w.Delta
+	if after < 0 {
+		return aforro.InventoryItem{}, aforro.Errorf(aforro.ECONFLICT, "Adjusting by %d would leave %d in stock; store %d has %d of product %d.",
+			w.Delta, after, w.StoreID, before, w.ProductID)
+	}
+	if after > aforro.MaxStock {
+		return aforro.InventoryItem{}, aforro.Errorf(aforro.ECONFLICT, "Adjusting by %d would exceed the maximum stock of %d.", w.Delta, aforro.MaxStock)
+	}
+	if err := moveStock(ctx, tx, w.StoreID, []int64{w.ProductID}, []int32{int32(w.Delta)}, w.Reason, 0); err != nil {
+		return aforro.InventoryItem{}, err
+	}
+	return inventoryItem(ctx, tx, w.StoreID, w.ProductID)
 }
 
 // ListMovements returns a page of the stock ledger of one inventory row,

@@ -268,7 +268,8 @@ func insertOrder(ctx context.Context, tx pgx.Tx, o *aforro.Order, lines []orderL
 }
 
 // confirm deducts every line of a CONFIRMED order, with a ledger row each,
-// and queues its confirmation email when it has a customer email.
+// and writes its order.confirmed event: for webhooks always, and for the
+// confirmation email when it has a customer email.
 func confirm(ctx context.Context, tx pgx.Tx, o aforro.Order, lines []orderLine) error {
 	deltas := make([]int32, len(lines))
 	for i, l := range lines {
@@ -277,10 +278,18 @@ func confirm(ctx context.Context, tx pgx.Tx, o aforro.Order, lines []orderLine) 
 	if err := moveStock(ctx, tx, o.Store, productIDs(lines), deltas, aforro.ReasonOrder, o.ID); err != nil {
 		return err
 	}
-	if o.CustomerEmail == "" {
-		return nil
+	return enqueueOrderEvent(ctx, tx, aforro.EventOrderConfirmed, o, o.CustomerEmail != "")
+}
+
+// enqueueOrderEvent writes an order event. Its payload keeps what the email
+// dispatcher reads (order_id, customer_email) and, under "data", what a
+// webhook receives: the order as GET /api/orders/{id}/ answers it now.
+func enqueueOrderEvent(ctx context.Context, tx pgx.Tx, event string, o aforro.Order, mailed bool) error {
+	p := map[string]any{"order_id": o.ID, "data": map[string]any{"order": o}}
+	if o.CustomerEmail != "" {
+		p["customer_email"] = o.CustomerEmail
 	}
-	return enqueue(ctx, tx, "order.confirmed", map[string]any{"order_id": o.ID, "customer_email": o.CustomerEmail})
+	return enqueue(ctx, tx, event, p, mailed)
 }
 
 // remember encodes the order's response and, with an idempotency key,
@@ -311,17 +320,27 @@ func productIDs(lines []orderLine) []int64 {
 
 // replay answers a request whose idempotency key is already used.
 func replay(ctx context.Context, tx pgx.Tx, key *IdempotencyKey) (PlaceResult, error) {
-	var hash, resp []byte
-	err := tx.QueryRow(ctx, `SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2`,
-		key.Scope, key.Key).Scan(&hash, &resp)
+	resp, _, err := replayKey(ctx, tx, key)
 	if err != nil {
-		return PlaceResult{}, wrapError(err, "read idempotency key")
-	}
-	if !bytes.Equal(hash, key.Hash) {
-		return PlaceResult{}, aforro.Errorf(aforro.ECONFLICT,
-			"Idempotency-Key %q was already used with a different request body.", key.Key)
+		return PlaceResult{}, err
 	}
 	return PlaceResult{Response: resp, Replayed: true}, nil
+}
+
+// replayKey reads the first answer (and its status) of an already used key,
+// or is ECONFLICT when the key came with another request.
+func replayKey(ctx context.Context, tx pgx.Tx, key *IdempotencyKey) (resp []byte, status int, err error) {
+	var hash []byte
+	err = tx.QueryRow(ctx, `SELECT request_hash, response, status FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+		key.Scope, key.Key).Scan(&hash, &resp, &status)
+	if err != nil {
+		return nil, 0, wrapError(err, "read idempotency key")
+	}
+	if !bytes.Equal(hash, key.Hash) {
+		return nil, 0, aforro.Errorf(aforro.ECONFLICT,
+			"Idempotency-Key %q was already used with a different request body.", key.Key)
+	}
+	return resp, status, nil
 }
 
 // unknownProducts names every requested product that does not exist, as field
@@ -370,13 +389,21 @@ func moveStock(ctx context.Context, tx pgx.Tx, storeID int64, products []int64, 
 
 // enqueue writes an outbox event in the caller's transaction; the NOTIFY is
 // delivered only if that transaction commits, waking the dispatcher early.
-func enqueue(ctx context.Context, tx pgx.Tx, event string, payload any) error {
+// An event that is not mailed is written as skipped, which the email
+// dispatcher never claims. Either way the outbox trigger (migration 009)
+// creates the event's webhook deliveries in this same transaction; a
+// webhook receives the payload's "data".
+func enqueue(ctx context.Context, tx pgx.Tx, event string, payload any, mailed bool) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return wrapError(err, fmt.Sprintf("encode %s event", event))
 	}
-	if _, err := tx.Exec(ctx, `WITH e AS (INSERT INTO outbox (event, payload) VALUES ($1, $2) RETURNING id)
-		SELECT pg_notify('outbox', id::text) FROM e`, event, b); err != nil {
+	status := "skipped"
+	if mailed {
+		status = "pending"
+	}
+	if _, err := tx.Exec(ctx, `WITH e AS (INSERT INTO outbox (event, payload, status) VALUES ($1, $2, $3) RETURNING id)
+		SELECT pg_notify('outbox', id::text) FROM e WHERE $3 = 'pending'`, event, b, status); err != nil {
 		return wrapError(err, fmt.Sprintf("enqueue %s event", event))
 	}
 	return nil
@@ -439,7 +466,8 @@ func getOrder(ctx context.Context, q Querier, id int64, lock string) (aforro.Ord
 }
 
 // CancelOrder turns a CONFIRMED order into CANCELLED and returns every line's
-// stock, with a ledger row each (reason "cancel"). Anything else is ECONFLICT.
+// stock, with a ledger row each (reason "cancel"), and writes its
+// order.cancelled event (for webhooks; no email). Anything else is ECONFLICT.
 // The order row is locked first, so concurrent cancels restock once.
 func (d *DB) CancelOrder(ctx context.Context, id int64) (aforro.Order, error) {
 	var o aforro.Order
@@ -470,7 +498,7 @@ func (d *DB) CancelOrder(ctx context.Context, id int64) (aforro.Order, error) {
 		}
 		at = at.UTC()
 		o.Status, o.CancelledAt = aforro.StatusCancelled, &at
-		return nil
+		return enqueueOrderEvent(ctx, tx, aforro.EventOrderCancelled, o, false)
 	})
 	return o, wrapError(err, "cancel order")
 }

@@ -84,6 +84,17 @@ func (d *DB) RetryOutbox(ctx context.Context, ev OutboxEvent, cause string, wait
 	return tag.RowsAffected() == 1, nil
 }
 
+// SkipOutbox settles a claimed event that has no email to send as skipped.
+// ok is as for MarkOutboxSent.
+func (d *DB) SkipOutbox(ctx context.Context, ev OutboxEvent) (ok bool, err error) {
+	tag, err := d.Pool.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = NULL
+		WHERE id = $1 AND attempts = $2 AND status = 'pending'`, ev.ID, ev.Attempts)
+	if err != nil {
+		return false, wrapError(err, fmt.Sprintf("mark outbox event %d skipped", ev.ID))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // FailOutbox settles a claimed event for good as failed, with its last error.
 // ok is as for MarkOutboxSent.
 func (d *DB) FailOutbox(ctx context.Context, ev OutboxEvent, cause string) (ok bool, err error) {
@@ -113,20 +124,25 @@ func (d *DB) OutboxCounts(ctx context.Context) (aforro.OutboxCounts, error) {
 // of at its next poll. It returns nil when ctx ends and an error when the
 // connection fails; the caller may listen again.
 func (d *DB) ListenOutbox(ctx context.Context, wake func()) error {
+	return d.listen(ctx, OutboxChannel, wake)
+}
+
+// listen is ListenOutbox for any channel.
+func (d *DB) listen(ctx context.Context, channel string, wake func()) error {
 	conn, err := pgx.ConnectConfig(ctx, d.Pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return wrapError(err, "connect to listen for outbox events")
+		return wrapError(err, "connect to listen for "+channel+" events")
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		_ = conn.Close(cctx) // closing after a failure has nothing useful to report
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+OutboxChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
-		return wrapError(err, "listen for outbox events")
+		return wrapError(err, "listen for "+channel+" events")
 	}
 	// Events committed before LISTEN took effect sent their notification to
 	// nobody: let the caller look.
@@ -136,7 +152,7 @@ func (d *DB) ListenOutbox(ctx context.Context, wake func()) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return wrapError(err, "wait for outbox events")
+			return wrapError(err, "wait for "+channel+" events")
 		}
 		wake()
 	}

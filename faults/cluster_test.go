@@ -31,6 +31,7 @@ type cluster struct {
 	pg    *postgres
 	redis *redisServer
 	smtp  *smtpServer
+	hooks *hookReceiver
 	env   []string
 	token string
 }
@@ -49,11 +50,19 @@ func newCluster(t *testing.T) *cluster {
 		"AFORRO_OUTBOX_SEND_TIMEOUT=2s",
 		"AFORRO_OUTBOX_LEASE=4s",
 		"AFORRO_SUGGEST_LIMIT=1000000",
+		"AFORRO_WEBHOOK_BACKOFF=200ms",
+		"AFORRO_WEBHOOK_TIMEOUT=2s",
+		"AFORRO_WEBHOOK_LEASE=4s",
 	}
 	aforrod(t, c.env, "migrate")
 	aforrod(t, c.env, "seed", "--products", strconv.Itoa(seedProducts), "--stores", strconv.Itoa(seedStores))
 	out := strings.TrimSpace(aforrod(t, c.env, "token", "create", "--name", "faults", "--role", "admin"))
 	c.token = out[strings.LastIndex(out, "\n")+1:]
+	c.hooks = newHookReceiver(t)
+	if _, err := c.pg.conn(t).Exec(context.Background(), `INSERT INTO webhook_endpoints (url, secret, events)
+		VALUES ($1, $2, '{order.confirmed,order.cancelled}')`, c.hooks.URL, hookSecret); err != nil {
+		t.Fatalf("register the webhook receiver: %v", err)
+	}
 	return c
 }
 

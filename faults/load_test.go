@@ -240,13 +240,20 @@ func (l *load) check(t *testing.T) {
 			                       WHERE m.store_id = i.store_id AND m.product_id = i.product_id ORDER BY m.id DESC LIMIT 1)`},
 		{"inventory rows below zero", `SELECT count(*) FROM inventory WHERE quantity < 0`},
 		{"orders without lines", `SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_items WHERE order_id = o.id)`},
-		{"confirmed orders with an email and not exactly one outbox event", `
+		{"confirmed orders without exactly one order.confirmed event", `
 			SELECT count(*) FROM orders o
-			 WHERE o.status <> 'REJECTED' AND o.customer_email IS NOT NULL
-			   AND (SELECT count(*) FROM outbox e WHERE (e.payload->>'order_id')::bigint = o.id) <> 1`},
-		{"outbox events for orders that are not confirmed or have no email", `
+			 WHERE o.status <> 'REJECTED'
+			   AND (SELECT count(*) FROM outbox e WHERE e.event = 'order.confirmed' AND (e.payload->>'order_id')::bigint = o.id) <> 1`},
+		{"cancelled orders without exactly one order.cancelled event", `
+			SELECT count(*) FROM orders o
+			 WHERE (o.status = 'CANCELLED') <> ((SELECT count(*) FROM outbox e
+			         WHERE e.event = 'order.cancelled' AND (e.payload->>'order_id')::bigint = o.id) = 1)`},
+		{"mailed outbox events for orders that are not confirmed or have no email", `
 			SELECT count(*) FROM outbox e LEFT JOIN orders o ON o.id = (e.payload->>'order_id')::bigint
-			 WHERE o.id IS NULL OR o.status = 'REJECTED' OR o.customer_email IS NULL`},
+			 WHERE e.status <> 'skipped' AND (e.event <> 'order.confirmed' OR o.id IS NULL OR o.status = 'REJECTED' OR o.customer_email IS NULL)`},
+		{"skipped outbox events that should have been mailed", `
+			SELECT count(*) FROM outbox e JOIN orders o ON o.id = (e.payload->>'order_id')::bigint
+			 WHERE e.status = 'skipped' AND e.event = 'order.confirmed' AND o.customer_email IS NOT NULL`},
 		{"idempotency keys without their order", `SELECT count(*) FROM idempotency_keys WHERE order_id IS NULL`},
 	}
 	for _, c := range checks {
@@ -310,7 +317,7 @@ func (l *load) check(t *testing.T) {
 		}
 		rows.Close()
 	}
-	rows, err := db.Query(ctx, `SELECT (payload->>'order_id')::bigint, attempts FROM outbox`)
+	rows, err := db.Query(ctx, `SELECT (payload->>'order_id')::bigint, attempts FROM outbox WHERE status <> 'skipped'`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,5 +341,49 @@ func (l *load) check(t *testing.T) {
 	for id, n := range got {
 		t.Errorf("%d emails for order %d, which has no outbox event", n, id)
 	}
+	l.checkWebhooks(t, one)
 	t.Logf("%d orders answered (%d cancelled), %d emails; answers by status: %v", len(l.placed), len(l.cancelled), events, l.statuses)
+}
+
+// checkWebhooks applies the emails' invariant to webhooks: every order
+// event has exactly one delivery to the cluster's receiver, every delivery
+// ends delivered, and the receiver accepted each event at least once and no
+// more often than it was attempted, always signed and with its own id.
+func (l *load) checkWebhooks(t *testing.T, one func(what, sql string, args ...any) int64) {
+	t.Helper()
+	ctx := context.Background()
+	db := l.c.pg.conn(t)
+	if n := one("events without one delivery", `SELECT count(*) FROM outbox o
+		WHERE (SELECT count(*) FROM webhook_deliveries d WHERE d.event_id = o.id) <> 1`); n != 0 {
+		t.Errorf("%d order events without exactly one webhook delivery", n)
+	}
+	waitFor(t, 90*time.Second, "the webhook deliveries to settle", func() bool {
+		return one("pending deliveries", `SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'`) == 0
+	})
+	if n := one("undelivered", `SELECT count(*) FROM webhook_deliveries WHERE status <> 'delivered'`); n != 0 {
+		t.Errorf("%d webhook deliveries not delivered", n)
+	}
+	got, problems := l.c.hooks.snapshot()
+	for _, p := range problems {
+		t.Error("webhook receiver: " + p)
+	}
+	rows, err := db.Query(ctx, `SELECT event_id, attempts FROM webhook_deliveries`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var attempts int
+		if err := rows.Scan(&id, &attempts); err != nil {
+			t.Fatal(err)
+		}
+		if n := got[id]; n < 1 || n > attempts {
+			t.Errorf("event %d: accepted %d times in %d attempts", id, n, attempts)
+		}
+		delete(got, id)
+	}
+	for id, n := range got {
+		t.Errorf("the receiver accepted event %d %d times, which has no delivery", id, n)
+	}
 }

@@ -23,6 +23,10 @@
 //     job_runs says no one did.
 //   - purge_idempotency_keys (hourly) deletes keys older than 24 hours.
 //
+// The WebhookDispatcher delivers the outbox events to the webhook endpoints
+// subscribed to them, the same way: on every instance, claims with a lease,
+// at least once, retried with backoff for 25 hours.
+//
 // The outbox Dispatcher sends order confirmation emails. It runs on every
 // instance, not only the leader: claims use FOR UPDATE SKIP LOCKED with a
 // lease, so instances never claim one event at once, and emails keep flowing
@@ -88,6 +92,8 @@ type Config struct {
 	StopTimeout time.Duration
 	// Outbox tunes the email dispatcher.
 	Outbox OutboxConfig
+	// Webhooks tunes the webhook dispatcher.
+	Webhooks WebhookConfig
 }
 
 // DefaultConfig returns the settings API.md documents as defaults.
@@ -100,6 +106,7 @@ func DefaultConfig() Config {
 		MailFrom:    "orders@aforro.local",
 		StopTimeout: 30 * time.Second,
 		Outbox:      DefaultOutboxConfig(),
+		Webhooks:    DefaultWebhookConfig(),
 	}
 }
 
@@ -123,7 +130,10 @@ func (c Config) Validate() error {
 	if c.StopTimeout <= 0 {
 		return errors.New("jobs: the stop timeout must be positive")
 	}
-	return c.Outbox.Validate()
+	if err := c.Outbox.Validate(); err != nil {
+		return err
+	}
+	return c.Webhooks.Validate()
 }
 
 // ParseCron checks a five-field crontab meant for UTC and returns it ready
@@ -153,6 +163,7 @@ type Jobs struct {
 	elector    *Elector
 	sched      *Scheduler
 	dispatcher *Dispatcher
+	webhooks   *WebhookDispatcher
 }
 
 // New wires the jobs over their dependencies; nothing runs until Run.
@@ -174,6 +185,9 @@ func New(cfg Config, d *db.DB, rdb redis.UniversalClient, m Mailer, log *slog.Lo
 		return nil, err
 	}
 	if j.dispatcher, err = NewDispatcher(cfg.Outbox, d, m, cfg.MailFrom, j.log); err != nil {
+		return nil, err
+	}
+	if j.webhooks, err = NewWebhookDispatcher(cfg.Webhooks, d, j.log); err != nil {
 		return nil, err
 	}
 	for _, job := range []struct {
@@ -211,7 +225,14 @@ func (j *Jobs) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		defer close(dispatched)
+		var dwg sync.WaitGroup
+		dwg.Add(1)
+		go func() {
+			defer dwg.Done()
+			j.webhooks.Run(ctx)
+		}()
 		j.dispatcher.Run(ctx)
+		dwg.Wait()
 	}()
 	j.sched.Start()
 	j.log.Info("jobs: started", "summary_cron", j.cfg.SummaryCron, "leader_ttl", j.cfg.LeaderTTL.String(),

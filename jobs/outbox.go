@@ -15,8 +15,8 @@ import (
 )
 
 // EventOrderConfirmed is the outbox event the order transaction writes for a
-// CONFIRMED order with a customer email.
-const EventOrderConfirmed = "order.confirmed"
+// CONFIRMED order; it is mailed when the order has a customer email.
+const EventOrderConfirmed = aforro.EventOrderConfirmed
 
 // OutboxConfig tunes the dispatcher.
 type OutboxConfig struct {
@@ -129,7 +129,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		d.listen(ctx, notify)
+		listenLoop(ctx, d.log, "outbox", d.db.ListenOutbox, notify)
 	}()
 	defer wg.Wait()
 	for {
@@ -140,30 +140,6 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-wake:
 		case <-time.After(d.cfg.Poll):
 		}
-	}
-}
-
-// listen keeps a LISTEN connection open, reconnecting with backoff; polling
-// goes on meanwhile, so a lost connection only delays emails.
-func (d *Dispatcher) listen(ctx context.Context, wake func()) {
-	wait := 100 * time.Millisecond
-	for {
-		start := time.Now()
-		err := d.db.ListenOutbox(ctx, wake)
-		if ctx.Err() != nil {
-			return
-		}
-		if time.Since(start) > time.Minute {
-			wait = 100 * time.Millisecond
-		}
-		d.log.Warn("jobs: outbox listener disconnected; polling until it reconnects",
-			"error", err, "retry_in", wait.String())
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, 30*time.Second)
 	}
 }
 
@@ -216,6 +192,10 @@ func (d *Dispatcher) deliver(ctx context.Context, ev db.OutboxEvent) {
 	var ok bool
 	var serr error
 	switch {
+	case errors.Is(err, errNoEmail):
+		if ok, serr = d.db.SkipOutbox(settle, ev); ok {
+			log.Info("jobs: the event has no email to send; marked skipped")
+		}
 	case err == nil:
 		if ok, serr = d.db.MarkOutboxSent(settle, ev); ok {
 			d.sent.Add(1)
@@ -242,14 +222,25 @@ func (d *Dispatcher) deliver(ctx context.Context, ev db.OutboxEvent) {
 	}
 }
 
+// errNoEmail is render's answer for an event that mails nobody; the event
+// is settled as skipped.
+var errNoEmail = errors.New("jobs: the event has no email")
+
 // render turns an event into its email. An event that can never be rendered
 // is a permanent error.
 func (d *Dispatcher) render(ctx context.Context, ev db.OutboxEvent) (Message, error) {
 	switch ev.Event {
+	case aforro.EventOrderCancelled:
+		// Written for webhooks only (as skipped); should one be pending
+		// all the same, there is no cancellation email.
+		return Message{}, errNoEmail
 	case EventOrderConfirmed:
 		var p struct {
 			OrderID       int64  `json:"order_id"`
 			CustomerEmail string `json:"customer_email"`
+		}
+		if err := json.Unmarshal(ev.Payload, &p); err == nil && p.OrderID > 0 && p.CustomerEmail == "" {
+			return Message{}, errNoEmail // an order without a customer email
 		}
 		if err := json.Unmarshal(ev.Payload, &p); err != nil || p.OrderID < 1 || p.CustomerEmail == "" {
 			return Message{}, permanent(fmt.Errorf("event %d: malformed %s payload %s", ev.ID, ev.Event, ev.Payload))

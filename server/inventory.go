@@ -1,12 +1,15 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bunrouter"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 )
 
 // maxQueryLen bounds free-text filters.
@@ -96,19 +99,50 @@ func (s *Server) setStock(w http.ResponseWriter, req bunrouter.Request) error {
 	case *body.Quantity < 0 || *body.Quantity > aforro.MaxStock:
 		errs.Add("quantity", "must be between 0 and 1000000000")
 	}
-	reason := validReason(body.Reason, &errs)
+	body.Reason = validReason(body.Reason, &errs)
+	validExpected(body.ExpectedQuantity, &errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	it, created, err := s.db.SetStock(req.Context(), storeID, productID, *body.Quantity, reason)
+	write := db.StockWrite{StoreID: storeID, ProductID: productID, Set: true, Quantity: *body.Quantity,
+		Reason: body.Reason, Expected: body.ExpectedQuantity}
+	return s.writeStock(w, req, write, body)
+}
+
+// validExpected records a problem unless an expected_quantity given is a
+// possible quantity.
+func validExpected(q *int, errs *aforro.FieldErrors) {
+	if q != nil && (*q < 0 || *q > aforro.MaxStock) {
+		errs.Add("expected_quantity", "must be between 0 and 1000000000")
+	}
+}
+
+// writeStock runs a validated PUT or adjust, idempotent under an
+// Idempotency-Key as orders are: the key is bound to the method, the
+// canonical path and the canonical body, so the same key on another row or
+// with another body is 409.
+func (s *Server) writeStock(w http.ResponseWriter, req bunrouter.Request, write db.StockWrite, body any) error {
+	tok := tokenFrom(req.Context())
+	canon := struct {
+		Request string `json:"request"`
+		Body    any    `json:"body"`
+	}{fmt.Sprintf("%s /api/stores/%d/inventory/%d/", req.Method, write.StoreID, write.ProductID), body}
+	if !write.Set {
+		canon.Request += "adjust/"
+	}
+	key, err := idempotencyKey(req, strconv.FormatInt(tok.ID, 10), canon)
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
+	write.Key = key
+	res, err := s.db.WriteStock(req.Context(), write)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, status, it)
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeRaw(w, res.Status, res.Response)
 	return nil
 }
 
@@ -128,16 +162,14 @@ func (s *Server) adjustStock(w http.ResponseWriter, req bunrouter.Request) error
 	case *body.Delta == 0 || *body.Delta < -aforro.MaxStock || *body.Delta > aforro.MaxStock:
 		errs.Add("delta", "must be a non-zero integer between -1000000000 and 1000000000")
 	}
-	reason := validReason(body.Reason, &errs)
+	body.Reason = validReason(body.Reason, &errs)
+	validExpected(body.ExpectedQuantity, &errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	it, err := s.db.AdjustStock(req.Context(), storeID, productID, *body.Delta, reason)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, it)
-	return nil
+	write := db.StockWrite{StoreID: storeID, ProductID: productID, Delta: *body.Delta,
+		Reason: body.Reason, Expected: body.ExpectedQuantity}
+	return s.writeStock(w, req, write, body)
 }
 
 func (s *Server) listMovements(w http.ResponseWriter, req bunrouter.Request) error {

@@ -125,6 +125,20 @@ var conformanceRequests = []struct{ method, path, body string }{
 	{"GET", "/api/search/products?store_id=99", ""},
 	{"GET", "/api/search/suggest?q=lap", ""},
 	{"GET", "/api/search/suggest?q=%20a%20", ""},
+
+	{"PUT", "/api/stores/1/inventory/5", `{"quantity": 9, "reason": "count", "expected_quantity": 0}`},
+	{"POST", "/api/stores/1/inventory/5/adjust", `{"delta": 1, "reason": "found", "expected_quantity": 0}`},
+	{"POST", "/api/admin/webhooks", `{"url": "http://127.0.0.1:9/hook", "events": ["order.confirmed"], "description": "ERP"}`},
+	{"POST", "/api/admin/webhooks", `{"url": "ftp://example.com/", "events": ["order.shipped"]}`},
+	{"GET", "/api/admin/webhooks", ""},
+	{"GET", "/api/admin/webhooks/1", ""},
+	{"GET", "/api/admin/webhooks/99", ""},
+	{"PATCH", "/api/admin/webhooks/1", `{"enabled": false}`},
+	{"PATCH", "/api/admin/webhooks/1", `{}`},
+	{"GET", "/api/admin/webhooks/1/deliveries", ""},
+	{"GET", "/api/admin/webhooks/1/deliveries?status=x", ""},
+	{"DELETE", "/api/admin/webhooks/1", ""},
+	{"DELETE", "/api/admin/webhooks/1", ""},
 }
 
 // TestOpenAPIConformance validates real answers of the test server against

@@ -24,7 +24,7 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case aforro.EMETHODNOTALLOWED:
 		return http.StatusMethodNotAllowed
-	case aforro.ECONFLICT:
+	case aforro.ECONFLICT, aforro.ESTALEQUANTITY:
 		return http.StatusConflict
 	case aforro.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
@@ -63,7 +63,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body := aforro.ErrorResponse{Error: aforro.ErrorMessage(err), Code: code}
 	var e *aforro.Error
 	if errors.As(err, &e) {
-		body.Fields = e.Fields
+		body.Fields, body.CurrentQuantity = e.Fields, e.CurrentQuantity
 	}
 	if code == aforro.EINTERNAL {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "internal error",

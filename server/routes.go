@@ -72,6 +72,13 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/summaries/run", admin, s.runSummaries},
 
 		{http.MethodGet, "/api/admin/jobs", admin, s.jobsStatus},
+
+		{http.MethodGet, "/api/admin/webhooks", admin, s.listWebhooks},
+		{http.MethodPost, "/api/admin/webhooks", admin, s.createWebhook},
+		{http.MethodGet, "/api/admin/webhooks/:id", admin, s.getWebhook},
+		{http.MethodPatch, "/api/admin/webhooks/:id", admin, s.updateWebhook},
+		{http.MethodDelete, "/api/admin/webhooks/:id", admin, s.deleteWebhook},
+		{http.MethodGet, "/api/admin/webhooks/:id/deliveries", admin, s.listDeliveries},
 	}
 }
 

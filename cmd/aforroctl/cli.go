@@ -39,6 +39,7 @@ type CLI struct {
 	Orders     OrdersCmd     `cmd:"" help:"Place, list, show and cancel orders (staff token)."`
 	Summary    SummaryCmd    `cmd:"" help:"Show the daily inventory and order summaries (staff token); run one now (admin)."`
 	Jobs       JobsCmd       `cmd:"" help:"Show the background jobs: leader, runs, order emails (admin token)."`
+	Webhooks   WebhooksCmd   `cmd:"" help:"Register webhook endpoints and see their deliveries (admin token)."`
 	Health     HealthCmd     `cmd:"" help:"Check that the server is alive and ready."`
 	TUI        TUICmd        `cmd:"" name:"tui" help:"The terminal UI for store staff: inventory, search, orders, summary (staff token)."`
 }

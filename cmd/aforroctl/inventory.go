@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/aforro/aforro"
@@ -117,6 +119,37 @@ type InventorySetCmd struct {
 	Product  int64  `arg:"" help:"Product id."`
 	Quantity int    `arg:"" help:"The new quantity in stock (0 or more)."`
 	Reason   string `required:"" placeholder:"TEXT" help:"Why the stock changes, for the ledger (up to 200 characters)."`
+	stockWriteFlags
+}
+
+// stockWriteFlags are the safe-write flags of set and adjust.
+type stockWriteFlags struct {
+	Expected       *int   `placeholder:"N" help:"Change the stock only if it is still N (the quantity you read); otherwise fail (exit 1) naming the quantity there now, and change nothing."`
+	IdempotencyKey string `placeholder:"KEY" help:"Idempotency key (1-255 printable characters): the same key with the same change makes it once and answers every repeat with the first answer. Default: a new random key."`
+}
+
+// options returns the flags for the client, with the key chosen here so a
+// lost answer's message can name it.
+func (f stockWriteFlags) options() client.StockOptions {
+	key := f.IdempotencyKey
+	if key == "" {
+		key = client.NewIdempotencyKey()
+	}
+	return client.StockOptions{Expected: f.Expected, IdempotencyKey: key}
+}
+
+// after adds to a stock write's error what makes a retry safe, and notes a
+// replayed answer.
+func (f stockWriteFlags) after(a *app, opts client.StockOptions, replayed bool, err error) error {
+	var ce *client.ConnError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("%w\nIf the server received the change, it was made; repeating the command "+
+			"with --idempotency-key %s cannot make it twice", err, opts.IdempotencyKey)
+	}
+	if err == nil && replayed {
+		a.out.note("This change was made earlier with this idempotency key; this is its first answer and nothing changed now.")
+	}
+	return err
 }
 
 // Help is shown under the usage of the command.
@@ -124,7 +157,8 @@ func (InventorySetCmd) Help() string {
 	return "Creates the row when the store did not stock the product. Prints the row as\n" +
 		"it is now.\n\nExamples:\n\n" +
 		"    aforroctl inventory set --store 1 643 40 --reason \"delivery 2211\"\n" +
-		"    aforroctl inventory set --store 1 643 0 --reason \"recalled\" -o json"
+		"    aforroctl inventory set --store 1 643 0 --reason \"recalled\" -o json\n" +
+		"    aforroctl inventory set --store 1 643 38 --reason count --expected 40 --idempotency-key count-7-643"
 }
 
 // Run sets the stock.
@@ -133,10 +167,11 @@ func (c *InventorySetCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	var created bool
-	return emit(a, func(ctx context.Context) (aforro.InventoryItem, error) {
-		it, cr, err := cl.SetStock(ctx, c.Store, c.Product, c.Quantity, c.Reason)
-		created = cr
+	var created, replayed bool
+	opts := c.options()
+	err = emit(a, func(ctx context.Context) (aforro.InventoryItem, error) {
+		it, cr, rp, err := cl.SetStockWith(ctx, c.Store, c.Product, c.Quantity, c.Reason, opts)
+		created, replayed = cr, rp
 		return it, err
 	}, func(it aforro.InventoryItem) error {
 		if created {
@@ -144,6 +179,7 @@ func (c *InventorySetCmd) Run(a *app) error {
 		}
 		return writeInventoryItem(a.out, c.Store, it)
 	})
+	return c.after(a, opts, replayed, err)
 }
 
 // InventoryAdjustCmd adds to or removes from a store's stock of a product.
@@ -152,6 +188,7 @@ type InventoryAdjustCmd struct {
 	Product int64  `arg:"" help:"Product id."`
 	Delta   int    `arg:"" help:"How much to add (5 or +5) or remove (-5)."`
 	Reason  string `required:"" placeholder:"TEXT" help:"Why the stock changes, for the ledger (up to 200 characters)."`
+	stockWriteFlags
 }
 
 // Help is shown under the usage of the command.
@@ -160,7 +197,8 @@ func (InventoryAdjustCmd) Help() string {
 		"nothing. A negative DELTA may be written as it is, or after \"--\".\n\nExamples:\n\n" +
 		"    aforroctl inventory adjust --store 1 643 -2 --reason damaged\n" +
 		"    aforroctl inventory adjust --store 1 643 +12 --reason \"found in the back\"\n" +
-		"    aforroctl inventory adjust --store 1 --reason damaged -- 643 -2"
+		"    aforroctl inventory adjust --store 1 --reason damaged -- 643 -2\n" +
+		"    aforroctl inventory adjust --store 1 643 -1 --reason sold --expected 7"
 }
 
 // Run adjusts the stock.
@@ -169,9 +207,14 @@ func (c *InventoryAdjustCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	return emit(a, func(ctx context.Context) (aforro.InventoryItem, error) {
-		return cl.AdjustStock(ctx, c.Store, c.Product, c.Delta, c.Reason)
+	var replayed bool
+	opts := c.options()
+	err = emit(a, func(ctx context.Context) (aforro.InventoryItem, error) {
+		it, rp, err := cl.AdjustStockWith(ctx, c.Store, c.Product, c.Delta, c.Reason, opts)
+		replayed = rp
+		return it, err
 	}, func(it aforro.InventoryItem) error { return writeInventoryItem(a.out, c.Store, it) })
+	return c.after(a, opts, replayed, err)
 }
 
 // writeInventoryItem writes one row of store storeID as label/value lines,

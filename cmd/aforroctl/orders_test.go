@@ -141,7 +141,7 @@ func TestOrderAndInventoryGolden(t *testing.T) {
 		// The server cannot be reached: exit 3.
 		{"unreachable-orders-place", []string{"orders", "place", "--store", "1", "--item", "1:2", "--idempotency-key", "till3-000123"},
 			map[string]string{"AFORRO_URL": unreachable}},
-		{"unreachable-inventory-adjust", []string{"inventory", "adjust", "--store", "1", "2", "-1", "--reason", "x"},
+		{"unreachable-inventory-adjust", []string{"inventory", "adjust", "--store", "1", "2", "-1", "--reason", "x", "--idempotency-key", "shelf-7"},
 			map[string]string{"AFORRO_URL": unreachable}},
 	}
 	for _, tc := range tests {

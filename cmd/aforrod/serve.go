@@ -37,6 +37,12 @@ type ServeCmd struct {
 	OutboxSendTimeout time.Duration `name:"outbox-send-timeout" env:"AFORRO_OUTBOX_SEND_TIMEOUT" default:"30s" help:"Time one attempt at sending an order email may take."`
 	OutboxLease       time.Duration `name:"outbox-lease" env:"AFORRO_OUTBOX_LEASE" default:"2m" help:"How long a claimed email is hidden from other instances; one whose sender died is sent again after it (must exceed --outbox-send-timeout)."`
 
+	WebhookTimeout     time.Duration `name:"webhook-timeout" env:"AFORRO_WEBHOOK_TIMEOUT" default:"10s" help:"Time one webhook attempt may take, connection to answer; longer is a failed attempt."`
+	WebhookBackoff     time.Duration `name:"webhook-backoff" env:"AFORRO_WEBHOOK_BACKOFF" default:"30s" help:"Wait after a webhook delivery's first failed attempt; it doubles with each further one, up to 1h."`
+	WebhookLease       time.Duration `name:"webhook-lease" env:"AFORRO_WEBHOOK_LEASE" default:"1m" help:"How long a claimed webhook delivery is hidden from other instances; one whose sender died is tried again after it (must exceed --webhook-timeout)."`
+	WebhookRetryFor    time.Duration `name:"webhook-retry-for" env:"AFORRO_WEBHOOK_RETRY_FOR" default:"25h" help:"How long a webhook delivery is retried after its event before it is marked failed (at least 24h)."`
+	WebhookDenyPrivate bool          `name:"webhook-deny-private" env:"AFORRO_WEBHOOK_DENY_PRIVATE" help:"Refuse to deliver webhooks to loopback and private addresses too (link-local, multicast and unspecified addresses are always refused)."`
+
 	SuggestLimit   int           `name:"suggest-limit" env:"AFORRO_SUGGEST_LIMIT" default:"20" help:"Autocomplete requests allowed per client IP per --suggest-window (also the burst), shared by every instance through Redis."`
 	SuggestWindow  time.Duration `name:"suggest-window" env:"AFORRO_SUGGEST_WINDOW" default:"1m" help:"Autocomplete rate-limit window (at least 1s)."`
 	TrustedProxies []string      `name:"trusted-proxies" env:"AFORRO_TRUSTED_PROXIES" sep:"," help:"Comma-separated CIDRs of proxies whose X-Forwarded-For names the client (default: none, the TCP peer is the client)."`
@@ -67,6 +73,9 @@ func (c *ServeCmd) Validate() error {
 			return fmt.Errorf("--smtp-url: %w", err)
 		}
 	}
+	if c.WebhookRetryFor < 24*time.Hour {
+		return fmt.Errorf("--webhook-retry-for must be at least 24h: receivers are promised a day of retries")
+	}
 	if c.SuggestLimit < 1 {
 		return fmt.Errorf("--suggest-limit must be >= 1")
 	}
@@ -89,6 +98,10 @@ func (c *ServeCmd) jobsConfig() jobs.Config {
 	cfg.Outbox.Backoff, cfg.Outbox.MaxAttempts = c.OutboxBackoff, c.OutboxMaxAttempts
 	cfg.Outbox.SendTimeout, cfg.Outbox.Lease = c.OutboxSendTimeout, c.OutboxLease
 	cfg.Outbox.MaxBackoff = max(cfg.Outbox.MaxBackoff, c.OutboxBackoff)
+	cfg.Webhooks.Timeout, cfg.Webhooks.Backoff = c.WebhookTimeout, c.WebhookBackoff
+	cfg.Webhooks.MaxBackoff = max(cfg.Webhooks.MaxBackoff, c.WebhookBackoff)
+	cfg.Webhooks.Lease = c.WebhookLease
+	cfg.Webhooks.RetryFor, cfg.Webhooks.DenyPrivate = c.WebhookRetryFor, c.WebhookDenyPrivate
 	return cfg
 }
 
