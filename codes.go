@@ -51,6 +51,20 @@ func (l CodeList) MarshalJSON() ([]byte, error) {
 	return json.Marshal([]string(l))
 }
 
+// UnmarshalJSON reads a list; an empty one is nil, as in a Product built in
+// Go, so the two compare equal.
+func (l *CodeList) UnmarshalJSON(b []byte) error {
+	var codes []string
+	if err := json.Unmarshal(b, &codes); err != nil {
+		return err
+	}
+	if len(codes) == 0 {
+		codes = nil
+	}
+	*l = codes
+	return nil
+}
+
 // Barcode is one validated barcode.
 type Barcode struct {
 	Code   string // as given, trimmed
