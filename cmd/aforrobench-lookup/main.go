@@ -213,6 +213,8 @@ func percentiles(ds []time.Duration) string {
 	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	p := func(q int) string { return fmt.Sprintf("%.2fms", float64(loadtest.Percentile(s, q))/float64(time.Millisecond)) }
+	p := func(q int) string {
+		return fmt.Sprintf("%.2fms", float64(loadtest.Percentile(s, q))/float64(time.Millisecond))
+	}
 	return p(50) + " / " + p(95) + " / " + p(99)
 }
