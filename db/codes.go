@@ -164,3 +164,36 @@ func codeLike(q string) bool {
 	}
 	return true
 }
+
+// codeTitles returns the titles of the products whose SKU or barcode is
+// exactly q, the SKU's first, for autocomplete. Only a one-word q holding a
+// digit is looked up, as every seeded and nearly every real code does:
+// autocomplete runs on every keystroke, and a word without a digit would
+// pay the lookup for nothing.
+func codeTitles(ctx context.Context, conn Querier, q string) ([]string, error) {
+	if !codeLike(q) || !strings.ContainsAny(q, "0123456789") {
+		return nil, nil
+	}
+	var args params
+	where := lookupWhere(&args, q)
+	rows, err := conn.Query(ctx, `SELECT p.title FROM products p WHERE `+where+`
+		 ORDER BY lower(p.sku) = lower($1::text) IS TRUE DESC, p.id
+		 LIMIT `+strconv.Itoa(aforro.MaxSuggestions), args...)
+	if err != nil {
+		return nil, wrapError(err, "suggest by code")
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// distinctTitles keeps the first of titles equal ignoring case, at most k.
+func distinctTitles(titles []string, k int) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range titles {
+		if l := strings.ToLower(t); !seen[l] && len(out) < k {
+			seen[l] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -267,3 +267,30 @@ INSERT INTO inventory (store_id, product_id, quantity) VALUES (2, 1, 0), (3, 1, 
 		t.Errorf("no token: %d", r.status)
 	}
 }
+
+// Autocomplete of an exact code names its products' titles first, and a
+// near miss of a code is not corrected into one.
+func TestSuggestExactCode(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	srv.exec(t, servertest.Catalogue+codesFixture)
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"5901234123457", []string{"Laptop Pro 15"}},
+		{"036000291452", []string{"Wireless Mouse", "Gaming Laptop"}},
+		{"lap-015", []string{"Laptop Pro 15", "Skillet LAP-015 lid"}}, // the SKU's, then a title word
+		{"5901234123458", []string{}},
+		{"lap", []string{"Laptop Pro 15", "Gaming Laptop", "Skillet LAP-015 lid"}}, // no digit: titles as before
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			var got aforro.SuggestResponse
+			srv.get(t, "/api/search/suggest/?q="+tt.q).decode(t, &got)
+			if d := cmp.Diff(tt.want, got.Suggestions); d != "" {
+				t.Errorf("suggestions (-want +got):\n%s", d)
+			}
+		})
+	}
+}
