@@ -27,6 +27,11 @@ type ProductInput struct {
 	Description *string `json:"description,omitempty"`
 	Price       *Money  `json:"price,omitempty"`
 	CategoryID  *int64  `json:"category_id,omitempty"`
+	// SKU sets the SKU; a pointer to "" removes it (so does JSON null or ""
+	// on the wire). Barcodes, when not nil, replaces the whole list (an
+	// empty list removes them all).
+	SKU      *string   `json:"sku,omitempty"`
+	Barcodes *[]string `json:"barcodes,omitempty"`
 }
 
 // StoreInput is the body of POST /api/stores/ (name required; location

@@ -21,6 +21,10 @@ type Product struct {
 	// counts); a renamed category does not change it.
 	UpdatedAt     time.Time `json:"updated_at"`
 	StoreQuantity *int      `json:"store_quantity,omitempty"`
+	// SKU is the shop's article number (nil: none); Barcodes its GTINs and
+	// in-house codes as entered, always a list (codes.go).
+	SKU      *string  `json:"sku"`
+	Barcodes CodeList `json:"barcodes"`
 }
 
 // Store is one shop of the retailer.

@@ -205,6 +205,10 @@ func TestListPlansTouchFewBuffers(t *testing.T) {
 			p, err := d.ListSummaries(ctx, aforro.SummaryFilter{StoreID: 2}, req)
 			return p.Next, err
 		}, true},
+		{"stores of a product", func(d *db.DB, req aforro.PageRequest) ([]string, error) {
+			p, err := d.ProductStores(ctx, movementsProduct, aforro.ProductStockFilter{}, req)
+			return p.Next, err
+		}, true},
 	}
 	// A good page reads its rows and, joined, their product and category
 	// (a few buffers a row, 21 rows), plus a count of up to 1,001 index

@@ -9,11 +9,12 @@ import (
 	"github.com/aforro/aforro"
 )
 
-const productColumns = `p.id, p.title, p.description, p.price, p.created_at, p.updated_at, c.id, c.name`
+const productColumns = `p.id, p.title, p.description, p.price, p.created_at, p.updated_at, c.id, c.name, p.sku, p.barcodes`
 
 func scanProduct(row pgx.Row) (aforro.Product, error) {
 	var p aforro.Product
-	err := row.Scan(&p.ID, &p.Title, &p.Description, &p.Price, &p.CreatedAt, &p.UpdatedAt, &p.Category.ID, &p.Category.Name)
+	err := row.Scan(&p.ID, &p.Title, &p.Description, &p.Price, &p.CreatedAt, &p.UpdatedAt, &p.Category.ID, &p.Category.Name,
+		&p.SKU, (*[]string)(&p.Barcodes))
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return p, err
 }
@@ -60,29 +61,41 @@ func (d *DB) CreateProduct(ctx context.Context, in aforro.ProductInput) (aforro.
 	}
 	// The join sees the statement's snapshot, in which the category exists
 	// whenever the foreign key let the insert through.
+	codes, err := productCodes(in)
+	if err != nil {
+		return aforro.Product{}, err
+	}
 	p, err := scanProduct(d.Pool.QueryRow(ctx, `WITH p AS (
-			INSERT INTO products (title, description, price, category_id)
-			VALUES ($1, coalesce($2, ''), $3, $4)
-			RETURNING id, title, description, price, created_at, updated_at, category_id)
+			INSERT INTO products (title, description, price, category_id, sku, barcodes, barcode_keys)
+			VALUES ($1, coalesce($2, ''), $3, $4, nullif($5::text, ''), coalesce($6::text[], '{}'), coalesce($7::text[], '{}'))
+			RETURNING id, title, description, price, created_at, updated_at, category_id, sku, barcodes)
 		SELECT `+productColumns+` FROM p JOIN categories c ON c.id = p.category_id`,
-		in.Title, in.Description, in.Price, in.CategoryID))
-	return p, wrapError(err, "create product", unknownCategory(in.CategoryID))
+		in.Title, in.Description, in.Price, in.CategoryID, in.SKU, codes.barcodes, codes.keys))
+	return p, wrapError(err, "create product", unknownCategory(in.CategoryID), skuTaken(in.SKU))
 }
 
 // UpdateProduct changes the fields of in that are set. An unknown id is
 // ENOTFOUND, an unknown category EINVALID naming category_id.
 func (d *DB) UpdateProduct(ctx context.Context, id int64, in aforro.ProductInput) (aforro.Product, error) {
+	codes, err := productCodes(in)
+	if err != nil {
+		return aforro.Product{}, err
+	}
+	// A nil SKU keeps the SKU, "" removes it; nil barcodes keep the list.
 	p, err := scanProduct(d.Pool.QueryRow(ctx, `WITH p AS (
 			UPDATE products SET
 			       title = coalesce($2, title),
 			       description = coalesce($3, description),
 			       price = coalesce($4, price),
-			       category_id = coalesce($5, category_id)
+			       category_id = coalesce($5, category_id),
+			       sku = CASE WHEN $6::text IS NULL THEN sku ELSE nullif($6::text, '') END,
+			       barcodes = coalesce($7::text[], barcodes),
+			       barcode_keys = coalesce($8::text[], barcode_keys)
 			 WHERE id = $1
-			RETURNING id, title, description, price, created_at, updated_at, category_id)
+			RETURNING id, title, description, price, created_at, updated_at, category_id, sku, barcodes)
 		SELECT `+productColumns+` FROM p JOIN categories c ON c.id = p.category_id`,
-		id, in.Title, in.Description, in.Price, in.CategoryID))
-	return p, wrapError(err, "update product", noRow("Product", id), unknownCategory(in.CategoryID))
+		id, in.Title, in.Description, in.Price, in.CategoryID, in.SKU, codes.barcodes, codes.keys))
+	return p, wrapError(err, "update product", noRow("Product", id), unknownCategory(in.CategoryID), skuTaken(in.SKU))
 }
 
 // DeleteProduct deletes a product that no order and no store's inventory

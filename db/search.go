@@ -91,9 +91,23 @@ func (d *DB) SearchProducts(ctx context.Context, f aforro.SearchFilter, req afor
 	if f.Q == "" {
 		begin = browseBegin
 	}
+	// A query that is exactly a product's SKU or barcode (codes.go) finds
+	// that product ahead of every text match, and the text matches are
+	// ranked after it; a query that found a code is not spell-corrected,
+	// and a near-miss of a code never finds it.
+	var codes []aforro.Product
 	err := d.searchTx(ctx, begin, func(tx pgx.Tx) error {
 		var err error
-		if res, err = searchPage(ctx, tx, f, req); err != nil || f.Q == "" || res.hits > 0 {
+		if f.Q != "" {
+			if codes, err = searchCodeHits(ctx, tx, f); err != nil {
+				return err
+			}
+		}
+		skip := make([]int64, len(codes))
+		for i, p := range codes {
+			skip[i] = p.ID
+		}
+		if res, err = searchPage(ctx, tx, f, req, skip); err != nil || f.Q == "" || res.hits > 0 || len(codes) > 0 {
 			return err
 		}
 		fixed, err := correctQuery(ctx, tx, f.Q)
@@ -101,7 +115,7 @@ func (d *DB) SearchProducts(ctx context.Context, f aforro.SearchFilter, req afor
 			return err
 		}
 		f.Q = fixed
-		res, err = searchPage(ctx, tx, f, req)
+		res, err = searchPage(ctx, tx, f, req, nil)
 		return err
 	})
 	if err != nil {
@@ -109,12 +123,15 @@ func (d *DB) SearchProducts(ctx context.Context, f aforro.SearchFilter, req afor
 	}
 	// A search ranks only its first SearchHitCap hits, so its pages end
 	// there even when the count is capped, and it pages by number only.
-	count := min(res.hits, aforro.SearchHitCap)
+	hits := res.hits + len(codes)
+	count := min(hits, aforro.SearchHitCap)
 	if err := aforro.CheckPage(req, count, false); err != nil {
 		return aforro.Page[aforro.Product]{}, err
 	}
 	more := req.Page < aforro.TotalPages(count, req.PageSize)
-	return aforro.NewPage(req, count, res.hits > aforro.SearchHitCap, more, res.products), nil
+	o := min(req.Offset(), len(codes))
+	products := append(codes[o:min(o+req.PageSize, len(codes))], res.products...)
+	return aforro.NewPage(req, count, hits > aforro.SearchHitCap, more, products), nil
 }
 
 // searchResult is one run of the search statement: the hits counted (up to
@@ -135,7 +152,7 @@ func (p *params) add(v any) string {
 
 // searchColumns are productColumns with the category's named apart, so a
 // subquery's rows can be ordered by name.
-const searchColumns = `p.id, p.title, p.description, p.price, p.created_at, p.updated_at, c.id AS category_id, c.name AS category_name`
+const searchColumns = `p.id, p.title, p.description, p.price, p.created_at, p.updated_at, c.id AS category_id, c.name AS category_name, p.sku, p.barcodes`
 
 // searchOrders are the ORDER BY lists of the sorts, over the columns of the
 // hits and of products alike.
@@ -159,7 +176,11 @@ var searchOrders = map[string]string{
 // query restricted to the title's (and the category's) weights, which
 // matches the same products as filtering the document first and costs no
 // copy of it.
-func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforro.PageRequest) (searchResult, error) {
+//
+// skip are the products the search has already put first (its exact code
+// matches): they are not hits again, and the page's text hits come after
+// them (pageLimits).
+func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforro.PageRequest, skip []int64) (searchResult, error) {
 	if f.Q == "" {
 		return browsePage(ctx, tx, f, req)
 	}
@@ -178,6 +199,9 @@ func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforr
 	}
 	var args params
 	c := searchConditions(&args, f)
+	if len(skip) > 0 {
+		c.tested = append(c.tested, "p.id <> ALL("+args.add(skip)+"::bigint[])")
+	}
 	var tsq string // the expression of the tsquery
 	if plan.tsquery != "" {
 		tsq = args.add(plan.tsquery) + "::text::tsquery"
@@ -219,7 +243,7 @@ func searchPage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforr
 			 ORDER BY ` + searchPart + `, p.ctid
 			 LIMIT ` + hitCap
 	}
-	limitSQL, offsetSQL := pageLimits(&args, req)
+	limitSQL, offsetSQL := pageLimits(&args, req, len(skip))
 	sql := `
 		WITH q AS MATERIALIZED (
 			SELECT tsq, search_tsquery_weights(tsq, 'A') AS title, search_tsquery_weights(tsq, 'AB') AS title_category
@@ -259,7 +283,7 @@ func browsePage(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, req aforr
 	if !ok || f.SortOrDefault() == aforro.SortRelevance {
 		return searchResult{}, fmt.Errorf("search: no order for sort %q without a query", f.SortOrDefault())
 	}
-	limitSQL, offsetSQL := pageLimits(&args, req)
+	limitSQL, offsetSQL := pageLimits(&args, req, 0)
 	sql := `
 		SELECT n.hits, r.*
 		  FROM (SELECT CASE WHEN ` + c.storeCheck + ` THEN (
@@ -326,11 +350,14 @@ func searchConditions(args *params, f aforro.SearchFilter) conditions {
 }
 
 // pageLimits adds the LIMIT and OFFSET of the requested page to args. Pages
-// never reach past the cap, which keeps OFFSET small.
-func pageLimits(args *params, req aforro.PageRequest) (limit, offset string) {
+// never reach past the cap, which keeps OFFSET small. The first ahead
+// positions of the answer are taken already (a search's exact code
+// matches), so the hits fill the page from after them.
+func pageLimits(args *params, req aforro.PageRequest, ahead int) (limit, offset string) {
 	o := min(req.Offset(), aforro.SearchHitCap)
-	l := max(0, min(req.PageSize, aforro.SearchHitCap-o))
-	return args.add(l) + "::integer", args.add(o) + "::integer"
+	taken := max(0, min(ahead-o, req.PageSize)) // rows of the page already taken
+	l := max(0, min(req.PageSize-taken, aforro.SearchHitCap-max(o, ahead)))
+	return args.add(l) + "::integer", args.add(max(0, o-ahead)) + "::integer"
 }
 
 // runSearch runs a search statement, whose rows are the hit count (NULL
@@ -351,7 +378,10 @@ func runSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, sql string
 		var created, updated *time.Time
 		var categoryID *int64
 		var qty *int
-		if err := rows.Scan(&hits, &id, &title, &description, &price, &created, &updated, &categoryID, &categoryName, &qty); err != nil {
+		var sku *string
+		var barcodes []string
+		if err := rows.Scan(&hits, &id, &title, &description, &price, &created, &updated, &categoryID, &categoryName,
+			&sku, &barcodes, &qty); err != nil {
 			return searchResult{}, wrapError(err, "scan search row")
 		}
 		if hits == nil {
@@ -363,7 +393,7 @@ func runSearch(ctx context.Context, tx pgx.Tx, f aforro.SearchFilter, sql string
 		}
 		p.ID, p.Title, p.Description, p.Price = *id, *title, *description, *price
 		p.CreatedAt, p.UpdatedAt, p.Category = created.UTC(), updated.UTC(), aforro.Category{ID: *categoryID, Name: *categoryName}
-		p.StoreQuantity = qty
+		p.StoreQuantity, p.SKU, p.Barcodes = qty, sku, barcodes
 		res.products = append(res.products, p)
 	}
 	if err := rows.Err(); err != nil {

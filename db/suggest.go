@@ -41,7 +41,9 @@ const suggestTimeout = 3 * time.Second
 // aforro.MaxSuggestions distinct titles (ignoring case), alphabetical
 // (case-insensitive) within each group: titles that start with q, then
 // titles with another word that starts with q, then, when q has a word no
-// title has, the titles a corrected q would find.
+// title has, the titles a corrected q would find. A q that is exactly a
+// product's SKU or barcode (and holds a digit, as codes do) puts the titles
+// of the products it names first, and is not corrected.
 func (d *DB) Suggest(ctx context.Context, q string) ([]string, error) {
 	// No transaction: autocomplete's statements are small and planned once
 	// per connection, and BEGIN and COMMIT would cost as much as they do. A
@@ -64,6 +66,26 @@ func (d *DB) Suggest(ctx context.Context, q string) ([]string, error) {
 // suggest is Suggest on conn.
 func suggest(ctx context.Context, conn Querier, q string) ([]string, error) {
 	const k = aforro.MaxSuggestions
+	coded, err := codeTitles(ctx, conn, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(coded) > 0 {
+		// A code is exact: its products' titles first, then the text
+		// groups, never a spelling correction of the code.
+		rest, err := suggestText(ctx, conn, q, false)
+		if err != nil {
+			return nil, err
+		}
+		return distinctTitles(append(coded, rest...), k), nil
+	}
+	return suggestText(ctx, conn, q, true)
+}
+
+// suggestText is the titles of suggest's text groups; correct allows the
+// spelling correction.
+func suggestText(ctx context.Context, conn Querier, q string, correct bool) ([]string, error) {
+	const k = aforro.MaxSuggestions
 	a, err := analyzeSuggest(ctx, conn, q)
 	if err != nil {
 		return nil, err
@@ -76,7 +98,7 @@ func suggest(ctx context.Context, conn Querier, q string) ([]string, error) {
 		}
 		out = append(out, more...)
 	}
-	if len(out) >= k || !a.hasUnknownWord() {
+	if len(out) >= k || !a.hasUnknownWord() || !correct {
 		return out, nil
 	}
 	fixed, err := correctSuggestQuery(ctx, conn, a)

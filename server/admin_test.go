@@ -168,7 +168,7 @@ func TestAdminProducts(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
 	srv.exec(t, servertest.Catalogue+orderFixture)
-	lamp := `{"id": 6, "title": "Desk Lamp", "description": "Warm light", "price": "19.90", "category": {"id": 1, "name": "Electronics"}}`
+	lamp := `{"id": 6, "title": "Desk Lamp", "description": "Warm light", "price": "19.90", "category": {"id": 1, "name": "Electronics"}, "sku": null, "barcodes": []}`
 	runSteps(t, srv, []adminStep{
 		{name: "create with a string price", method: "POST", path: "/api/products/",
 			body:   `{"title": "Desk Lamp", "description": "Warm light", "price": "19.9", "category_id": 1}`,
@@ -176,11 +176,11 @@ func TestAdminProducts(t *testing.T) {
 		{name: "read back", method: "GET", path: "/api/products/6", status: 200, want: lamp},
 		{name: "create with a number price and no description", method: "POST", path: "/api/products",
 			body:   `{"title": " Notebook ", "price": 3, "category_id": 2}`,
-			status: 201, want: `{"id": 7, "title": "Notebook", "description": "", "price": "3.00", "category": {"id": 2, "name": "Books"}}`,
+			status: 201, want: `{"id": 7, "title": "Notebook", "description": "", "price": "3.00", "category": {"id": 2, "name": "Books"}, "sku": null, "barcodes": []}`,
 			location: "/api/products/7/"},
 		{name: "multi-line description", method: "POST", path: "/api/products",
 			body:   `{"title": "Poster", "description": "Line one\nLine two", "price": "0", "category_id": 3}`,
-			status: 201, want: `{"id": 8, "title": "Poster", "description": "Line one\nLine two", "price": "0.00", "category": {"id": 3, "name": "kitchen"}}`,
+			status: 201, want: `{"id": 8, "title": "Poster", "description": "Line one\nLine two", "price": "0.00", "category": {"id": 3, "name": "kitchen"}, "sku": null, "barcodes": []}`,
 			location: "/api/products/8/"},
 		{name: "everything missing", method: "POST", path: "/api/products", body: `{}`,
 			status: 400, want: "Invalid category_id: is required (and 2 more problems).",
@@ -223,16 +223,16 @@ func TestAdminProducts(t *testing.T) {
 			status: 400, want: `Unknown field "stock"`, fields: map[string]string{"stock": "unknown field"}},
 
 		{name: "change the price only", method: "PATCH", path: "/api/products/6", body: `{"price": "17.50"}`,
-			status: 200, want: `{"id": 6, "title": "Desk Lamp", "description": "Warm light", "price": "17.50", "category": {"id": 1, "name": "Electronics"}}`},
+			status: 200, want: `{"id": 6, "title": "Desk Lamp", "description": "Warm light", "price": "17.50", "category": {"id": 1, "name": "Electronics"}, "sku": null, "barcodes": []}`},
 		{name: "move to another category and clear the description", method: "PATCH", path: "/api/products/6/",
 			body:   `{"category_id": 2, "description": ""}`,
-			status: 200, want: `{"id": 6, "title": "Desk Lamp", "description": "", "price": "17.50", "category": {"id": 2, "name": "Books"}}`},
+			status: 200, want: `{"id": 6, "title": "Desk Lamp", "description": "", "price": "17.50", "category": {"id": 2, "name": "Books"}, "sku": null, "barcodes": []}`},
 		{name: "patch to an unknown category", method: "PATCH", path: "/api/products/6", body: `{"category_id": 99}`,
 			status: 400, want: "Invalid category_id", fields: map[string]string{"category_id": "category 99 does not exist"}},
 		{name: "patch with a bad price", method: "PATCH", path: "/api/products/6", body: `{"price": "1.234"}`,
 			status: 400, want: "Invalid price", fields: map[string]string{"price": "must have at most 2 decimal places"}},
 		{name: "empty patch", method: "PATCH", path: "/api/products/6", body: `{}`,
-			status: 400, want: "Nothing to change: send at least one of title, description, price or category_id."},
+			status: 400, want: "Nothing to change: send at least one of title, description, price, category_id, sku or barcodes."},
 		{name: "patch of nulls only", method: "PATCH", path: "/api/products/6", body: `{"price": null, "title": null}`,
 			status: 400, want: "Nothing to change"},
 		{name: "patch a blank title", method: "PATCH", path: "/api/products/6", body: `{"title": " "}`,

@@ -343,6 +343,9 @@ var (
 // among them because it counts as absent.
 func badValues(s *openapi3.Schema) []string {
 	out := []string{"null"}
+	if s.Nullable { // null is a value such a field takes (a product's sku and barcodes: remove them)
+		out = nil
+	}
 	switch {
 	case len(s.OneOf) > 0: // MoneyInput: a decimal as a string or a number
 		out = append(out, badMoney...)
@@ -368,7 +371,12 @@ func badValues(s *openapi3.Schema) []string {
 			out = append(out, `"`+strings.Repeat("x", n)+`"`, `"`+strings.Repeat("é", n)+`"`)
 		}
 	case s.Type.Is("array"):
-		out = append(out, badArrays...)
+		for _, v := range badArrays {
+			// An empty list and a list of a string are a list of codes.
+			if s.Items == nil || !s.Items.Value.Type.Is("string") || (v != "[]" && v != `["x"]`) {
+				out = append(out, v)
+			}
+		}
 		if s.MaxItems != nil && s.Items != nil {
 			el := plausible(s.Items.Value)
 			out = append(out, "["+strings.TrimSuffix(strings.Repeat(el+",", int(*s.MaxItems)+1), ",")+"]")
@@ -414,7 +422,7 @@ func refused(s *openapi3.Schema) string {
 	case s.Type.Is("string"):
 		return `"\u0000"`
 	case s.Type.Is("array"):
-		return "[]"
+		return "[1]"
 	}
 	return "null"
 }

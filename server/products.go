@@ -58,6 +58,10 @@ type productBody struct {
 	Description *string         `json:"description"`
 	Price       json.RawMessage `json:"price"`
 	CategoryID  *int64          `json:"category_id"`
+	// The codes stay raw too: a null SKU means "remove it", and each
+	// barcode's problem is keyed by its index.
+	SKU      json.RawMessage `json:"sku"`
+	Barcodes json.RawMessage `json:"barcodes"`
 }
 
 // decodeProduct reads and validates a product body; create requires title,
@@ -77,9 +81,11 @@ func decodeProduct(r *http.Request, create bool) (aforro.ProductInput, error) {
 			in.Price = &m
 		}
 	}
+	in.SKU = decodeSKU(b.SKU, &errs)
+	in.Barcodes = decodeBarcodes(b.Barcodes, &errs)
 	if !create && in.Title == nil && in.Description == nil && in.Price == nil && in.CategoryID == nil &&
-		len(errs) == 0 {
-		return in, nothingToChange("title, description, price or category_id")
+		in.SKU == nil && in.Barcodes == nil && len(errs) == 0 {
+		return in, nothingToChange("title, description, price, category_id, sku or barcodes")
 	}
 	textRule{field: "title", min: 1, max: aforro.MaxProductTitle}.check(in.Title, create, &errs)
 	textRule{field: "description", max: aforro.MaxDescription, multiline: true}.check(in.Description, false, &errs)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/server/servertest"
@@ -67,14 +68,16 @@ func TestReadEndpoints(t *testing.T) {
 			t.Errorf("envelope = %+v", got)
 		}
 		if d := cmp.Diff([]aforro.Product{laptop, {ID: 2, Title: "Wireless Mouse", Description: "Quiet clicks",
-			Price: 2999, Category: electronics, CreatedAt: ts("2026-01-03T10:00:00Z"), UpdatedAt: ts("2026-01-03T10:00:00Z")}}, got.Results); d != "" {
+			Price: 2999, Category: electronics, CreatedAt: ts("2026-01-03T10:00:00Z"), UpdatedAt: ts("2026-01-03T10:00:00Z")}}, got.Results,
+			cmpopts.EquateEmpty()); d != "" {
 			t.Errorf("(-want +got):\n%s", d)
 		}
 	})
 	t.Run("product JSON shape", func(t *testing.T) {
 		r := srv.get(t, "/api/products/1/")
 		want := `{"id":1,"title":"Laptop Pro 15","description":"A fast laptop","price":"1299.99",` +
-			`"category":{"id":1,"name":"Electronics"},"created_at":"2026-01-02T10:00:00Z","updated_at":"2026-01-02T10:00:00Z"}`
+			`"category":{"id":1,"name":"Electronics"},"created_at":"2026-01-02T10:00:00Z","updated_at":"2026-01-02T10:00:00Z",` +
+			`"sku":null,"barcodes":[]}`
 		if got := strings.TrimSpace(string(r.body)); got != want {
 			t.Errorf("body\n got %s\nwant %s", got, want)
 		}

@@ -46,6 +46,8 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/products", admin, s.createProduct},
 		{http.MethodPatch, "/api/products/:id", admin, s.updateProduct},
 		{http.MethodDelete, "/api/products/:id", admin, s.deleteProduct},
+		{http.MethodGet, "/api/products/lookup", public, s.lookupProducts},
+		{http.MethodGet, "/api/products/:id/stores", staff, s.listProductStores},
 
 		{http.MethodGet, "/api/stores", public, s.listStores},
 		{http.MethodGet, "/api/stores/:id", public, s.getStore},

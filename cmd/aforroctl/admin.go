@@ -86,6 +86,7 @@ type ProductsCreateCmd struct {
 	Price       price  `required:"" placeholder:"PRICE" help:"The price, such as 12.50."`
 	Category    int64  `required:"" placeholder:"ID" help:"Category id."`
 	Description string `placeholder:"TEXT" help:"The description (up to 5000 characters; default empty)."`
+	productCodeFlags
 }
 
 // Help is shown under the usage of the command.
@@ -93,7 +94,8 @@ func (ProductsCreateCmd) Help() string {
 	return "Needs an admin token. A new product is in no store's stock: add it with\n" +
 		"\"aforroctl inventory set\".\n\nExamples:\n\n" +
 		"    aforroctl products create --title \"Mouse Pad\" --price 5.50 --category 1\n" +
-		"    aforroctl products create --title \"Mouse Pad\" --price 5.50 --category 1 --description \"Cloth, 30 cm\" -o json | jq .id"
+		"    aforroctl products create --title \"Mouse Pad\" --price 5.50 --category 1 --description \"Cloth, 30 cm\" -o json | jq .id\n" +
+		"    aforroctl products create --title \"Mouse Pad\" --price 5.50 --category 1 --sku MP-30 --barcode 5601234567894"
 }
 
 // Run creates the product.
@@ -103,6 +105,7 @@ func (c *ProductsCreateCmd) Run(a *app) error {
 		return err
 	}
 	in := aforro.ProductInput{Title: &c.Title, Price: (*aforro.Money)(&c.Price), CategoryID: &c.Category, Description: &c.Description}
+	c.productCodeFlags.apply(&in)
 	return emit(a, func(ctx context.Context) (aforro.Product, error) { return cl.CreateProduct(ctx, in) },
 		func(p aforro.Product) error { return a.out.writeDetail(productFields(p)) })
 }
@@ -114,6 +117,8 @@ type ProductsUpdateCmd struct {
 	Price       *price  `placeholder:"PRICE" help:"The new price, such as 12.50."`
 	Category    *int64  `placeholder:"ID" help:"The new category id."`
 	Description *string `placeholder:"TEXT" help:"The new description (\"\" clears it)."`
+	productCodeFlags
+	NoBarcodes bool `xor:"barcodes" help:"Remove every barcode."`
 }
 
 // Help is shown under the usage of the command.
@@ -121,13 +126,16 @@ func (ProductsUpdateCmd) Help() string {
 	return "Needs an admin token. Only the fields given change; give at least one.\n" +
 		"Orders keep the title and price they were placed with.\n\nExamples:\n\n" +
 		"    aforroctl products update 42 --price 19.99\n" +
-		"    aforroctl products update 42 --title \"Mouse Pad XL\" --category 3 --description \"\""
+		"    aforroctl products update 42 --title \"Mouse Pad XL\" --category 3 --description \"\"\n" +
+		"    aforroctl products update 42 --sku MP-30XL --barcode 5601234567894 --barcode MP30XL\n" +
+		"    aforroctl products update 42 --sku \"\" --no-barcodes"
 }
 
 // Validate asks for something to change.
 func (c *ProductsUpdateCmd) Validate() error {
-	if c.Title == nil && c.Price == nil && c.Category == nil && c.Description == nil {
-		return errors.New("nothing to change: give at least one of --title, --price, --category, --description")
+	if c.Title == nil && c.Price == nil && c.Category == nil && c.Description == nil && c.SKU == nil &&
+		c.Barcode == nil && !c.NoBarcodes {
+		return errors.New("nothing to change: give at least one of --title, --price, --category, --description, --sku, --barcode, --no-barcodes")
 	}
 	return nil
 }
@@ -139,6 +147,10 @@ func (c *ProductsUpdateCmd) Run(a *app) error {
 		return err
 	}
 	in := aforro.ProductInput{Title: c.Title, Price: (*aforro.Money)(c.Price), CategoryID: c.Category, Description: c.Description}
+	c.productCodeFlags.apply(&in)
+	if c.NoBarcodes {
+		in.Barcodes = &[]string{}
+	}
 	return emit(a, func(ctx context.Context) (aforro.Product, error) { return cl.UpdateProduct(ctx, c.ID, in) },
 		func(p aforro.Product) error { return a.out.writeDetail(productFields(p)) })
 }

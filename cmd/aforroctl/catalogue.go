@@ -157,6 +157,8 @@ type ProductsCmd struct {
 	Create ProductsCreateCmd `cmd:"" help:"Add a product (admin token)."`
 	Update ProductsUpdateCmd `cmd:"" help:"Change some of a product's fields (admin token)."`
 	Delete ProductsDeleteCmd `cmd:"" help:"Delete a product no order or stock refers to (admin token)."`
+	Lookup ProductsLookupCmd `cmd:"" help:"Find the products whose SKU or barcode is exactly CODE."`
+	Where  ProductsWhereCmd  `cmd:"" help:"List the stores that stock a product and how many they have (staff token)."`
 }
 
 // Help is shown under the usage of "aforroctl products --help".
@@ -275,5 +277,7 @@ func productFields(p aforro.Product) []field {
 		{"Price", p.Price.String()},
 		{"Category", p.Category.Name + " (" + formatID(p.Category.ID) + ")"},
 		{"Created", formatTime(p.CreatedAt)},
+		{"SKU", skuText(p.SKU)},
+		{"Barcodes", strings.Join(p.Barcodes, ", ")},
 	}
 }

@@ -141,7 +141,8 @@ func (g *generator) tables() []table {
 	return []table{
 		{"categories", []string{"id", "name"}, g.categoryRows},
 		{"stores", []string{"id", "name", "location"}, g.storeRows},
-		{"products", []string{"id", "title", "description", "price", "category_id", "created_at", "updated_at", "stocked_stores"}, g.productRows},
+		{"products", []string{"id", "title", "description", "price", "category_id", "created_at", "updated_at", "stocked_stores",
+			"sku", "barcodes", "barcode_keys"}, g.productRows},
 		{"inventory", []string{"id", "store_id", "product_id", "quantity", "updated_at", "product_title", "category_id"}, g.inventoryRows},
 		{"stock_movements", []string{"id", "store_id", "product_id", "delta", "quantity_before",
 			"quantity_after", "reason", "created_at"}, g.movementRows},
@@ -207,6 +208,7 @@ func (g *generator) productRows() rowFunc {
 		v[3] = pgtype.Numeric{Int: big.NewInt(cents), Exp: -2, Valid: true}
 		created = created.Truncate(time.Second)
 		v[4], v[5], v[6], v[7] = c.id, created, created, stocked.of(id)
+		v[8], v[9], v[10] = productCodes(id, c.name)
 		g.titles, g.productCats = append(g.titles, title), append(g.productCats, c.id)
 		return true
 	}
