@@ -30,6 +30,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// RejectedItems names the short lines of a refused transfer shipment.
+	RejectedItems []ShortItem
 }
 
 // Error implements the error interface.
@@ -71,6 +73,8 @@ type ErrorResponse struct {
 	Fields map[string]string `json:"fields,omitempty"`
 	// RetryAfter is set on rate-limited answers: whole seconds to wait.
 	RetryAfter int `json:"retry_after,omitempty"`
+	// RejectedItems is set on a refused transfer shipment (409).
+	RejectedItems []ShortItem `json:"rejected_items,omitempty"`
 }
 
 // FieldErrors collects validation problems and turns them into one EINVALID
