@@ -180,7 +180,7 @@ func (d *DB) AdjustStock(ctx context.Context, storeID, productID int64, delta in
 func (d *DB) ListMovements(ctx context.Context, storeID, productID int64, req aforro.PageRequest) (aforro.Page[aforro.StockMovement], error) {
 	lq := listQuery{
 		from:    `stock_movements`,
-		columns: `id, delta, quantity_before, quantity_after, reason, order_id, created_at`,
+		columns: `id, delta, quantity_before, quantity_after, reason, order_id, created_at, transfer_id`,
 		order:   []sortKey{{expr: "id", cast: "bigint", desc: true}},
 		missing: func(ctx context.Context) error {
 			_, err := d.InventoryItem(ctx, storeID, productID)
@@ -190,7 +190,7 @@ func (d *DB) ListMovements(ctx context.Context, storeID, productID int64, req af
 	lq.filter("store_id = ? AND product_id = ?", storeID, productID)
 	return listPage(ctx, d.Pool, req, lq, func(row pgx.Row) (aforro.StockMovement, error) {
 		var m aforro.StockMovement
-		err := row.Scan(&m.ID, &m.Delta, &m.QuantityBefore, &m.QuantityAfter, &m.Reason, &m.OrderID, &m.CreatedAt)
+		err := row.Scan(&m.ID, &m.Delta, &m.QuantityBefore, &m.QuantityAfter, &m.Reason, &m.OrderID, &m.CreatedAt, &m.TransferID)
 		m.CreatedAt = m.CreatedAt.UTC()
 		return m, err
 	}, func(m aforro.StockMovement) []string { return []string{itoa(m.ID)} })

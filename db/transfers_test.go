@@ -43,7 +43,9 @@ func newTransfer(t *testing.T, d *db.DB, source, destination int64, lines ...afo
 	return res.Transfer
 }
 
-func line(p int64, q int) aforro.TransferLineInput { return aforro.TransferLineInput{ProductID: p, Quantity: q} }
+func line(p int64, q int) aforro.TransferLineInput {
+	return aforro.TransferLineInput{ProductID: p, Quantity: q}
+}
 
 func stock(t *testing.T, d *db.DB, store, product int64) int64 {
 	t.Helper()
