@@ -18,6 +18,17 @@ const (
 // TransferStatuses lists every status, in the order a transfer moves.
 var TransferStatuses = []string{TransferDraft, TransferShipped, TransferPartiallyReceived, TransferReceived, TransferCancelled}
 
+// Outbox events of a transfer's changes, written in the change's
+// transaction. Their payload: transfer_id, status, from_status,
+// source_store_id, destination_store_id, units (the lines' quantities),
+// in_transit, and receipt_id for the receipt events.
+const (
+	EventTransferShipped           = "transfer.shipped"
+	EventTransferPartiallyReceived = "transfer.partially_received"
+	EventTransferReceived          = "transfer.received"
+	EventTransferCancelled         = "transfer.cancelled"
+)
+
 // Reasons a received unit is rejected (and written off at the destination).
 const (
 	RejectDamaged = "damaged"

@@ -221,7 +221,7 @@ func (d *DB) ShipTransfer(ctx context.Context, id int64, allow TransferAccess, k
 		if _, err := tx.Exec(ctx, `UPDATE transfer_lines SET shipped = quantity WHERE transfer_id = $1`, id); err != nil {
 			return aforro.Transfer{}, wrapError(err, "ship transfer lines")
 		}
-		return settle(ctx, tx, h, aforro.TransferShipped, "shipped_at = now()", "transfer.shipped")
+		return settle(ctx, tx, h, aforro.TransferShipped, "shipped_at = now()", aforro.EventTransferShipped)
 	})
 	return res, wrapError(err, "ship transfer")
 }
@@ -299,9 +299,9 @@ func (d *DB) ReceiveTransfer(ctx context.Context, id int64, req aforro.ReceiveTr
 			return aforro.Transfer{}, wrapError(err, "read transfer lines")
 		}
 		if left == 0 {
-			return settle(ctx, tx, h, aforro.TransferReceived, "received_at = now()", "transfer.received")
+			return settle(ctx, tx, h, aforro.TransferReceived, "received_at = now()", aforro.EventTransferReceived)
 		}
-		return settle(ctx, tx, h, aforro.TransferPartiallyReceived, "", "transfer.partially_received")
+		return settle(ctx, tx, h, aforro.TransferPartiallyReceived, "", aforro.EventTransferPartiallyReceived)
 	})
 	return res, wrapError(err, "receive transfer")
 }
@@ -416,7 +416,7 @@ func (d *DB) CancelTransfer(ctx context.Context, id int64, allow TransferAccess)
 		default:
 			return aforro.Transfer{}, illegalChange(h, "cancelled")
 		}
-		return settle(ctx, tx, h, aforro.TransferCancelled, "cancelled_at = now()", "transfer.cancelled")
+		return settle(ctx, tx, h, aforro.TransferCancelled, "cancelled_at = now()", aforro.EventTransferCancelled)
 	})
 	return res.Transfer, wrapError(err, "cancel transfer")
 }
@@ -500,7 +500,7 @@ func settle(ctx context.Context, tx pgx.Tx, h transferHeader, status, set, event
 	payload := map[string]any{"transfer_id": t.ID, "status": t.Status, "from_status": h.status,
 		"source_store_id": t.SourceStoreID, "destination_store_id": t.DestinationStoreID,
 		"units": units, "in_transit": onRoad}
-	if len(t.Receipts) > 0 && event != "transfer.shipped" && event != "transfer.cancelled" {
+	if len(t.Receipts) > 0 && event != aforro.EventTransferShipped && event != aforro.EventTransferCancelled {
 		payload["receipt_id"] = t.Receipts[len(t.Receipts)-1].ID
 	}
 	return t, enqueue(ctx, tx, event, payload)

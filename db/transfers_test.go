@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -647,5 +648,36 @@ func TestListTransfers(t *testing.T) {
 	inv, err = d.ListInventory(ctx, 2, aforro.InventoryFilter{Incoming: true}, page)
 	if err != nil || len(inv.Results) != 1 || inv.Results[0].ProductID != 1 || inv.Results[0].Incoming != 1 {
 		t.Fatalf("store 2 incoming: %+v, %v", inv.Results, err)
+	}
+}
+
+// TestSummaryCountsUnitsInTransit: the daily summary counts, per store, the
+// units on the road toward it, and all of them in the all-stores row.
+func TestSummaryCountsUnitsInTransit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := transferFixture(t)
+	a := newTransfer(t, d, 1, 3, line(1, 4), line(2, 1))
+	b := newTransfer(t, d, 1, 2, line(3, 2))
+	newTransfer(t, d, 1, 2, line(4, 9)) // a draft is not on the road
+	for _, id := range []int64{a.ID, b.ID} {
+		if _, err := d.ShipTransfer(ctx, id, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.ReceiveTransfer(ctx, a.ID, aforro.ReceiveTransfer{Lines: []aforro.ReceiptLineInput{{ProductID: 1, Accepted: 1}}}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := d.GenerateSummaries(ctx, time.Now(), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, r := range rows {
+		got[r.StoreName] = r.UnitsInTransit
+	}
+	want := map[string]int64{aforro.AllStoresName: 6, "North": 0, "South": 2, "East": 4}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("units in transit by summary row (-want +got):\n%s", diff)
 	}
 }

@@ -195,8 +195,26 @@ func (d *Dispatcher) Drain(ctx context.Context) {
 	}
 }
 
+// unconsumed are the events nothing delivers yet: the transfer events,
+// written so that later consumers (mail, webhooks) can follow transfers.
+// The dispatcher settles them as sent without a message, so they neither
+// fail nor keep the outbox's depth up; their rows keep the payload.
+var unconsumed = map[string]bool{
+	aforro.EventTransferShipped: true, aforro.EventTransferPartiallyReceived: true,
+	aforro.EventTransferReceived: true, aforro.EventTransferCancelled: true,
+}
+
 // deliver sends one claimed event and settles it.
 func (d *Dispatcher) deliver(ctx context.Context, ev db.OutboxEvent) {
+	if unconsumed[ev.Event] {
+		settle, done := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer done()
+		if ok, err := d.db.MarkOutboxSent(settle, ev); err != nil || !ok {
+			d.log.Warn("jobs: could not settle an event without consumers; it is retried after its lease",
+				"event_id", ev.ID, "event", ev.Event, "error", err)
+		}
+		return
+	}
 	sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 	msg, err := d.render(sctx, ev)
 	if err == nil {
