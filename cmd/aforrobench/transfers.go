@@ -86,19 +86,25 @@ func loadTransfers(ctx context.Context, base, token string, n int, dur time.Dura
 				continue
 			case short:
 				refused.Add(1)
-				_ = c.Time(func() error { return call(ctx, c.HTTP, base, token, http.MethodPost, path+"cancel/", nil, http.StatusOK, nil) })
+				_ = c.Time(func() error {
+					return call(ctx, c.HTTP, base, token, http.MethodPost, path+"cancel/", nil, http.StatusOK, nil)
+				})
 				continue
 			}
 			shipped.Add(1)
 			if r.IntN(4) == 0 { // a quarter come back
-				_ = c.Time(func() error { return call(ctx, c.HTTP, base, token, http.MethodPost, path+"cancel/", nil, http.StatusOK, nil) })
+				_ = c.Time(func() error {
+					return call(ctx, c.HTTP, base, token, http.MethodPost, path+"cancel/", nil, http.StatusOK, nil)
+				})
 				continue
 			}
 			var rcv aforro.ReceiveTransfer
 			for _, l := range t.Lines {
 				rcv.Lines = append(rcv.Lines, aforro.ReceiptLineInput{ProductID: l.ProductID, Accepted: l.InTransit})
 			}
-			_ = c.Time(func() error { return call(ctx, c.HTTP, base, token, http.MethodPost, path+"receive/", rcv, http.StatusOK, nil) })
+			_ = c.Time(func() error {
+				return call(ctx, c.HTTP, base, token, http.MethodPost, path+"receive/", rcv, http.StatusOK, nil)
+			})
 		}
 	})
 	out.Result = res
