@@ -681,3 +681,78 @@ func TestSummaryCountsUnitsInTransit(t *testing.T) {
 		t.Errorf("units in transit by summary row (-want +got):\n%s", diff)
 	}
 }
+
+// TestTransfersRenamesAndOrdersNeverDeadlock races transfers in both
+// directions (shipping into a store that does not stock the products yet,
+// so the ship creates its rows), orders at every store and renames of the
+// same products, which rewrite each product's rows in every store. The
+// transfer path holds rows of one store at a time and inserts rows before
+// locking any, so PostgreSQL must report no deadlock.
+func TestTransfersRenamesAndOrdersNeverDeadlock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	const products = 6
+	if _, err := d.Pool.Exec(ctx, fmt.Sprintf(`
+		INSERT INTO categories (id, name) VALUES (1, 'Gadgets');
+		INSERT INTO products (id, title, price, category_id) SELECT g, 'Widget ' || g, 1, 1 FROM generate_series(1, %d) g;
+		INSERT INTO stores (id, name) SELECT g, 'Store ' || g FROM generate_series(1, 4) g;
+		INSERT INTO inventory (store_id, product_id, quantity)
+		SELECT s, p, 100000 FROM generate_series(1, 2) s, generate_series(1, %d) p ORDER BY random()`, products, products)); err != nil {
+		t.Fatal(err)
+	}
+	before := deadlocks(t, d)
+	var wg sync.WaitGroup
+	errs := make(chan error, 60)
+	for c := range 60 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(c), 61))
+			var err error
+			for round := 0; round < 5 && err == nil; round++ {
+				perm := r.Perm(products)
+				switch c % 3 {
+				case 0: // a transfer from store 1 or 2 to another store, received
+					src := int64(1 + r.IntN(2))
+					dst := int64(1 + (int(src)+r.IntN(3))%4)
+					var lines []aforro.TransferLineInput
+					for _, p := range perm[:3] {
+						lines = append(lines, line(int64(p+1), 1))
+					}
+					var res db.TransferResult
+					if res, err = d.CreateTransfer(ctx, aforro.CreateTransfer{SourceStoreID: src, DestinationStoreID: dst, Lines: lines}, nil); err != nil {
+						break
+					}
+					if _, err = d.ShipTransfer(ctx, res.Transfer.ID, nil, nil); err != nil {
+						break
+					}
+					var rcv []aforro.ReceiptLineInput
+					for _, l := range lines {
+						rcv = append(rcv, aforro.ReceiptLineInput{ProductID: l.ProductID, Accepted: 1})
+					}
+					_, err = d.ReceiveTransfer(ctx, res.Transfer.ID, aforro.ReceiveTransfer{Lines: rcv}, nil, nil)
+				case 1: // an order at store 1 or 2
+					var items []aforro.OrderLine
+					for _, p := range perm[:3] {
+						items = append(items, aforro.OrderLine{ProductID: int64(p + 1), QuantityRequested: 1})
+					}
+					_, err = d.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: int64(1 + r.IntN(2)), Items: items}, nil)
+				default: // a rename, rewriting the product's rows in every store
+					title := fmt.Sprintf("Widget %d rev %d-%d", perm[0]+1, c, round)
+					_, err = d.UpdateProduct(ctx, int64(perm[0]+1), aforro.ProductInput{Title: &title})
+				}
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("client: %v", err)
+		}
+	}
+	if n := deadlocks(t, d) - before; n != 0 {
+		t.Errorf("PostgreSQL detected %d deadlocks among transfers, orders and renames", n)
+	}
+	checkTransferIdentity(t, d, map[int64]int64{1: 200000, 2: 200000, 3: 200000, 4: 200000, 5: 200000, 6: 200000})
+}
