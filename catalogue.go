@@ -43,6 +43,9 @@ type InventoryItem struct {
 	CategoryName string    `json:"category_name"`
 	Quantity     int       `json:"quantity"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// Incoming is the units shipped toward this store by transfers and
+	// not yet received.
+	Incoming int `json:"incoming"`
 }
 
 // ProductFilter narrows GET /api/products/.
@@ -59,6 +62,7 @@ type InventoryFilter struct {
 	CategoryID int64  // 0: any
 	LowStock   bool   // only rows at or below the low-stock threshold
 	Threshold  int    // the low-stock threshold used with LowStock
+	Incoming   bool   // only rows with units incoming by transfer
 }
 
 // Health is the body of /healthz and /readyz.

@@ -33,6 +33,8 @@ type Error struct {
 	Fields  map[string]string
 	// CurrentQuantity is set on ESTALEQUANTITY: the stock the write found.
 	CurrentQuantity *int
+	// RejectedItems names the short lines of a refused transfer shipment.
+	RejectedItems []ShortItem
 }
 
 // Error implements the error interface.
@@ -77,6 +79,8 @@ type ErrorResponse struct {
 	// CurrentQuantity is set on stale_quantity answers: the row's quantity
 	// now, for the client to decide again from.
 	CurrentQuantity *int `json:"current_quantity,omitempty"`
+	// RejectedItems is set on a refused transfer shipment (409).
+	RejectedItems []ShortItem `json:"rejected_items,omitempty"`
 }
 
 // FieldErrors collects validation problems and turns them into one EINVALID

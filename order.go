@@ -90,6 +90,8 @@ type StockMovement struct {
 	Reason         string    `json:"reason"`
 	OrderID        *int64    `json:"order_id"`
 	CreatedAt      time.Time `json:"created_at"`
+	// TransferID names the transfer that made the movement, if any.
+	TransferID *int64 `json:"transfer_id"`
 }
 
 // SetStock is the body of PUT /api/stores/{id}/inventory/{product_id}/.

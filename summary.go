@@ -42,6 +42,10 @@ type Summary struct {
 	UnitsSold       int64         `json:"units_sold"`
 	Revenue         Money         `json:"revenue"`
 	GeneratedAt     time.Time     `json:"generated_at"`
+	// UnitsInTransit is the units shipped toward the store (toward any
+	// store in the all-stores row) by transfers and not yet received, when
+	// the row was generated.
+	UnitsInTransit int64 `json:"units_in_transit"`
 }
 
 // DaySummaries is the answer of GET /api/summaries/latest/ and POST

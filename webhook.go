@@ -10,11 +10,12 @@ const (
 )
 
 // WebhookEventTypes returns the event types an endpoint may subscribe to,
-// in the order the API lists them. A new event (stock.low, stock.out,
-// transfer.*) becomes subscribable by adding its name here once its outbox
-// event is written.
+// in the order the API lists them. A new event (stock.low, stock.out)
+// becomes subscribable by adding its name here once its outbox event is
+// written.
 func WebhookEventTypes() []string {
-	return []string{EventOrderConfirmed, EventOrderCancelled}
+	return []string{EventOrderConfirmed, EventOrderCancelled, EventTransferShipped,
+		EventTransferPartiallyReceived, EventTransferReceived, EventTransferCancelled}
 }
 
 // Webhook limits.

@@ -35,6 +35,8 @@ type APIError struct {
 	CurrentQuantity *int
 	// RequestID is the answer's X-Request-Id, for finding it in the server log.
 	RequestID string
+	// RejectedItems names the short lines of a refused transfer shipment.
+	RejectedItems []aforro.ShortItem
 }
 
 // Error returns the server's sentence.
@@ -46,7 +48,8 @@ func (e *APIError) Unwrap() error {
 	if e.Code == "" {
 		return nil
 	}
-	return &aforro.Error{Code: e.Code, Message: e.Message, Fields: e.Fields, CurrentQuantity: e.CurrentQuantity}
+	return &aforro.Error{Code: e.Code, Message: e.Message, Fields: e.Fields, CurrentQuantity: e.CurrentQuantity,
+		RejectedItems: e.RejectedItems}
 }
 
 // newAPIError builds the error for a non-2xx answer with body.
@@ -56,6 +59,7 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 	if json.Unmarshal(body, &env) == nil && env.Error != "" {
 		e.Code, e.Message, e.Fields, e.CurrentQuantity = env.Code, env.Error, env.Fields, env.CurrentQuantity
 		e.RetryAfter = time.Duration(env.RetryAfter) * time.Second
+		e.RejectedItems = env.RejectedItems
 	} else {
 		e.Message = fmt.Sprintf("The server answered %d %s.", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}

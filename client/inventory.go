@@ -26,6 +26,9 @@ func (c *Client) ListInventory(ctx context.Context, storeID int64, filter aforro
 	if filter.LowStock {
 		q.Set("low_stock", "true")
 	}
+	if filter.Incoming {
+		q.Set("incoming", "true")
+	}
 	var out aforro.Page[aforro.InventoryItem]
 	err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/stores/%d/inventory/", storeID), page.values(q), nil, &out)
 	return out, err

@@ -9,11 +9,17 @@ import (
 	"github.com/aforro/aforro"
 )
 
-const inventoryColumns = `i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at`
+const inventoryColumns = `i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at, ` + incomingSQL
+
+// incomingSQL is the units on the road toward inventory row i: its store's
+// in-transit transfer lines of its product, read from their partial index
+// (migration 011), which holds no settled line.
+const incomingSQL = `(SELECT coalesce(sum(tl.in_transit), 0) FROM transfer_lines tl
+	WHERE tl.destination_store_id = i.store_id AND tl.product_id = i.product_id AND tl.in_transit > 0)`
 
 func scanInventory(row pgx.Row) (aforro.InventoryItem, error) {
 	var it aforro.InventoryItem
-	err := row.Scan(&it.ID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt)
+	err := row.Scan(&it.ID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt, &it.Incoming)
 	it.UpdatedAt = it.UpdatedAt.UTC()
 	return it, err
 }
@@ -46,6 +52,13 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 		lq.filter("i.quantity <= ?", f.Threshold)
 		lq.custom = true
 	}
+	// Few rows have units incoming, or many: planned with the store's
+	// value, the plan reads the store's in-transit lines and sorts their
+	// rows, or walks the title order probing the lines' index.
+	if f.Incoming {
+		lq.filter("EXISTS (SELECT 1 FROM transfer_lines tl WHERE tl.destination_store_id = i.store_id AND tl.product_id = i.product_id AND tl.in_transit > 0)")
+		lq.custom = true
+	}
 	return listPage(ctx, d.Pool, req, lq, scanInventory, func(it aforro.InventoryItem) []string {
 		return []string{it.ProductTitle, itoa(it.ProductID)}
 	})
@@ -70,12 +83,12 @@ func inventoryItem(ctx context.Context, q Querier, storeID, productID int64) (af
 	var it aforro.InventoryItem
 	// The LEFT JOIN's columns are NULL when the store does not stock it.
 	err := q.QueryRow(ctx, `SELECT i.id, coalesce(p.id, 0), coalesce(p.title, ''), coalesce(p.price, 0), coalesce(c.name, ''),
-		       coalesce(i.quantity, 0), coalesce(i.updated_at, now())
+		       coalesce(i.quantity, 0), coalesce(i.updated_at, now()), coalesce(`+incomingSQL+`, 0)
 		FROM stores s
 		LEFT JOIN (inventory i
 		           JOIN products p ON p.id = i.product_id
 		           JOIN categories c ON c.id = p.category_id) ON i.store_id = s.id AND i.product_id = $2
-		WHERE s.id = $1`, storeID, productID).Scan(&rowID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt)
+		WHERE s.id = $1`, storeID, productID).Scan(&rowID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt, &it.Incoming)
 	if err != nil {
 		return it, wrapError(err, "get inventory row", noRow("Store", storeID))
 	}
@@ -269,7 +282,7 @@ func adjustStock(ctx context.Context, tx pgx.Tx, w StockWrite) (aforro.Inventory
 func (d *DB) ListMovements(ctx context.Context, storeID, productID int64, req aforro.PageRequest) (aforro.Page[aforro.StockMovement], error) {
 	lq := listQuery{
 		from:    `stock_movements`,
-		columns: `id, delta, quantity_before, quantity_after, reason, order_id, created_at`,
+		columns: `id, delta, quantity_before, quantity_after, reason, order_id, created_at, transfer_id`,
 		order:   []sortKey{{expr: "id", cast: "bigint", desc: true}},
 		missing: func(ctx context.Context) error {
 			_, err := d.InventoryItem(ctx, storeID, productID)
@@ -279,7 +292,7 @@ func (d *DB) ListMovements(ctx context.Context, storeID, productID int64, req af
 	lq.filter("store_id = ? AND product_id = ?", storeID, productID)
 	return listPage(ctx, d.Pool, req, lq, func(row pgx.Row) (aforro.StockMovement, error) {
 		var m aforro.StockMovement
-		err := row.Scan(&m.ID, &m.Delta, &m.QuantityBefore, &m.QuantityAfter, &m.Reason, &m.OrderID, &m.CreatedAt)
+		err := row.Scan(&m.ID, &m.Delta, &m.QuantityBefore, &m.QuantityAfter, &m.Reason, &m.OrderID, &m.CreatedAt, &m.TransferID)
 		m.CreatedAt = m.CreatedAt.UTC()
 		return m, err
 	}, func(m aforro.StockMovement) []string { return []string{itoa(m.ID)} })

@@ -26,6 +26,9 @@ type listQuery struct {
 	// from is the table the list walks, which the filters and the order
 	// name; columns the select list that scan reads.
 	from, columns string
+	// fromArgs are the args of the ? in from (a subquery), which come
+	// before those of the conditions.
+	fromArgs []any
 	// alias, when set, is from's alias: the page is then sliced from it
 	// alone and joined to join afterwards, so a deep page steps over rows
 	// of one table, not over joined rows (and columns such as a sum over
@@ -60,20 +63,14 @@ func (lq *listQuery) filter(cond string, args ...any) {
 	lq.args = append(lq.args, args...)
 }
 
-// render writes the conditions with numbered parameters.
+// render writes from and the conditions with numbered parameters.
 func (lq listQuery) render(extra []string, extraArgs []any) (string, []any) {
-	args := append(append([]any{}, lq.args...), extraArgs...)
+	args := append(append(append([]any{}, lq.fromArgs...), lq.args...), extraArgs...)
 	conds := append(append([]string{}, lq.where...), extra...)
-	if len(conds) == 0 {
-		return "", args
-	}
 	n := 0
 	var b strings.Builder
-	for i, c := range conds {
-		if i > 0 {
-			b.WriteString(" AND ")
-		}
-		for _, r := range c {
+	number := func(s string) {
+		for _, r := range s {
 			if r == '?' {
 				n++
 				b.WriteString("$" + strconv.Itoa(n))
@@ -82,7 +79,16 @@ func (lq listQuery) render(extra []string, extraArgs []any) (string, []any) {
 			b.WriteRune(r)
 		}
 	}
-	return " WHERE " + b.String(), args
+	number(lq.from)
+	for i, c := range conds {
+		if i == 0 {
+			b.WriteString(" WHERE ")
+		} else {
+			b.WriteString(" AND ")
+		}
+		number(c)
+	}
+	return b.String(), args
 }
 
 // after is the keyset condition "rows after key" for the list's order: a
@@ -169,13 +175,13 @@ func (lq listQuery) pageSQL(req aforro.PageRequest) (string, []any, error) {
 		}
 		extra, extraArgs = []string{cond}, args
 	}
-	where, args := lq.render(extra, extraArgs)
+	fromWhere, args := lq.render(extra, extraArgs)
 	n := len(args)
 	columns := lq.columns
 	if !req.Cursored() {
-		columns = "(" + lq.countOver(where) + "), " + columns
+		columns = "(" + countOver(fromWhere) + "), " + columns
 	}
-	slice := lq.from + where + lq.orderBy() + fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2)
+	slice := fromWhere + lq.orderBy() + fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2)
 	sql := "SELECT " + columns + " FROM " + slice
 	if lq.alias != "" {
 		sql = "SELECT " + columns + " FROM (SELECT " + lq.alias + ".* FROM " + slice + ") " + lq.alias + " " +
@@ -184,9 +190,10 @@ func (lq listQuery) pageSQL(req aforro.PageRequest) (string, []any, error) {
 	return sql, append(args, req.PageSize+1, req.Offset()), nil
 }
 
-// countOver counts the rows of lq that pass where, up to one past the cap.
-func (lq listQuery) countOver(where string) string {
-	return "SELECT count(*) FROM (SELECT 1 FROM " + lq.from + where +
+// countOver counts the rows of a rendered from and where, up to one past
+// the cap.
+func countOver(fromWhere string) string {
+	return "SELECT count(*) FROM (SELECT 1 FROM " + fromWhere +
 		" LIMIT " + strconv.Itoa(aforro.ListCountCap+1) + ") capped"
 }
 
@@ -235,8 +242,8 @@ func listPage[T any](ctx context.Context, q Querier, req aforro.PageRequest, lq 
 		}
 	}
 	if len(results) == 0 && req.Offset() > 0 {
-		where, args := lq.render(nil, nil)
-		if err := q.QueryRow(ctx, lq.countOver(where), lq.queryArgs(args)...).Scan(&count); err != nil {
+		fromWhere, args := lq.render(nil, nil)
+		if err := q.QueryRow(ctx, countOver(fromWhere), lq.queryArgs(args)...).Scan(&count); err != nil {
 			return aforro.Page[T]{}, wrapError(err, "count rows")
 		}
 		if count > aforro.ListCountCap {

@@ -120,6 +120,21 @@ func TestListPlansTouchFewBuffers(t *testing.T) {
 		                       now() - i * interval '1 minute' AS t) x`); err != nil {
 		t.Fatal(err)
 	}
+	// 6,000 transfers between the stores, newest every minute; every tenth
+	// is on the road with one line, 300 of them toward store 1.
+	if _, err := plain.Pool.Exec(ctx, `
+		INSERT INTO transfers (id, source_store_id, destination_store_id, status, created_at, shipped_at, received_at)
+		SELECT i, 2 - i % 2, 1 + i % 2, s, t, t, CASE WHEN s = 'received' THEN t END
+		  FROM generate_series(1, 6000) i,
+		       LATERAL (SELECT CASE WHEN i % 10 < 2 THEN 'shipped' ELSE 'received' END AS s,
+		                       now() - i * interval '1 minute' AS t) x;
+		INSERT INTO transfer_lines (transfer_id, destination_store_id, product_id, quantity, shipped, received)
+		SELECT t.id, t.destination_store_id, i.product_id, 3, 3, CASE WHEN t.status = 'received' THEN 3 ELSE 0 END
+		  FROM transfers t
+		  JOIN LATERAL (SELECT product_id FROM inventory WHERE store_id = t.destination_store_id
+		                 ORDER BY product_id OFFSET t.id LIMIT 1) i ON true`); err != nil {
+		t.Fatal(err)
+	}
 	for day := range 30 {
 		if _, err := plain.GenerateSummaries(ctx, time.Now().AddDate(0, 0, -day), 5); err != nil {
 			t.Fatal(err)
@@ -164,6 +179,12 @@ func TestListPlansTouchFewBuffers(t *testing.T) {
 			return p.Next, err
 		}
 	}
+	transfers := func(f aforro.TransferFilter) call {
+		return func(d *db.DB, req aforro.PageRequest) ([]string, error) {
+			p, err := d.ListTransfers(ctx, f, req)
+			return p.Next, err
+		}
+	}
 	lists := []struct {
 		name        string
 		list        call
@@ -188,6 +209,12 @@ func TestListPlansTouchFewBuffers(t *testing.T) {
 		{"inventory, low stock", inventory(aforro.InventoryFilter{LowStock: true}), false},
 		{"inventory, low stock of a category", inventory(aforro.InventoryFilter{LowStock: true, CategoryID: category}), false},
 		{"inventory, common word, low stock", inventory(aforro.InventoryFilter{Q: common, LowStock: true}), false},
+		{"inventory, incoming", inventory(aforro.InventoryFilter{Incoming: true}), false},
+		{"inventory, incoming, common word", inventory(aforro.InventoryFilter{Incoming: true, Q: common}), false},
+		{"store transfers", transfers(aforro.TransferFilter{StoreID: 1}), true},
+		{"store transfers out", transfers(aforro.TransferFilter{StoreID: 1, Direction: aforro.DirectionOut}), true},
+		{"store transfers in, shipped", transfers(aforro.TransferFilter{StoreID: 1, Direction: aforro.DirectionIn, Status: aforro.TransferShipped}), true},
+		{"store transfers, received", transfers(aforro.TransferFilter{StoreID: 1, Status: aforro.TransferReceived}), true},
 		{"store orders", orders(aforro.OrderFilter{StoreID: 1}), true},
 		{"store orders by status", orders(aforro.OrderFilter{StoreID: 1, Status: aforro.StatusRejected}), true},
 		{"all orders", orders(aforro.OrderFilter{}), true},

@@ -366,9 +366,18 @@ func unknownProducts[V any](items []aforro.OrderLine, found map[int64]V) error {
 // writes one ledger row each. The CHECK on quantity is the last line of
 // defence: callers have already checked that no quantity goes negative.
 func moveStock(ctx context.Context, tx pgx.Tx, storeID int64, products []int64, deltas []int32, reason string, orderID int64) error {
-	var oid *int64
+	return moveStockFor(ctx, tx, storeID, products, deltas, reason, orderID, 0)
+}
+
+// moveStockFor is moveStock for the movements of an order or a transfer
+// (0: none), which the ledger rows name.
+func moveStockFor(ctx context.Context, tx pgx.Tx, storeID int64, products []int64, deltas []int32, reason string, orderID, transferID int64) error {
+	var oid, tid *int64
 	if orderID != 0 {
 		oid = &orderID
+	}
+	if transferID != 0 {
+		tid = &transferID
 	}
 	_, err := tx.Exec(ctx, `
 		WITH d AS (
@@ -378,9 +387,9 @@ func moveStock(ctx context.Context, tx pgx.Tx, storeID int64, products []int64, 
 			  FROM d WHERE i.store_id = $1 AND i.product_id = d.product_id
 			RETURNING i.product_id, i.quantity
 		)
-		INSERT INTO stock_movements (store_id, product_id, delta, quantity_before, quantity_after, reason, order_id)
-		SELECT $1, upd.product_id, d.delta, upd.quantity - d.delta, upd.quantity, $4, $5
-		  FROM upd JOIN d USING (product_id)`, storeID, products, deltas, reason, oid)
+		INSERT INTO stock_movements (store_id, product_id, delta, quantity_before, quantity_after, reason, order_id, transfer_id)
+		SELECT $1, upd.product_id, d.delta, upd.quantity - d.delta, upd.quantity, $4, $5, $6
+		  FROM upd JOIN d USING (product_id)`, storeID, products, deltas, reason, oid, tid)
 	if err != nil {
 		return wrapError(err, "move stock")
 	}

@@ -63,19 +63,24 @@ WITH store_stock AS (
     SELECT store_id, count(*) AS n FROM orders
      WHERE cancelled_at >= $3 AND cancelled_at < $4
      GROUP BY store_id
+), in_transit AS (
+    -- Units on the road toward each store (migration 011's partial index).
+    SELECT destination_store_id AS store_id, sum(in_transit) AS units
+      FROM transfer_lines WHERE in_transit > 0 GROUP BY destination_store_id
 ), per_store AS (
     SELECT s.id AS store_id, s.name AS store_name,
            coalesce(st.sku_count, 0) AS sku_count, coalesce(st.total_units, 0) AS total_units,
            coalesce(st.out_of_stock, 0) AS out_of_stock, coalesce(lj.items, '[]') AS low_stock,
            coalesce(pl.confirmed, 0) AS confirmed, coalesce(pl.rejected, 0) AS rejected,
            coalesce(c.n, 0) AS cancelled, coalesce(so.units, 0) AS units_sold,
-           coalesce(pl.revenue, 0) AS revenue
+           coalesce(pl.revenue, 0) AS revenue, coalesce(tr.units, 0) AS units_in_transit
       FROM stores s
       LEFT JOIN store_stock st ON st.store_id = s.id
       LEFT JOIN store_low lj ON lj.store_id = s.id
       LEFT JOIN placed pl ON pl.store_id = s.id
       LEFT JOIN sold so ON so.store_id = s.id
       LEFT JOIN cancelled c ON c.store_id = s.id
+      LEFT JOIN in_transit tr ON tr.store_id = s.id
 ), chain AS (
     SELECT count(*) AS sku_count, coalesce(sum(quantity), 0) AS total_units,
            count(*) FILTER (WHERE quantity = 0) AS out_of_stock
@@ -89,7 +94,8 @@ WITH store_stock AS (
            (SELECT coalesce(sum(rejected), 0) FROM placed) AS rejected,
            (SELECT coalesce(sum(n), 0) FROM cancelled) AS cancelled,
            (SELECT coalesce(sum(units), 0) FROM sold) AS units_sold,
-           (SELECT coalesce(sum(revenue), 0) FROM placed) AS revenue
+           (SELECT coalesce(sum(revenue), 0) FROM placed) AS revenue,
+           (SELECT coalesce(sum(units), 0) FROM in_transit) AS units_in_transit
       FROM chain ch
 )
 SELECT jsonb_agg(to_jsonb(r)) FROM (SELECT * FROM all_stores UNION ALL SELECT * FROM per_store) r`
@@ -98,23 +104,24 @@ SELECT jsonb_agg(to_jsonb(r)) FROM (SELECT * FROM all_stores UNION ALL SELECT * 
 // the summary of day $1, replacing an earlier run's rows of that day.
 const storeSummariesSQL = `
 INSERT INTO inventory_summaries (summary_date, store_id, store_name, sku_count, total_units, out_of_stock,
-       low_stock, orders_confirmed, orders_rejected, orders_cancelled, units_sold, revenue, generated_at)
+       low_stock, orders_confirmed, orders_rejected, orders_cancelled, units_sold, revenue, generated_at, units_in_transit)
 SELECT $1::date, r.store_id, r.store_name, r.sku_count, r.total_units, r.out_of_stock,
-       r.low_stock, r.confirmed, r.rejected, r.cancelled, r.units_sold, r.revenue, now()
+       r.low_stock, r.confirmed, r.rejected, r.cancelled, r.units_sold, r.revenue, now(), r.units_in_transit
   FROM jsonb_to_recordset($2::jsonb) AS r(store_id bigint, store_name text, sku_count integer, total_units bigint,
        out_of_stock integer, low_stock jsonb, confirmed integer, rejected integer, cancelled integer,
-       units_sold bigint, revenue numeric)
+       units_sold bigint, revenue numeric, units_in_transit bigint)
     ON CONFLICT ON CONSTRAINT inventory_summaries_date_store_key DO UPDATE SET
        store_name = EXCLUDED.store_name, sku_count = EXCLUDED.sku_count, total_units = EXCLUDED.total_units,
        out_of_stock = EXCLUDED.out_of_stock, low_stock = EXCLUDED.low_stock,
        orders_confirmed = EXCLUDED.orders_confirmed, orders_rejected = EXCLUDED.orders_rejected,
        orders_cancelled = EXCLUDED.orders_cancelled, units_sold = EXCLUDED.units_sold,
-       revenue = EXCLUDED.revenue, generated_at = EXCLUDED.generated_at
+       revenue = EXCLUDED.revenue, generated_at = EXCLUDED.generated_at,
+       units_in_transit = EXCLUDED.units_in_transit
 RETURNING ` + summaryColumns
 
 // summaryColumns are the columns scanSummary reads, in its order.
 const summaryColumns = `summary_date, store_id, store_name, sku_count, total_units, out_of_stock, low_stock,
-       orders_confirmed, orders_rejected, orders_cancelled, units_sold, revenue, generated_at`
+       orders_confirmed, orders_rejected, orders_cancelled, units_sold, revenue, generated_at, units_in_transit`
 
 // GenerateSummaries computes the summary of day (a UTC date; its clock is
 // ignored) for every store and for all stores together, replacing the rows
@@ -235,7 +242,7 @@ func scanSummary(row pgx.Row) (aforro.Summary, error) {
 	var s aforro.Summary
 	var day time.Time
 	err := row.Scan(&day, &s.StoreID, &s.StoreName, &s.SKUCount, &s.TotalUnits, &s.OutOfStock, &s.LowStock,
-		&s.OrdersConfirmed, &s.OrdersRejected, &s.OrdersCancelled, &s.UnitsSold, &s.Revenue, &s.GeneratedAt)
+		&s.OrdersConfirmed, &s.OrdersRejected, &s.OrdersCancelled, &s.UnitsSold, &s.Revenue, &s.GeneratedAt, &s.UnitsInTransit)
 	if err != nil {
 		return s, wrapError(err, "scan summary")
 	}

@@ -230,9 +230,10 @@ var errNoEmail = errors.New("jobs: the event has no email")
 // is a permanent error.
 func (d *Dispatcher) render(ctx context.Context, ev db.OutboxEvent) (Message, error) {
 	switch ev.Event {
-	case aforro.EventOrderCancelled:
+	case aforro.EventOrderCancelled, aforro.EventTransferShipped, aforro.EventTransferPartiallyReceived,
+		aforro.EventTransferReceived, aforro.EventTransferCancelled:
 		// Written for webhooks only (as skipped); should one be pending
-		// all the same, there is no cancellation email.
+		// all the same, there is no email for it.
 		return Message{}, errNoEmail
 	case EventOrderConfirmed:
 		var p struct {

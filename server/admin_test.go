@@ -365,9 +365,12 @@ func TestTextThePostgreSQLRefuses(t *testing.T) {
 		{name: "NUL in an email", method: "POST", path: "/api/orders",
 			body:   `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1}], "customer_email": "a\u0000@example.com"}`,
 			status: 400, want: "Invalid customer_email", fields: map[string]string{"customer_email": "must be a plain email address such as ana@example.com"}},
+		{name: "NUL in a transfer note", method: "POST", path: "/api/transfers",
+			body:   `{"source_store_id": 1, "destination_store_id": 2, "lines": [{"product_id": 1, "quantity": 1}], "note": "a\u0000"}`,
+			status: 400, want: "Invalid note", fields: map[string]string{"note": "must not contain control characters"}},
 		{name: "NUL in a store name", method: "POST", path: "/api/stores", body: `{"name": "\u0000"}`,
 			status: 400, want: "Invalid name", fields: map[string]string{"name": "must not contain control characters"}},
 		{name: "nothing was written", method: "GET", path: "/api/stores/1/inventory/1", status: 200,
-			want: `{"id": 1, "product_id": 1, "product_title": "Laptop Pro 15", "price": "1299.99", "category_name": "Electronics", "quantity": 10, "updated_at": "2026-02-01T00:00:00Z"}`},
+			want: `{"id": 1, "product_id": 1, "product_title": "Laptop Pro 15", "price": "1299.99", "category_name": "Electronics", "quantity": 10, "updated_at": "2026-02-01T00:00:00Z", "incoming": 0}`},
 	})
 }

@@ -30,6 +30,7 @@ func (s *Server) listInventory(w http.ResponseWriter, req bunrouter.Request) err
 		Q:          strings.TrimSpace(q.Get("q")),
 		CategoryID: optionalID(q, "category", &errs),
 		LowStock:   optionalBool(q, "low_stock", &errs),
+		Incoming:   optionalBool(q, "incoming", &errs),
 		Threshold:  s.cfg.LowStock,
 	}
 	switch {

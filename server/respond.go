@@ -64,6 +64,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *aforro.Error
 	if errors.As(err, &e) {
 		body.Fields, body.CurrentQuantity = e.Fields, e.CurrentQuantity
+		body.RejectedItems = e.RejectedItems
 	}
 	if code == aforro.EINTERNAL {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "internal error",

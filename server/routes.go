@@ -69,6 +69,16 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/orders/:id", staff, s.getOrder},
 		{http.MethodPost, "/api/orders/:id/cancel", staff, s.cancelOrder},
 
+		// Transfers: the handlers check the token covers the side of the
+		// transfer each change needs (server/transfers.go).
+		{http.MethodPost, "/api/transfers", staff, s.createTransfer},
+		{http.MethodGet, "/api/transfers/:id", staff, s.getTransfer},
+		{http.MethodPatch, "/api/transfers/:id", staff, s.editTransfer},
+		{http.MethodPost, "/api/transfers/:id/ship", staff, s.shipTransfer},
+		{http.MethodPost, "/api/transfers/:id/receive", staff, s.receiveTransfer},
+		{http.MethodPost, "/api/transfers/:id/cancel", staff, s.cancelTransfer},
+		{http.MethodGet, "/api/stores/:id/transfers", staff, s.listStoreTransfers},
+
 		{http.MethodGet, "/api/summaries", staff, s.listSummaries},
 		{http.MethodGet, "/api/summaries/latest", staff, s.latestSummaries},
 		{http.MethodPost, "/api/summaries/run", admin, s.runSummaries},

@@ -35,7 +35,7 @@ type CLI struct {
 	Stores      int           `default:"20" help:"Stores to seed."`
 	Clients     []int         `default:"1,16,64" help:"Concurrent clients, one run each."`
 	Duration    time.Duration `default:"10s" help:"Length of each run."`
-	Scenario    []string      `default:"random,hot" enum:"random,hot" help:"random: one random in-stock product of a random store per order; hot: one product of one store."`
+	Scenario    []string      `default:"random,hot" enum:"random,hot,transfers" help:"random: one random in-stock product of a random store per order; hot: one product of one store; transfers: orders and transfer ships racing for the same 8 products of one store."`
 	NoSeed      bool          `name:"no-seed" help:"Reuse the database as it is."`
 }
 
@@ -83,8 +83,18 @@ func run(ctx context.Context, cli CLI) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%-8s %7s %9s %8s %8s %8s %9s %9s\n", "scenario", "clients", "orders/s", "p50", "p95", "p99", "confirmed", "rejected")
+	header := false
 	for _, sc := range cli.Scenario {
+		if sc == "transfers" {
+			if err := runTransfers(ctx, d, base, token, cli); err != nil {
+				return err
+			}
+			continue
+		}
+		if !header {
+			fmt.Printf("%-8s %7s %9s %8s %8s %8s %9s %9s\n", "scenario", "clients", "orders/s", "p50", "p95", "p99", "confirmed", "rejected")
+			header = true
+		}
 		for _, n := range cli.Clients {
 			pick := func(r *rand.Rand) [2]int64 { return rows[r.IntN(len(rows))] }
 			if sc == "hot" {

@@ -37,6 +37,7 @@ type CLI struct {
 	Suggest    SuggestCmd    `cmd:"" help:"Complete a product title (autocomplete)."`
 	Inventory  InventoryCmd  `cmd:"" help:"Show and change a store's stock (staff token)."`
 	Orders     OrdersCmd     `cmd:"" help:"Place, list, show and cancel orders (staff token)."`
+	Transfers  TransfersCmd  `cmd:"" help:"Move stock between stores: create, ship, receive, cancel, list, show (staff token)."`
 	Summary    SummaryCmd    `cmd:"" help:"Show the daily inventory and order summaries (staff token); run one now (admin)."`
 	Jobs       JobsCmd       `cmd:"" help:"Show the background jobs: leader, runs, order emails (admin token)."`
 	Webhooks   WebhooksCmd   `cmd:"" help:"Register webhook endpoints and see their deliveries (admin token)."`
@@ -64,6 +65,7 @@ Examples:
     aforroctl inventory set --store 1 643 40 --reason "delivery 2211"
     aforroctl orders place --store 1 --item 643:2 --item 124:1
     aforroctl orders list --status rejected --all -o csv > rejected.csv
+    aforroctl transfers create --from 1 --to 2 --line 643:10 --line 124:4
     aforroctl summary latest --store 1
     aforroctl products create --title "Mouse Pad" --price 5.50 --category 1
     aforroctl tui`
