@@ -113,7 +113,7 @@ func (d *DB) OutboxCounts(ctx context.Context) (aforro.OutboxCounts, error) {
 // of at its next poll. It returns nil when ctx ends and an error when the
 // connection fails; the caller may listen again.
 func (d *DB) ListenOutbox(ctx context.Context, wake func()) error {
-	conn, err := pgx.ConnectConfig(ctx, d.Pool.Config().ConnConfig.Copy())
+	conn, err := pgx.ConnectConfig(ctx, d.listenConfig())
 	if err != nil {
 		return wrapError(err, "connect to listen for outbox events")
 	}

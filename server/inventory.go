@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bunrouter"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 )
 
 // maxQueryLen bounds free-text filters.
@@ -40,7 +41,9 @@ func (s *Server) listInventory(w http.ResponseWriter, req bunrouter.Request) err
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.ListInventory(req.Context(), storeID, f, pr)
+	page, err := replicaRead(s, req, func(d *db.DB) (aforro.Page[aforro.InventoryItem], error) {
+		return d.ListInventory(req.Context(), storeID, f, pr)
+	})
 	if err != nil {
 		return err
 	}
@@ -61,7 +64,9 @@ func (s *Server) getInventoryItem(w http.ResponseWriter, req bunrouter.Request) 
 	if err != nil {
 		return err
 	}
-	it, err := s.db.InventoryItem(req.Context(), storeID, productID)
+	it, err := replicaRead(s, req, func(d *db.DB) (aforro.InventoryItem, error) {
+		return d.InventoryItem(req.Context(), storeID, productID)
+	})
 	if err != nil {
 		return err
 	}
@@ -153,7 +158,9 @@ func (s *Server) listMovements(w http.ResponseWriter, req bunrouter.Request) err
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.ListMovements(req.Context(), storeID, productID, pr)
+	page, err := replicaRead(s, req, func(d *db.DB) (aforro.Page[aforro.StockMovement], error) {
+		return d.ListMovements(req.Context(), storeID, productID, pr)
+	})
 	if err != nil {
 		return err
 	}

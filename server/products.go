@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 	"github.com/uptrace/bunrouter"
 )
 
@@ -29,7 +30,7 @@ func (s *Server) listProducts(w http.ResponseWriter, req bunrouter.Request) erro
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.ListProducts(req.Context(), f, pr)
+	page, err := replicaRead(s, req, func(d *db.DB) (aforro.Page[aforro.Product], error) { return d.ListProducts(req.Context(), f, pr) })
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func (s *Server) getProduct(w http.ResponseWriter, req bunrouter.Request) error 
 	if err != nil {
 		return err
 	}
-	p, err := s.db.Product(req.Context(), id)
+	p, err := replicaRead(s, req, func(d *db.DB) (aforro.Product, error) { return d.Product(req.Context(), id) })
 	if err != nil {
 		return err
 	}

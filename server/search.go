@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bunrouter"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 )
 
 // searchProducts is GET /api/search/products/ (API.md, "Search").
@@ -51,7 +52,7 @@ func (s *Server) searchProducts(w http.ResponseWriter, req bunrouter.Request) er
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.SearchProducts(req.Context(), f, pr)
+	page, err := replicaRead(s, req, func(d *db.DB) (aforro.Page[aforro.Product], error) { return d.SearchProducts(req.Context(), f, pr) })
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (s *Server) suggest(w http.ResponseWriter, req bunrouter.Request) error {
 	case n > aforro.SuggestMaxLength:
 		return aforro.Errorf(aforro.EINVALID, "Query must be at most %d characters long.", aforro.SuggestMaxLength)
 	}
-	titles, err := s.db.Suggest(req.Context(), q)
+	titles, err := replicaRead(s, req, func(d *db.DB) ([]string, error) { return d.Suggest(req.Context(), q) })
 	if err != nil {
 		return err
 	}
