@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -66,8 +68,18 @@ stats_period = 1
 			t.Fatal(err)
 		}
 	}
-	argv := append(slices.Clip(pg.asPostgre), bin, filepath.Join(pg.dir, "pgbouncer.ini"))
-	b.cmd = exec.Command(argv[0], argv[1:]...)
+	b.cmd = exec.Command(bin, filepath.Join(pg.dir, "pgbouncer.ini"))
+	if pg.asPostgre != nil {
+		// As the postgres user itself rather than through runuser, so that
+		// killing the process kills pgbouncer.
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			t.Fatal(err)
+		}
+		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+		b.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	}
 	if err := b.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
