@@ -71,6 +71,51 @@ type replica struct {
 	reads   atomic.Uint64
 	errors  atomic.Uint64
 	down    string // why it was last unhealthy, for the log; the checker's alone
+
+	mu sync.Mutex
+	// alive is the context of the reads on the replica while it is
+	// healthy; marking it down cancels them, and Read retries them on the
+	// primary, so a replica that stops answering (a network partition
+	// holds a query for minutes) costs a read at most a check interval.
+	alive context.Context
+	kill  context.CancelFunc
+}
+
+// markUp makes r eligible for reads; it reports whether it already was.
+func (r *replica) markUp() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.healthy.Load() {
+		return true
+	}
+	r.alive, r.kill = context.WithCancel(context.Background())
+	r.healthy.Store(true)
+	return false
+}
+
+// markDown takes r out of the reads and cancels those under way on it; it
+// reports whether r was healthy.
+func (r *replica) markDown() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.healthy.Load() {
+		return false
+	}
+	r.healthy.Store(false)
+	r.kill()
+	return true
+}
+
+// aliveContext is the context that ends when r is next marked down.
+func (r *replica) aliveContext() context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.alive == nil { // never healthy: nothing should read it
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return ctx
+	}
+	return r.alive
 }
 
 // replicaSet is the replicas of a primary and their checker.
@@ -237,7 +282,12 @@ func (rs *replicaSet) record(r *replica, lag time.Duration, err error) {
 	case lag > rs.maxLag:
 		why = fmt.Sprintf("lagging by %s, more than --max-replica-lag %s", lag.Round(time.Millisecond), rs.maxLag)
 	}
-	was := r.healthy.Swap(why == "")
+	var was bool
+	if why == "" {
+		was = r.markUp()
+	} else {
+		was = r.markDown()
+	}
 	switch {
 	case why == "" && !was:
 		rs.log.Info("read replica in use", "replica", r.name, "lag", lag.Round(time.Millisecond))
@@ -264,23 +314,32 @@ func (rs *replicaSet) pick() *replica {
 // Read runs fn on a healthy replica of d, or on d itself when none is
 // configured or healthy. A read that fails on a replica runs again on the
 // primary, unless the client was at fault (the primary would say the same)
-// or went away; a replica that fails to answer is skipped until its next
-// check finds it well. fn must only read, and must do it through the *DB it
-// is given.
-func Read[T any](ctx context.Context, d *DB, fn func(*DB) (T, error)) (T, error) {
+// or went away; so does one under way when the replica is found down or
+// lagging, whose context is then cancelled. A replica that fails to answer
+// is skipped until its next check finds it well. fn must only read, through
+// the *DB and under the context it is given.
+func Read[T any](ctx context.Context, d *DB, fn func(context.Context, *DB) (T, error)) (T, error) {
 	rs := d.replicas
 	if rs == nil {
-		return fn(d)
+		return fn(ctx, d)
 	}
 	if r := rs.pick(); r != nil {
 		r.reads.Add(1)
-		v, err := fn(r.db)
-		if err == nil || ctx.Err() != nil || !replicaMayBeAtFault(err) {
+		rctx, cancel := context.WithCancel(ctx)
+		stop := context.AfterFunc(r.aliveContext(), cancel)
+		v, err := fn(rctx, r.db)
+		dropped := rctx.Err() != nil && ctx.Err() == nil // the replica was marked down
+		stop()
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return v, err
+		}
+		if !dropped && !replicaMayBeAtFault(err) {
 			return v, err
 		}
 		r.errors.Add(1)
 		if isConnFailure(err) || errors.Is(err, ErrUnavailable) {
-			r.healthy.Store(false)
+			r.markDown()
 		}
 		rs.log.Warn("read failed on a replica; retrying it on the primary", "replica", r.name, "error", err)
 	}
@@ -290,13 +349,13 @@ func Read[T any](ctx context.Context, d *DB, fn func(*DB) (T, error)) (T, error)
 // ReadPrimary runs fn, a read that Read could have sent to a replica, on
 // the primary because the caller must see its own recent write; it counts
 // among the primary's reads.
-func ReadPrimary[T any](ctx context.Context, d *DB, fn func(*DB) (T, error)) (T, error) {
+func ReadPrimary[T any](ctx context.Context, d *DB, fn func(context.Context, *DB) (T, error)) (T, error) {
 	rs := d.replicas
 	if rs == nil {
-		return fn(d)
+		return fn(ctx, d)
 	}
 	rs.primaryReads.Add(1)
-	v, err := fn(d)
+	v, err := fn(ctx, d)
 	if err != nil && ctx.Err() == nil && replicaMayBeAtFault(err) {
 		rs.primaryErrors.Add(1)
 	}

@@ -5,8 +5,14 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/db"
@@ -71,7 +77,7 @@ func TestReadUsesHealthyReplicas(t *testing.T) {
 	})
 	seen := map[string]int{}
 	for range 10 {
-		name, err := db.Read(ctx, d, func(r *db.DB) (string, error) { return appName(ctx, r) })
+		name, err := db.Read(ctx, d, func(ctx context.Context, r *db.DB) (string, error) { return appName(ctx, r) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +102,7 @@ func TestReadFallsBackToPrimary(t *testing.T) {
 	ctx := context.Background()
 	dead := closedPortURL(t)
 	d := openWithReplicas(t, func(string) []string { return []string{dead} })
-	name, err := db.Read(ctx, d, func(r *db.DB) (string, error) { return appName(ctx, r) })
+	name, err := db.Read(ctx, d, func(ctx context.Context, r *db.DB) (string, error) { return appName(ctx, r) })
 	if err != nil || name != "primary" {
 		t.Fatalf("read = %q, %v; want it answered by the primary", name, err)
 	}
@@ -109,7 +115,7 @@ func TestReadFallsBackToPrimary(t *testing.T) {
 		t.Error("a DB without replicas reports replicas")
 	}
 	calls := 0
-	if _, err := db.Read(ctx, plain, func(r *db.DB) (int, error) {
+	if _, err := db.Read(ctx, plain, func(_ context.Context, r *db.DB) (int, error) {
 		calls++
 		if r != plain {
 			t.Error("without replicas, Read must pass the DB itself")
@@ -142,7 +148,7 @@ func TestReadRetriesOnPrimary(t *testing.T) {
 			// check, so each case has replicas of its own.
 			d := openWithReplicas(t, func(url string) []string { return []string{withParam(url, "application_name=r1")} })
 			var ran []string
-			got, err := db.Read(ctx, d, func(r *db.DB) (string, error) {
+			got, err := db.Read(ctx, d, func(ctx context.Context, r *db.DB) (string, error) {
 				name, err := appName(ctx, r)
 				if err != nil {
 					return "", err
@@ -163,5 +169,120 @@ func TestReadRetriesOnPrimary(t *testing.T) {
 				t.Errorf("got %q, %v after %v; want the replica's own answer", got, err, ran)
 			}
 		})
+	}
+}
+
+// freezer forwards a loopback port to target until frozen, when it stops
+// passing bytes either way (and holds new connections) without closing
+// anything, as a network partition does.
+type freezer struct {
+	addr   string
+	frozen atomic.Bool
+}
+
+func newFreezer(t *testing.T, target string) *freezer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &freezer{addr: ln.Addr().String()}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	pipe := func(dst, src net.Conn) {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			for f.frozen.Load() {
+				time.Sleep(10 * time.Millisecond) // a partition: nothing moves
+			}
+			if n > 0 {
+				if _, err := dst.Write(buf[:n]); err != nil {
+					return
+				}
+			}
+			if err != nil {
+				dst.Close()
+				return
+			}
+		}
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, c, up)
+			mu.Unlock()
+			go pipe(up, c)
+			go pipe(c, up)
+		}
+	}()
+	return f
+}
+
+// TestReadSurvivesPartitionedReplica: a read under way on a replica that
+// stops answering without closing its connections is cancelled when the
+// checker finds the replica down, and the primary answers it.
+func TestReadSurvivesPartitionedReplica(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := dbtest.New(t)
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+	if !strings.Contains(url, addr) {
+		t.Fatalf("the test database URL %s does not name %s", url, addr)
+	}
+	f := newFreezer(t, addr)
+	d, err := db.Open(ctx, withParam(url, "application_name=primary"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	replicaURL := withParam(strings.Replace(url, addr, f.addr, 1), "application_name=r1")
+	rcfg := db.ReplicaConfig{URLs: []string{replicaURL}, MaxLag: time.Second, CheckInterval: 100 * time.Millisecond}
+	if err := d.OpenReplicas(ctx, rcfg, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	var ran []string
+	// Thawed before the cleanups close the pools, which would wait on it.
+	defer f.frozen.Store(false)
+	got, err := db.Read(ctx, d, func(ctx context.Context, r *db.DB) (string, error) {
+		name, err := appName(ctx, r)
+		if err != nil {
+			return "", err
+		}
+		ran = append(ran, name)
+		if name == "r1" {
+			f.frozen.Store(true) // the partition begins mid-read
+			if _, err := r.Pool.Exec(ctx, `SELECT 1`); err != nil {
+				return "", err
+			}
+		}
+		return name, nil
+	})
+	if err != nil || got != "primary" || strings.Join(ran, ",") != "r1,primary" {
+		t.Fatalf("got %q, %v after %v; want the primary's answer after the replica froze", got, err, ran)
+	}
+	if st := d.PoolStats(); st[1].Healthy || st[1].Errors != 1 {
+		t.Errorf("replica stats %+v, want it unhealthy with one failed read", st[1])
 	}
 }

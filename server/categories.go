@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -18,7 +19,9 @@ func (s *Server) listCategories(w http.ResponseWriter, req bunrouter.Request) er
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := replicaRead(s, req, func(d *db.DB) (aforro.Page[aforro.Category], error) { return d.ListCategories(req.Context(), pr) })
+	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.Category], error) {
+		return d.ListCategories(ctx, pr)
+	})
 	if err != nil {
 		return err
 	}
@@ -30,7 +33,7 @@ func (s *Server) getCategory(w http.ResponseWriter, req bunrouter.Request) error
 	if err != nil {
 		return err
 	}
-	c, err := replicaRead(s, req, func(d *db.DB) (aforro.Category, error) { return d.Category(req.Context(), id) })
+	c, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Category, error) { return d.Category(ctx, id) })
 	if err != nil {
 		return err
 	}

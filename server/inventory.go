@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -41,8 +42,8 @@ func (s *Server) listInventory(w http.ResponseWriter, req bunrouter.Request) err
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := replicaRead(s, req, func(d *db.DB) (aforro.Page[aforro.InventoryItem], error) {
-		return d.ListInventory(req.Context(), storeID, f, pr)
+	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.InventoryItem], error) {
+		return d.ListInventory(ctx, storeID, f, pr)
 	})
 	if err != nil {
 		return err
@@ -64,8 +65,8 @@ func (s *Server) getInventoryItem(w http.ResponseWriter, req bunrouter.Request) 
 	if err != nil {
 		return err
 	}
-	it, err := replicaRead(s, req, func(d *db.DB) (aforro.InventoryItem, error) {
-		return d.InventoryItem(req.Context(), storeID, productID)
+	it, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.InventoryItem, error) {
+		return d.InventoryItem(ctx, storeID, productID)
 	})
 	if err != nil {
 		return err
@@ -158,8 +159,8 @@ func (s *Server) listMovements(w http.ResponseWriter, req bunrouter.Request) err
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := replicaRead(s, req, func(d *db.DB) (aforro.Page[aforro.StockMovement], error) {
-		return d.ListMovements(req.Context(), storeID, productID, pr)
+	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.StockMovement], error) {
+		return d.ListMovements(ctx, storeID, productID, pr)
 	})
 	if err != nil {
 		return err

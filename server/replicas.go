@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"net/http"
 	"strings"
@@ -106,7 +107,7 @@ func (s *Server) notingWrites(rt route, h handlerFunc) handlerFunc {
 // replicaRead runs a read that a replica may answer (db.Read), unless the
 // request's token wrote within the read-your-writes window: then the
 // primary answers it.
-func replicaRead[T any](s *Server, req bunrouter.Request, fn func(*db.DB) (T, error)) (T, error) {
+func replicaRead[T any](s *Server, req bunrouter.Request, fn func(context.Context, *db.DB) (T, error)) (T, error) {
 	if s.writes.wrote(req) {
 		return db.ReadPrimary(req.Context(), s.db, fn)
 	}
