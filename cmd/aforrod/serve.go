@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -55,6 +57,8 @@ func (c *ServeCmd) Validate() error {
 	if c.DrainDelay < 0 || c.DrainDelay > 5*time.Minute {
 		return fmt.Errorf("--drain-delay must be between 0s and 5m")
 	}
+	// "a,,b" or an empty variable name no replica.
+	c.ReadDatabaseURLs = slices.DeleteFunc(c.ReadDatabaseURLs, func(u string) bool { return strings.TrimSpace(u) == "" })
 	if c.MaxReplicaLag < 100*time.Millisecond {
 		return fmt.Errorf("--max-replica-lag must be at least 100ms")
 	}
