@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -152,6 +153,9 @@ func (d *DB) OpenReplicas(ctx context.Context, cfg ReplicaConfig, log *slog.Logg
 	if d.replicas != nil {
 		return errors.New("replicas are already open")
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if cfg.MaxLag <= 0 {
 		cfg.MaxLag = DefaultMaxReplicaLag
 	}
@@ -170,7 +174,9 @@ func (d *DB) OpenReplicas(ctx context.Context, cfg ReplicaConfig, log *slog.Logg
 			// long before it is retried on the primary.
 			pcfg.ConnConfig.ConnectTimeout = max(cfg.CheckInterval*5, time.Second)
 		}
-		pcfg.MaxConns = d.Pool.Config().MaxConns
+		if !strings.Contains(url, "pool_max_conns") {
+			pcfg.MaxConns = d.Pool.Config().MaxConns // as many readers as the primary has
+		}
 		pool, err := pgxpool.NewWithConfig(ctx, pcfg) // connects lazily
 		if err != nil {
 			rs.closePools()
