@@ -223,16 +223,20 @@ func (rs *replicaSet) run(ctx context.Context) {
 }
 
 // check samples the primary's WAL position, then checks every replica at
-// once (one that hangs delays no other), each bounded by the interval.
+// once (one that hangs delays no other); the sample and the replicas'
+// checks are each bounded by the interval, so a slow primary does not make
+// a replica look down.
 func (rs *replicaSet) check(ctx context.Context) {
-	cctx, cancel := context.WithTimeout(ctx, rs.interval)
-	defer cancel()
+	pctx, cancel := context.WithTimeout(ctx, rs.interval)
 	var lsn int64
 	// While the primary does not answer, the samples taken before stand: a
 	// replica that has replayed them all keeps serving reads.
-	if err := rs.primary.Pool.QueryRow(cctx, `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint`).Scan(&lsn); err == nil {
+	if err := rs.primary.Pool.QueryRow(pctx, `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint`).Scan(&lsn); err == nil {
 		rs.samples = append(rs.samples, walSample{at: time.Now(), lsn: lsn})
 	}
+	cancel()
+	cctx, cancel := context.WithTimeout(ctx, rs.interval)
+	defer cancel()
 	// Samples older than twice the limit say no more than that a replica
 	// behind them all is too far behind; the newest is always kept.
 	keep := time.Now().Add(-2*rs.maxLag - 2*rs.interval)
