@@ -31,6 +31,9 @@ type Querier interface {
 // DB is Aforro's handle on PostgreSQL.
 type DB struct {
 	Pool *pgxpool.Pool
+
+	replicas *replicaSet     // read replicas (replicas.go); nil when none
+	listen   *pgx.ConnConfig // where LISTEN connects; nil: the pool's URL
 }
 
 // DefaultMaxConns is the pool size unless the URL sets pool_max_conns.
@@ -78,7 +81,12 @@ func ConnConfig(url string) (*pgx.ConnConfig, error) {
 }
 
 // Close releases every connection.
-func (d *DB) Close() { d.Pool.Close() }
+func (d *DB) Close() {
+	if d.replicas != nil {
+		d.replicas.close()
+	}
+	d.Pool.Close()
+}
 
 // Ping checks that PostgreSQL answers.
 func (d *DB) Ping(ctx context.Context) error { return d.Pool.Ping(ctx) }

@@ -124,12 +124,12 @@ func (d *DB) OutboxCounts(ctx context.Context) (aforro.OutboxCounts, error) {
 // of at its next poll. It returns nil when ctx ends and an error when the
 // connection fails; the caller may listen again.
 func (d *DB) ListenOutbox(ctx context.Context, wake func()) error {
-	return d.listen(ctx, OutboxChannel, wake)
+	return d.listenChannel(ctx, OutboxChannel, wake)
 }
 
-// listen is ListenOutbox for any channel.
-func (d *DB) listen(ctx context.Context, channel string, wake func()) error {
-	conn, err := pgx.ConnectConfig(ctx, d.Pool.Config().ConnConfig.Copy())
+// listenChannel is ListenOutbox for any channel.
+func (d *DB) listenChannel(ctx context.Context, channel string, wake func()) error {
+	conn, err := pgx.ConnectConfig(ctx, d.listenConfig())
 	if err != nil {
 		return wrapError(err, "connect to listen for "+channel+" events")
 	}

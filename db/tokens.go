@@ -143,7 +143,7 @@ const tokensChannel = "aforro_tokens"
 // every committed change. It returns when ctx ends or the connection fails;
 // from then on, until the caller listens again, no change is reported.
 func (d *DB) ListenTokenChanges(ctx context.Context, ready, changed func()) error {
-	conn, err := pgx.ConnectConfig(ctx, d.Pool.Config().ConnConfig.Copy())
+	conn, err := pgx.ConnectConfig(ctx, d.listenConfig())
 	if err != nil {
 		return wrapError(err, "listen for token changes")
 	}

@@ -340,5 +340,5 @@ func (d *DB) WebhookDepth(ctx context.Context) (int64, error) {
 
 // ListenWebhooks is ListenOutbox for WebhookChannel.
 func (d *DB) ListenWebhooks(ctx context.Context, wake func()) error {
-	return d.listen(ctx, WebhookChannel, wake)
+	return d.listenChannel(ctx, WebhookChannel, wake)
 }

@@ -66,6 +66,18 @@ type postgres struct {
 
 func newPostgres(t *testing.T) *postgres {
 	t.Helper()
+	p := preparePostgres(t)
+	if out, err := p.run("initdb", "-D", p.data(), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	p.start()
+	return p
+}
+
+// preparePostgres makes the directory and picks the port of a cluster that
+// is yet to be created, and removes it when the test ends.
+func preparePostgres(t *testing.T) *postgres {
+	t.Helper()
 	bin := pgBinDir(t)
 	dir, err := os.MkdirTemp("", "aforro-faults-pg")
 	if err != nil {
@@ -88,10 +100,6 @@ func newPostgres(t *testing.T) *postgres {
 		_ = p.ctl("stop", "-m", "immediate", "-w")
 		os.RemoveAll(dir)
 	})
-	if out, err := p.run("initdb", "-D", p.data(), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
-	}
-	p.start()
 	return p
 }
 

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 	"github.com/uptrace/bunrouter"
 )
 
@@ -17,7 +19,9 @@ func (s *Server) listCategories(w http.ResponseWriter, req bunrouter.Request) er
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.ListCategories(req.Context(), pr)
+	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.Category], error) {
+		return d.ListCategories(ctx, pr)
+	})
 	if err != nil {
 		return err
 	}
@@ -29,7 +33,7 @@ func (s *Server) getCategory(w http.ResponseWriter, req bunrouter.Request) error
 	if err != nil {
 		return err
 	}
-	c, err := s.db.Category(req.Context(), id)
+	c, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Category, error) { return d.Category(ctx, id) })
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/uptrace/bunrouter"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 )
 
 // decodeSKU reads a product body's raw "sku": nil when absent, a pointer to
@@ -98,7 +100,9 @@ func (s *Server) lookupProducts(w http.ResponseWriter, req bunrouter.Request) er
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	products, err := s.db.LookupProducts(req.Context(), code)
+	products, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) ([]aforro.Product, error) {
+		return d.LookupProducts(ctx, code)
+	})
 	if err != nil {
 		return err
 	}
@@ -123,7 +127,9 @@ func (s *Server) listProductStores(w http.ResponseWriter, req bunrouter.Request)
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.ProductStores(req.Context(), id, f, pr)
+	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.ProductStock], error) {
+		return d.ProductStores(ctx, id, f, pr)
+	})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -51,6 +52,16 @@ func (s *Server) readyz(w http.ResponseWriter, req bunrouter.Request) error {
 	if err := <-pgDone; err != nil {
 		s.dbOutage(err) // logged once per outage, as for any request
 		return aforro.Errorf(aforro.EUNAVAILABLE, "Not ready: PostgreSQL is unreachable.")
+	}
+	if stats := s.db.PoolStats(); stats != nil {
+		// Informative only: reads go to the primary while no replica is well.
+		healthy := 0
+		for _, st := range stats[1:] {
+			if st.Healthy {
+				healthy++
+			}
+		}
+		checks["replicas"] = fmt.Sprintf("%d of %d healthy", healthy, len(stats)-1)
 	}
 	status := "ok"
 	if checks["redis"] != "ok" {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -44,7 +45,9 @@ func (s *Server) listInventory(w http.ResponseWriter, req bunrouter.Request) err
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.ListInventory(req.Context(), storeID, f, pr)
+	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.InventoryItem], error) {
+		return d.ListInventory(ctx, storeID, f, pr)
+	})
 	if err != nil {
 		return err
 	}
@@ -65,7 +68,9 @@ func (s *Server) getInventoryItem(w http.ResponseWriter, req bunrouter.Request) 
 	if err != nil {
 		return err
 	}
-	it, err := s.db.InventoryItem(req.Context(), storeID, productID)
+	it, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.InventoryItem, error) {
+		return d.InventoryItem(ctx, storeID, productID)
+	})
 	if err != nil {
 		return err
 	}
@@ -186,7 +191,9 @@ func (s *Server) listMovements(w http.ResponseWriter, req bunrouter.Request) err
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.ListMovements(req.Context(), storeID, productID, pr)
+	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.StockMovement], error) {
+		return d.ListMovements(ctx, storeID, productID, pr)
+	})
 	if err != nil {
 		return err
 	}

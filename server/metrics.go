@@ -70,7 +70,7 @@ func newMetrics(reg *prometheus.Registry, d *db.DB) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if d != nil {
-		reg.MustRegister(newPoolCollector(d.Pool), &outboxCollector{db: d,
+		reg.MustRegister(newPoolCollector(d.Pool), newPoolReadsCollector(d), &outboxCollector{db: d,
 			depth: prometheus.NewDesc("aforro_outbox_pending", "Outbox events waiting to be sent, counted at scrape time.", nil, nil)})
 	}
 	return m

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 	"github.com/uptrace/bunrouter"
 )
 
@@ -29,7 +31,9 @@ func (s *Server) listProducts(w http.ResponseWriter, req bunrouter.Request) erro
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.ListProducts(req.Context(), f, pr)
+	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.Product], error) {
+		return d.ListProducts(ctx, f, pr)
+	})
 	if err != nil {
 		return err
 	}
@@ -41,7 +45,7 @@ func (s *Server) getProduct(w http.ResponseWriter, req bunrouter.Request) error 
 	if err != nil {
 		return err
 	}
-	p, err := s.db.Product(req.Context(), id)
+	p, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Product, error) { return d.Product(ctx, id) })
 	if err != nil {
 		return err
 	}

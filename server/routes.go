@@ -134,7 +134,7 @@ func (s *Server) router() http.Handler {
 			return s.methodNotAllowed(strings.Join(allowed[req.Route()], ", "))(w, req)
 		}))))
 	for _, rt := range s.routes() {
-		h := s.errors(s.named(s.authorize(rt, rt.handler)))
+		h := s.errors(s.named(s.authorize(rt, s.notingWrites(rt, rt.handler))))
 		r.Handle(rt.method, rt.path, h)
 		if rt.method == http.MethodGet {
 			r.Handle(http.MethodHead, rt.path, h)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"github.com/uptrace/bunrouter"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 )
 
 // searchProducts is GET /api/search/products/ (API.md, "Search").
@@ -51,7 +53,9 @@ func (s *Server) searchProducts(w http.ResponseWriter, req bunrouter.Request) er
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.SearchProducts(req.Context(), f, pr)
+	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.Product], error) {
+		return d.SearchProducts(ctx, f, pr)
+	})
 	if err != nil {
 		return err
 	}
@@ -73,7 +77,7 @@ func (s *Server) suggest(w http.ResponseWriter, req bunrouter.Request) error {
 	case n > aforro.SuggestMaxLength:
 		return aforro.Errorf(aforro.EINVALID, "Query must be at most %d characters long.", aforro.SuggestMaxLength)
 	}
-	titles, err := s.db.Suggest(req.Context(), q)
+	titles, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) ([]string, error) { return d.Suggest(ctx, q) })
 	if err != nil {
 		return err
 	}

@@ -52,12 +52,16 @@ type Config struct {
 	RateLimitPrefix string
 	// Pprof adds Go's profiler at /debug/pprof/ to the metrics listener.
 	Pprof bool
+	// ReadYourWritesWindow is how long after a token's write its reads go
+	// to the primary rather than a replica (replicas.go).
+	ReadYourWritesWindow time.Duration
 }
 
 // DefaultConfig returns the settings API.md documents as defaults.
 func DefaultConfig() Config {
 	return Config{LowStock: 5, MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second,
-		SuggestLimit: 20, SuggestWindow: time.Minute, RateLimitPrefix: "aforro:"}
+		SuggestLimit: 20, SuggestWindow: time.Minute, RateLimitPrefix: "aforro:",
+		ReadYourWritesWindow: DefaultReadYourWritesWindow}
 }
 
 // Server serves Aforro's REST API.
@@ -75,6 +79,7 @@ type Server struct {
 	suggestLimiter *rateLimiter
 	cursorKey      atomic.Pointer[[]byte] // signs list cursors, loaded on first use
 	tokens         tokenCache
+	writes         recentWrites // tokens' last writes, for read-your-writes
 
 	dbDown    atomic.Bool   // a PostgreSQL outage is under way (dbOutage)
 	draining  atomic.Bool   // shutting down: /readyz answers 503
@@ -86,6 +91,7 @@ type Server struct {
 // configured; readiness then reports it as such.
 func New(cfg Config, d *db.DB, rdb *redis.Client, log *slog.Logger) *Server {
 	s := &Server{cfg: cfg, db: d, redis: rdb, log: log, done: make(chan struct{})}
+	s.writes.window = cfg.ReadYourWritesWindow
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}

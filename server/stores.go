@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 	"github.com/uptrace/bunrouter"
 )
 
@@ -17,7 +19,7 @@ func (s *Server) listStores(w http.ResponseWriter, req bunrouter.Request) error 
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	page, err := s.db.ListStores(req.Context(), pr)
+	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.Store], error) { return d.ListStores(ctx, pr) })
 	if err != nil {
 		return err
 	}
@@ -29,7 +31,7 @@ func (s *Server) getStore(w http.ResponseWriter, req bunrouter.Request) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.db.Store(req.Context(), id)
+	st, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Store, error) { return d.Store(ctx, id) })
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -20,6 +22,11 @@ type ServeCmd struct {
 	RedisURL string `name:"redis-url" env:"AFORRO_REDIS_URL" default:"redis://127.0.0.1:6379/0" help:"Redis URL (rate limits, jobs leader lock)."`
 	Addr     string `name:"addr" env:"AFORRO_ADDR" default:"127.0.0.1:8000" help:"Address to listen on."`
 	LowStock int    `name:"low-stock" env:"AFORRO_LOW_STOCK" default:"5" help:"Stock at or below this is low."`
+
+	ReadDatabaseURLs     []string      `name:"read-database-url" env:"AFORRO_READ_DATABASE_URLS" sep:"," help:"A streaming replica for catalogue reads (repeatable; in the environment comma-separated). Down or lagging replicas are skipped; with none healthy, reads go to the primary."`
+	MaxReplicaLag        time.Duration `name:"max-replica-lag" env:"AFORRO_MAX_REPLICA_LAG" default:"5s" help:"Most a replica may be behind the primary (by its replayed WAL) and still serve reads."`
+	ReadYourWritesWindow time.Duration `name:"read-your-writes-window" env:"AFORRO_READ_YOUR_WRITES_WINDOW" default:"10s" help:"For this long after a token writes through this instance, its reads go to the primary; must exceed --max-replica-lag."`
+	ListenDatabaseURL    string        `name:"listen-database-url" env:"AFORRO_LISTEN_DATABASE_URL" help:"A direct (session) connection URL to the primary for LISTEN (token cache, outbox wake-ups); needed when --database-url goes through PgBouncer in transaction mode. Default: --database-url."`
 
 	DrainDelay time.Duration `name:"drain-delay" env:"AFORRO_DRAIN_DELAY" default:"0s" help:"After SIGTERM, keep serving this long with /readyz answering 503 before closing the listener, so a load balancer moves new connections elsewhere first (set it above the balancer's health-check interval)."`
 
@@ -55,6 +62,24 @@ func (c *ServeCmd) Validate() error {
 	}
 	if c.DrainDelay < 0 || c.DrainDelay > 5*time.Minute {
 		return fmt.Errorf("--drain-delay must be between 0s and 5m")
+	}
+	// "a,,b" or an empty variable name no replica.
+	c.ReadDatabaseURLs = slices.DeleteFunc(c.ReadDatabaseURLs, func(u string) bool { return strings.TrimSpace(u) == "" })
+	if c.MaxReplicaLag < 100*time.Millisecond {
+		return fmt.Errorf("--max-replica-lag must be at least 100ms")
+	}
+	if len(c.ReadDatabaseURLs) > 0 && c.ReadYourWritesWindow <= c.MaxReplicaLag {
+		return fmt.Errorf("--read-your-writes-window (%s) must exceed --max-replica-lag (%s), or a replica could still miss the write", c.ReadYourWritesWindow, c.MaxReplicaLag)
+	}
+	for _, u := range c.ReadDatabaseURLs {
+		if _, err := db.ConnConfig(u); err != nil {
+			return fmt.Errorf("--read-database-url %s: %w", db.Redact(u), err)
+		}
+	}
+	if c.ListenDatabaseURL != "" {
+		if _, err := db.ConnConfig(c.ListenDatabaseURL); err != nil {
+			return fmt.Errorf("--listen-database-url: %w", err)
+		}
 	}
 	if c.Pprof && c.MetricsAddr == "" {
 		return fmt.Errorf("--pprof needs --metrics-addr: the profiler is served there, never on the API's address")
@@ -134,6 +159,18 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 		return err
 	}
 	defer d.Close()
+	if c.ListenDatabaseURL != "" {
+		if err := d.ListenThrough(c.ListenDatabaseURL); err != nil {
+			return err
+		}
+	}
+	if len(c.ReadDatabaseURLs) > 0 {
+		rcfg := db.ReplicaConfig{URLs: c.ReadDatabaseURLs, MaxLag: c.MaxReplicaLag}
+		if err := d.OpenReplicas(ctx, rcfg, log); err != nil {
+			return err
+		}
+		log.Info("catalogue reads go to read replicas while they keep up", "replicas", len(c.ReadDatabaseURLs), "max_lag", c.MaxReplicaLag)
+	}
 	redis.SetLogger(server.NewRedisLogger(log)) // the library's own lines, into this log
 	opts, _ := redis.ParseURL(c.RedisURL)       // checked in Validate
 	rdb := redis.NewClient(opts)
@@ -144,6 +181,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 	cfg := server.DefaultConfig()
 	cfg.LowStock = c.LowStock
 	cfg.DrainDelay = c.DrainDelay
+	cfg.ReadYourWritesWindow = c.ReadYourWritesWindow
 	cfg.Pprof = c.Pprof
 	cfg.SuggestLimit, cfg.SuggestWindow = c.SuggestLimit, c.SuggestWindow
 	cfg.TrustedProxies, _ = server.ParseTrustedProxies(c.TrustedProxies) // checked in Validate
