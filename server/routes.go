@@ -72,6 +72,8 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/summaries/run", admin, s.runSummaries},
 
 		{http.MethodGet, "/api/admin/jobs", admin, s.jobsStatus},
+
+		{http.MethodGet, "/api/auth/token", staff, s.currentToken},
 	}
 }
 
