@@ -29,7 +29,8 @@ type Globals struct {
 type CLI struct {
 	Globals
 
-	Login      LoginCmd      `cmd:"" help:"Save the server URL and token in the config file."`
+	Login      LoginCmd      `cmd:"" help:"Check a token against the server and save it, with the server URL, in the config file."`
+	Logout     LogoutCmd     `cmd:"" help:"Remove the saved token from the config file."`
 	Stores     StoresCmd     `cmd:"" help:"List, show and (admin) change stores."`
 	Categories CategoriesCmd `cmd:"" help:"List, show and (admin) change product categories."`
 	Products   ProductsCmd   `cmd:"" help:"List, show and (admin) change products."`

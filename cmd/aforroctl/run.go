@@ -78,7 +78,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 		settings: settings,
 		out:      newPrinter(stdout, stderr, cli.Output, env),
 	}
-	return report(ctx, stderr, kctx.Run(a), "")
+	err = kctx.Run(a)
+	return report(ctx, stderr, err, tokenHint(err, settings, kctx.Command()))
+}
+
+// tokenHint says what to do when the server refused the token (401): how
+// to log in when there was none, where the refused one came from otherwise.
+// login says it itself.
+func tokenHint(err error, s settings, command string) string {
+	var ae *client.APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized || command == "login" {
+		return ""
+	}
+	if s.TokenFrom == "" {
+		return `No token: run "aforroctl login --token afr_..." once, or set AFORRO_TOKEN.`
+	}
+	return fmt.Sprintf(`The token from %s was refused: run "aforroctl login" with a live one.`, s.TokenFrom)
 }
 
 // newParser returns the parser of aforroctl's command line into cli, writing
