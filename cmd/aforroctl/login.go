@@ -11,7 +11,7 @@ import (
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
-	"github.com/aforro/aforro/internal/english"
+	"github.com/aforro/aforro/internal/human"
 )
 
 // LoginCmd checks a token against the server and saves it with the server
@@ -92,7 +92,7 @@ func describeToken(ctx context.Context, cl *client.Client, tok aforro.Token) str
 			names[i] += " " + st.Name
 		}
 	}
-	return fmt.Sprintf("%s token for %s %s", tok.Role, english.Noun(len(names), "store", "stores"), strings.Join(names, ", "))
+	return fmt.Sprintf("%s token for %s %s", tok.Role, human.Noun(len(names), "store", "stores"), strings.Join(names, ", "))
 }
 
 // LogoutCmd removes the saved token.

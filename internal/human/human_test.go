@@ -1,4 +1,4 @@
-package english
+package human
 
 import "testing"
 
