@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/aforro/aforro/client"
 )
 
@@ -22,6 +24,8 @@ type Globals struct {
 	Server string `placeholder:"URL" help:"Aforro server URL (env AFORRO_URL, then the config file; default http://127.0.0.1:8000)."`
 	Token  string `placeholder:"TOKEN" help:"API token (env AFORRO_TOKEN, then the config file)."`
 	Output string `short:"o" enum:"table,json,csv" default:"table" placeholder:"table|json|csv" help:"Output format: table for people, json for scripts (exactly the API's JSON), csv for the list commands (a header line, then one row per line)."`
+
+	Version kong.VersionFlag `help:"Print the version, commit and Go version, then exit."`
 }
 
 // CLI is aforroctl's command tree: one command group per resource, each with

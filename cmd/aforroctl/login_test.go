@@ -96,3 +96,11 @@ func TestLogout(t *testing.T) {
 	// The server URL and the TUI's store stay.
 	checkConfigFile(t, path, config{Server: srv.URL, LastStore: 1})
 }
+
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, invocation{args: []string{"--version"}, env: baseEnv(t)})
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "aforroctl ") || !strings.Contains(r.stdout, " go1.") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want the version line", r.code, r.stdout, r.stderr)
+	}
+}

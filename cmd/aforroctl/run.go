@@ -17,6 +17,7 @@ import (
 
 	"github.com/aforro/aforro/client"
 	"github.com/aforro/aforro/internal/kongexit"
+	"github.com/aforro/aforro/internal/version"
 )
 
 // Exit codes (API.md, "Commands and configuration").
@@ -106,6 +107,7 @@ func newParser(cli *CLI, stdout, stderr io.Writer, exit *int) (*kong.Kong, error
 		kong.Writers(stdout, stderr),
 		kongexit.Option(exit),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{"version": version.String("aforroctl")},
 	}, intMappers()...)...)
 }
 

@@ -11,7 +11,7 @@ import (
 
 // MigrateCmd applies migrations, or lists them with `status`.
 type MigrateCmd struct {
-	Up     MigrateUpCmd     `cmd:"" default:"1" hidden:"" help:"Apply every pending migration."`
+	Up     MigrateUpCmd     `cmd:"" default:"1" help:"Apply every pending migration (what a bare \"aforrod migrate\" does)."`
 	Status MigrateStatusCmd `cmd:"" help:"List the migrations and which are applied."`
 }
 
