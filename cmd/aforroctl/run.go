@@ -65,6 +65,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 	if err != nil {
 		return report(ctx, stderr, usagef("%s", unmarkNegative(err.Error())), helpHint(err))
 	}
+	if err := checkIDs(kctx); err != nil {
+		return report(ctx, stderr, err, fmt.Sprintf("Run %q for usage.", "aforroctl "+kctx.Selected().Path()+" --help"))
+	}
 	if err := checkFormat(kctx, cli.Output); err != nil {
 		return report(ctx, stderr, err, "")
 	}
