@@ -46,6 +46,7 @@ type CLI struct {
 	Jobs       JobsCmd       `cmd:"" help:"Show the background jobs: leader, runs, order emails (admin token)."`
 	Health     HealthCmd     `cmd:"" help:"Check that the server is alive and ready."`
 	TUI        TUICmd        `cmd:"" name:"tui" help:"The terminal UI for store staff: inventory, search, orders, summary (staff token)."`
+	Completion CompletionCmd `cmd:"" help:"Print the shell code for tab completion: bash, zsh or fish."`
 }
 
 // Help is shown under the usage of "aforroctl --help".

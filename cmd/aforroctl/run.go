@@ -54,6 +54,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 		fmt.Fprintln(stderr, "aforroctl:", err)
 		return exitUsage
 	}
+	if done, code := registerCompletion(parser); done {
+		return code
+	}
 	args = markNegativeNumbers(parser.Model, args)
 	kctx, exited, err := kongexit.Parse(parser, args)
 	if exited {
