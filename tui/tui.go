@@ -576,8 +576,8 @@ func (m *Model) tabsView() string {
 func (m *Model) statusView() string {
 	st := m.ctx.styles
 	if m.confirmQuit {
-		return st.Warn.Render(ansi.Truncate(fmt.Sprintf("The basket holds %d lines that will be lost. Quit anyway? y/n",
-			len(m.order.lines)), m.width, "…"))
+		return st.Warn.Render(ansi.Truncate(fmt.Sprintf("The basket holds %s that will be lost. Quit anyway? y/n",
+			plural(len(m.order.lines), "line", "lines")), m.width, "…"))
 	}
 	text := m.status.text
 	if text == "" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/internal/human"
 )
 
 // MigrateCmd applies migrations, or lists them with `status`.
@@ -54,7 +55,7 @@ func migrateWaiting(ctx context.Context, url string, wait time.Duration, log *sl
 			if wait <= 0 {
 				return err
 			}
-			return fmt.Errorf("gave up after %s and %d attempts: %w", wait, attempt, err)
+			return fmt.Errorf("gave up after %s and %s: %w", wait, human.Plural(attempt, "attempt", "attempts"), err)
 		}
 		log.Warn("PostgreSQL cannot be reached yet; trying again", "attempt", attempt,
 			"gives_up_in", left.Round(time.Second).String(), "error", err.Error())
