@@ -113,8 +113,23 @@ func newParser(cli *CLI, stdout, stderr io.Writer, exit *int) (*kong.Kong, error
 		kong.Writers(stdout, stderr),
 		kongexit.Option(exit),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Help(helpWithoutIdleFlags),
 		kong.Vars{"version": version.String("aforroctl")},
 	}, intMappers()...)...)
+}
+
+// helpWithoutIdleFlags is kong's help, leaving out of a command's help the
+// global flags that do nothing there: -o for the TUI, which draws a screen.
+func helpWithoutIdleFlags(options kong.HelpOptions, kctx *kong.Context) error {
+	if n := kctx.Selected(); n != nil && n.Name == "tui" {
+		for _, f := range kctx.Model.Flags {
+			if f.Name == "output" && !f.Hidden {
+				f.Hidden = true
+				defer func() { f.Hidden = false }()
+			}
+		}
+	}
+	return kong.DefaultHelpPrinter(options, kctx)
 }
 
 // checkFormat refuses -o csv for a command that does not list: its answer

@@ -55,6 +55,9 @@ func (c *TUICmd) Validate() error {
 
 // Run draws the UI until the user quits.
 func (c *TUICmd) Run(a *app) error {
+	if a.out.format != formatTable {
+		return usagef("-o %s is for the other commands; aforroctl tui draws a screen", a.out.format)
+	}
 	// Without a token every screen would fail; say how to get one instead.
 	if a.settings.Token == "" {
 		return usagef(`aforroctl tui needs a staff token: run "aforroctl login --token afr_..." once, or set AFORRO_TOKEN`)

@@ -102,3 +102,22 @@ func TestSaveLastStore(t *testing.T) {
 		t.Errorf("new config file %s (%v)", b, err)
 	}
 }
+
+// TestTUIHelp checks that the TUI's help leaves out -o, which does nothing
+// there, and that -o json is refused rather than ignored.
+func TestTUIHelp(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, invocation{args: []string{"tui", "--help"}, env: baseEnv(t)})
+	if r.code != 0 || strings.Contains(r.stdout, "--output") || !strings.Contains(r.stdout, "--store") {
+		t.Errorf("tui --help: exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+	if r := runCLI(t, invocation{args: []string{"stores", "list", "--help"}, env: baseEnv(t)}); !strings.Contains(r.stdout, "--output") {
+		t.Errorf("stores list --help lost --output:\n%s", r.stdout)
+	}
+	env := baseEnv(t)
+	env["AFORRO_TOKEN"] = "afr_x"
+	r = runCLI(t, invocation{args: []string{"tui", "-o", "json"}, env: env})
+	if r.code != exitUsage || r.stderr != "aforroctl: -o json is for the other commands; aforroctl tui draws a screen\n" {
+		t.Errorf("tui -o json: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
