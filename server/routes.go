@@ -60,7 +60,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/stores/:id/inventory/:product_id/movements", staff, s.listMovements},
 
 		{http.MethodGet, "/api/search/products", public, s.searchProducts},
-		{http.MethodGet, "/api/search/suggest", public, s.rateLimited(s.suggestLimiter, s.suggest)},
+		{http.MethodGet, "/api/search/suggest", public, s.suggestLimited(s.suggest)},
 
 		{http.MethodGet, "/api/orders", staff, s.listOrders},
 		{http.MethodPost, "/api/orders", staff, s.placeOrder},

@@ -37,9 +37,10 @@ type ServeCmd struct {
 	OutboxSendTimeout time.Duration `name:"outbox-send-timeout" env:"AFORRO_OUTBOX_SEND_TIMEOUT" default:"30s" help:"Time one attempt at sending an order email may take."`
 	OutboxLease       time.Duration `name:"outbox-lease" env:"AFORRO_OUTBOX_LEASE" default:"2m" help:"How long a claimed email is hidden from other instances; one whose sender died is sent again after it (must exceed --outbox-send-timeout)."`
 
-	SuggestLimit   int           `name:"suggest-limit" env:"AFORRO_SUGGEST_LIMIT" default:"20" help:"Autocomplete requests allowed per client IP per --suggest-window (also the burst), shared by every instance through Redis."`
-	SuggestWindow  time.Duration `name:"suggest-window" env:"AFORRO_SUGGEST_WINDOW" default:"1m" help:"Autocomplete rate-limit window (at least 1s)."`
-	TrustedProxies []string      `name:"trusted-proxies" env:"AFORRO_TRUSTED_PROXIES" sep:"," help:"Comma-separated CIDRs of proxies whose X-Forwarded-For names the client (default: none, the TCP peer is the client)."`
+	SuggestLimit      int           `name:"suggest-limit" env:"AFORRO_SUGGEST_LIMIT" default:"20" help:"Autocomplete requests allowed per client IP per --suggest-window (also the burst), shared by every instance through Redis."`
+	SuggestWindow     time.Duration `name:"suggest-window" env:"AFORRO_SUGGEST_WINDOW" default:"1m" help:"Autocomplete rate-limit window (at least 1s)."`
+	SuggestTokenLimit int           `name:"suggest-token-limit" env:"AFORRO_SUGGEST_TOKEN_LIMIT" default:"60" help:"Autocomplete requests allowed per live token (a till) per --suggest-window, instead of its IP's budget."`
+	TrustedProxies    []string      `name:"trusted-proxies" env:"AFORRO_TRUSTED_PROXIES" sep:"," help:"Comma-separated CIDRs of proxies whose X-Forwarded-For names the client (default: none, the TCP peer is the client)."`
 }
 
 // Validate checks the settings before anything starts.
@@ -69,6 +70,9 @@ func (c *ServeCmd) Validate() error {
 	}
 	if c.SuggestLimit < 1 {
 		return fmt.Errorf("--suggest-limit must be >= 1")
+	}
+	if c.SuggestTokenLimit < 1 {
+		return fmt.Errorf("--suggest-token-limit must be >= 1")
 	}
 	if c.SuggestWindow < time.Second {
 		return fmt.Errorf("--suggest-window must be at least 1s")
@@ -133,6 +137,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 	cfg.DrainDelay = c.DrainDelay
 	cfg.Pprof = c.Pprof
 	cfg.SuggestLimit, cfg.SuggestWindow = c.SuggestLimit, c.SuggestWindow
+	cfg.SuggestTokenLimit = c.SuggestTokenLimit
 	cfg.TrustedProxies, _ = server.ParseTrustedProxies(c.TrustedProxies) // checked in Validate
 	var bg *jobs.Jobs
 	if c.NoJobs {
