@@ -1,7 +1,9 @@
 # Everyday commands; each is the one the README gives.
 GO ?= go
-# Shipped binaries use the patched toolchain go.mod names (STYLE.md explains
-# why); the module proxy serves it. `make build TOOLCHAIN=local` uses yours.
+# Shipped binaries use the patched toolchain go.mod names: go1.26.9 and .10
+# fixed net/http, crypto/tls and crypto/x509 issues govulncheck flags in older
+# 1.26 releases. The go command downloads it from the module proxy the first
+# time (once, into the module cache); `make build TOOLCHAIN=local` uses yours.
 TOOLCHAIN ?= go1.26.11
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_TIMEOUT ?= 20m

@@ -182,7 +182,7 @@ func TestSuggest(t *testing.T) {
 func TestSuggestRateLimited(t *testing.T) {
 	t.Parallel()
 	cfg := server.DefaultConfig()
-	cfg.SuggestLimit = 2
+	cfg.SuggestLimit, cfg.SuggestTokenLimit = 2, 2 // the client sends its token
 	srv := newConfiguredServer(t, cfg)
 	c := srv.client(t)
 	ctx := context.Background()

@@ -136,6 +136,7 @@ var conformanceRequests = []struct{ method, path, body string }{
 	{"GET", "/api/summaries?date=yesterday", ""},
 	{"GET", "/api/summaries/latest", ""},
 	{"GET", "/api/admin/jobs", ""},
+	{"GET", "/api/auth/token", ""},
 	{"GET", "/api/search/products?q=lap", ""},
 	{"GET", "/api/search/products?store_id=1&in_stock=true&sort=price_desc&min_price=1", ""},
 	{"GET", "/api/search/products?in_stock=true&sort=cheapest", ""},

@@ -232,13 +232,23 @@ func (l *localLimiter) duration(tokens float64) time.Duration {
 // RateLimit-Policy and RateLimit fields; over the limit the answer is 429 with
 // Retry-After and retry_after in the body, and next is not called.
 func (s *Server) rateLimited(l *rateLimiter, next handlerFunc) handlerFunc {
+	return s.rateLimitedBy(l, s.clientKey, next)
+}
+
+// clientKey is the rate-limit key of a request's client: its IP.
+func (s *Server) clientKey(req bunrouter.Request) string {
+	client := req.RemoteAddr // a peer that is not IP (a Unix socket) is its own key
+	if ip, ok := clientIP(req.Request, s.cfg.TrustedProxies); ok {
+		client = ip.String()
+	}
+	return client
+}
+
+// rateLimitedBy is rateLimited with the key of each request chosen by key.
+func (s *Server) rateLimitedBy(l *rateLimiter, key func(bunrouter.Request) string, next handlerFunc) handlerFunc {
 	policy := fmt.Sprintf(`%q;q=%d;w=%d`, l.policy, l.limit.Rate, int(l.limit.Period.Seconds()))
 	return func(w http.ResponseWriter, req bunrouter.Request) error {
-		client := req.RemoteAddr // a peer that is not IP (a Unix socket) is its own key
-		if ip, ok := clientIP(req.Request, s.cfg.TrustedProxies); ok {
-			client = ip.String()
-		}
-		d := l.allow(req.Context(), l.policy+":"+client)
+		d := l.allow(req.Context(), l.policy+":"+key(req))
 		s.metrics.RateLimit(l.policy, d.backend, d.allowed)
 		reset := ceilSeconds(d.resetAfter)
 		h := w.Header()

@@ -62,7 +62,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/stores/:id/inventory/:product_id/movements", staff, s.listMovements},
 
 		{http.MethodGet, "/api/search/products", public, s.searchProducts},
-		{http.MethodGet, "/api/search/suggest", public, s.rateLimited(s.suggestLimiter, s.suggest)},
+		{http.MethodGet, "/api/search/suggest", public, s.suggestLimited(s.suggest)},
 
 		{http.MethodGet, "/api/orders", staff, s.listOrders},
 		{http.MethodPost, "/api/orders", staff, s.placeOrder},
@@ -91,6 +91,7 @@ func (s *Server) routes() []route {
 		{http.MethodPatch, "/api/admin/webhooks/:id", admin, s.updateWebhook},
 		{http.MethodDelete, "/api/admin/webhooks/:id", admin, s.deleteWebhook},
 		{http.MethodGet, "/api/admin/webhooks/:id/deliveries", admin, s.listDeliveries},
+		{http.MethodGet, "/api/auth/token", staff, s.currentToken},
 	}
 }
 

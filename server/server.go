@@ -46,6 +46,10 @@ type Config struct {
 	// autocomplete rate limit per client IP, shared through Redis.
 	SuggestLimit  int
 	SuggestWindow time.Duration
+	// SuggestTokenLimit requests per SuggestWindow is the budget of each
+	// live token instead (a till's), so tills behind one router do not
+	// share one IP's.
+	SuggestTokenLimit int
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	// RateLimitPrefix starts every rate-limit key in Redis.
@@ -60,7 +64,7 @@ type Config struct {
 // DefaultConfig returns the settings API.md documents as defaults.
 func DefaultConfig() Config {
 	return Config{LowStock: 5, MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second,
-		SuggestLimit: 20, SuggestWindow: time.Minute, RateLimitPrefix: "aforro:",
+		SuggestLimit: 20, SuggestWindow: time.Minute, SuggestTokenLimit: 60, RateLimitPrefix: "aforro:",
 		ReadYourWritesWindow: DefaultReadYourWritesWindow}
 }
 
@@ -77,9 +81,11 @@ type Server struct {
 	openapiErr error  // why it could not be rendered
 
 	suggestLimiter *rateLimiter
-	cursorKey      atomic.Pointer[[]byte] // signs list cursors, loaded on first use
-	tokens         tokenCache
-	writes         recentWrites // tokens' last writes, for read-your-writes
+	// suggestTokenLimiter is autocomplete's budget per token.
+	suggestTokenLimiter *rateLimiter
+	cursorKey           atomic.Pointer[[]byte] // signs list cursors, loaded on first use
+	tokens              tokenCache
+	writes              recentWrites // tokens' last writes, for read-your-writes
 
 	dbDown    atomic.Bool   // a PostgreSQL outage is under way (dbOutage)
 	draining  atomic.Bool   // shutting down: /readyz answers 503
@@ -98,6 +104,7 @@ func New(cfg Config, d *db.DB, rdb *redis.Client, log *slog.Logger) *Server {
 	s.metrics = newMetrics(cfg.Registry, d)
 	s.openapiDoc, s.openapiErr = openAPIJSON()
 	s.suggestLimiter = newRateLimiter("suggest", cfg.SuggestLimit, cfg.SuggestWindow, cfg.RateLimitPrefix, rdb, log)
+	s.suggestTokenLimiter = newRateLimiter("suggest", cfg.SuggestTokenLimit, cfg.SuggestWindow, cfg.RateLimitPrefix, rdb, log)
 	s.handler = s.middleware(s.router())
 	return s
 }
@@ -108,7 +115,7 @@ func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		close(s.done)
-		err = s.suggestLimiter.close()
+		err = errors.Join(s.suggestLimiter.close(), s.suggestTokenLimiter.close())
 	})
 	return err
 }

@@ -158,7 +158,7 @@ func TestInventory(t *testing.T) {
 		opts := testOptions(srv.client(t, client.WithToken(srv.Token(t, aforro.RoleStaff, 2))))
 		opts.StoreID = 1
 		tm := start(t, opts)
-		waitFor(t, tm, "This token does not cover store 1.")
+		waitFor(t, tm, "This token does not cover store 1; choose one of its stores.", "1 of 1", "Harbour")
 		requireGolden(t, finish(t, tm))
 	})
 }

@@ -30,8 +30,9 @@ type requestResult interface{ requestErr() error }
 type (
 	storeCheckedMsg struct {
 		result
-		id    int64
-		store aforro.Store
+		id         int64
+		store      aforro.Store
+		notCovered bool // the store exists, but the token does not cover it
 	}
 	storesLoadedMsg struct {
 		result
@@ -92,10 +93,13 @@ type (
 	// statusMsg puts a sentence in the status line; seq orders sentences
 	// by when they were said, not by when their command ran.
 	statusMsg struct {
-		kind statusKind
-		text string
-		seq  int
+		kind  statusKind
+		text  string
+		seq   int
+		about string // for an error: what failed ("Load the inventory")
 	}
+	// loadedMsg says that what loaded: an error status about it is stale.
+	loadedMsg struct{ what string }
 	// clearStatusMsg clears the status line if it still shows sentence id.
 	clearStatusMsg struct{ id int }
 	// probeMsg asks the server whether it is back, while disconnected.
@@ -144,7 +148,18 @@ func (c *programContext) errorStatus(what string, err error) tea.Cmd {
 	if what != "" && kind == statusError {
 		text = what + ": " + text
 	}
-	return c.status(kind, "%s", text)
+	c.statusSeq++
+	s := statusMsg{kind: kind, text: text, seq: c.statusSeq}
+	if kind == statusError {
+		s.about = what
+	}
+	return func() tea.Msg { return s }
+}
+
+// loaded returns a command that clears an error status about what, now
+// that what loaded: a failure already put right must not stay on screen.
+func (c *programContext) loaded(what string) tea.Cmd {
+	return func() tea.Msg { return loadedMsg{what: what} }
 }
 
 // describe turns a request error into a status sentence and its tone.
@@ -158,6 +173,8 @@ func describe(err error) (statusKind, string) {
 		return statusInfo, ""
 	case errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests:
 		return statusWarn, fmt.Sprintf("Busy: too many requests. Try again in %s.", waitText(ae.RetryAfter))
+	case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized:
+		return statusError, ae.Message + ` Quit (q) and run "aforroctl login" with a live token.`
 	case errors.As(err, &ae):
 		return statusError, ae.Message
 	case errors.As(err, &ce):

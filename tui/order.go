@@ -14,6 +14,7 @@ import (
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
+	"github.com/aforro/aforro/internal/human"
 )
 
 // basketLine is one product in the basket.
@@ -175,13 +176,9 @@ func (m *orderModel) placed(msg orderPlacedMsg) tea.Cmd {
 // items writes "1 item" or "3 items".
 func items(n int) string { return plural(n, "item", "items") }
 
-// plural writes n and the noun that goes with it.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
+// plural writes n and the noun that goes with it (human.Plural, which the
+// commands share).
+func plural(n int, one, many string) string { return human.Plural(n, one, many) }
 
 // orderUnits returns how many items an order asked for.
 func orderUnits(o aforro.Order) int {

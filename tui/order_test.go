@@ -120,7 +120,7 @@ func TestOrderBasketKeys(t *testing.T) {
 	keys(tm, "e", "not an email", "enter")
 	waitFor(t, tm, `"not an email" is not an email address.`)
 	keys(tm, "esc", "q")
-	waitFor(t, tm, "Quit anyway? y/n")
+	waitFor(t, tm, "The basket holds 1 line that will be lost. Quit anyway? y/n")
 	keys(tm, "n")
 	waitFor(t, tm, "The basket is kept.")
 	keys(tm, "X")

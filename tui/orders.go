@@ -230,7 +230,7 @@ func (m *ordersModel) askCancel(id int64, status string) tea.Cmd {
 	case m.cancelling != 0:
 		return m.ctx.status(statusInfo, "Order #%d is being cancelled.", m.cancelling)
 	case status != aforro.StatusConfirmed:
-		return m.ctx.status(statusInfo, "Only a CONFIRMED order can be cancelled; order #%d is %s.", id, status)
+		return m.ctx.status(statusWarn, "Only a CONFIRMED order can be cancelled; order #%d is %s.", id, status)
 	}
 	m.confirmCancel = id
 	return nil
@@ -383,11 +383,27 @@ func (m *ordersModel) help() helpKeys {
 		keys := []key.Binding{withHelp(k.Yes, "cancel the order"), withHelp(k.No, "keep it")}
 		return helpKeys{short: keys, full: [][]key.Binding{keys}}
 	case m.detailID != 0:
-		keys := []key.Binding{withHelp(k.Back, "back to the list"), k.CancelOrder, k.Refresh}
+		keys := append([]key.Binding{withHelp(k.Back, "back to the list")}, m.cancelKey()...)
+		keys = append(keys, k.Refresh)
 		return helpKeys{short: keys, full: [][]key.Binding{{k.Up, k.Down}, keys}}
 	}
-	return helpKeys{
-		short: []key.Binding{k.Open, k.CancelOrder, k.StatusFilter, k.Refresh},
-		full:  [][]key.Binding{k.navigation(), {k.Open, k.CancelOrder, k.StatusFilter, k.Refresh}},
+	keys := append([]key.Binding{k.Open}, m.cancelKey()...)
+	keys = append(keys, k.StatusFilter, k.Refresh)
+	return helpKeys{short: keys, full: [][]key.Binding{k.navigation(), keys}}
+}
+
+// cancelKey is the cancel key when the order under the cursor (or shown
+// in detail) can be cancelled, and nothing otherwise: the footer offers
+// only keys that act.
+func (m *ordersModel) cancelKey() []key.Binding {
+	status := m.detailStatus()
+	if m.detailID == 0 {
+		if i := m.table.selected(); i >= 0 && i < len(m.list.page.Results) {
+			status = m.list.page.Results[i].Status
+		}
 	}
+	if status != aforro.StatusConfirmed {
+		return nil
+	}
+	return []key.Binding{m.ctx.keys.CancelOrder}
 }

@@ -94,7 +94,7 @@ func (l *pagedList[T]) accept(c *programContext, msg pageLoadedMsg[T], what stri
 		l.cursors = nil // reached by number: on by number too
 	}
 	setRows()
-	return nil
+	return c.loaded(what)
 }
 
 // cursorRefused reports whether err is the server's refusal of a cursor.

@@ -54,14 +54,33 @@ func (p *pickerModel) hide() {
 	p.input.Blur()
 }
 
-// load fetches every store; a retailer has tens or hundreds, not millions.
+// load fetches the stores the token covers: those its scope names (GET
+// /api/auth/token/ says which), else every store; a retailer has tens or
+// hundreds, not millions.
 func (p *pickerModel) load() tea.Cmd {
 	p.loading, p.failed = true, false
 	c := p.ctx
 	return func() tea.Msg {
 		ctx, cancel := c.request()
 		defer cancel()
+		tok, err := c.client.CurrentToken(ctx)
+		if err != nil {
+			return storesLoadedMsg{result: result{err}}
+		}
 		var stores []aforro.Store
+		if tok.Role != aforro.RoleAdmin && len(tok.Stores) > 0 {
+			for _, id := range tok.Stores {
+				st, err := c.client.Store(ctx, id)
+				if aforro.ErrorCode(err) == aforro.ENOTFOUND {
+					continue // deleted since the token was made
+				}
+				if err != nil {
+					return storesLoadedMsg{result: result{err}}
+				}
+				stores = append(stores, st)
+			}
+			return storesLoadedMsg{stores: stores}
+		}
 		for st, err := range client.All(ctx, c.client.ListStores, aforro.MaxPageSize) {
 			if err != nil {
 				return storesLoadedMsg{result: result{err}}
@@ -89,7 +108,7 @@ func (p *pickerModel) update(msg tea.Msg) tea.Cmd {
 		}
 		p.stores, p.loaded = msg.stores, true
 		p.refilter()
-		return nil
+		return p.ctx.loaded("Load the stores")
 	case reconnectedMsg:
 		if p.failed && p.visible {
 			return p.load()

@@ -232,7 +232,7 @@ func TestSearch(t *testing.T) {
 func TestSearchRateLimited(t *testing.T) {
 	t.Parallel()
 	limited := func(window time.Duration) serverOption {
-		return func(c *server.Config) { c.SuggestLimit, c.SuggestWindow = 1, window }
+		return func(c *server.Config) { c.SuggestLimit, c.SuggestTokenLimit, c.SuggestWindow = 1, 1, window }
 	}
 
 	t.Run("pauses", func(t *testing.T) {

@@ -101,7 +101,7 @@ func (m *summaryModel) update(msg tea.Msg) tea.Cmd {
 		}
 		m.failed, m.loaded, m.refreshed = false, true, msg.at
 		m.pick()
-		return next
+		return tea.Batch(next, m.ctx.loaded("Load the daily summary"))
 	case watchTickMsg:
 		if msg.gen != m.gen || !m.active || m.loading {
 			return nil // an old timer, or a request in flight that sets the next one

@@ -240,8 +240,12 @@ func (m *Model) checkStore(id int64) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := c.request()
 		defer cancel()
+		tok, err := c.client.CurrentToken(ctx)
+		if err != nil {
+			return storeCheckedMsg{result: result{err}, id: id}
+		}
 		st, err := c.client.Store(ctx, id)
-		return storeCheckedMsg{result: result{err}, id: id, store: st}
+		return storeCheckedMsg{result: result{err}, id: id, store: st, notCovered: err == nil && !tok.CoversStore(id)}
 	}
 }
 
@@ -264,6 +268,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = statusMsg{}
 		}
 		return m, nil
+	case loadedMsg:
+		if m.status.kind == statusError && m.status.about == msg.what {
+			m.status = statusMsg{}
+		}
+		return m, nil
 	case probeMsg:
 		return m, m.probe()
 	case healthMsg:
@@ -279,6 +288,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.store.ID == m.ctx.store.ID {
 			m.picker.hide() // the same store again: nothing to start over
 			return m, tea.Batch(cmds...)
+		}
+		if m.status.kind == statusError { // about the store left behind
+			m.status = statusMsg{}
 		}
 		cmds = append(cmds, m.chooseStore(msg.store))
 	case storeSavedMsg:
@@ -305,6 +317,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) storeChecked(msg storeCheckedMsg) tea.Cmd {
 	var ae *client.APIError
 	switch {
+	case msg.err == nil && msg.notCovered:
+		m.checkPending = 0
+		return tea.Batch(m.picker.show(),
+			m.ctx.status(statusWarn, "This token does not cover store %d; choose one of its stores.", msg.id))
 	case msg.err == nil:
 		m.checkPending = 0
 		return func() tea.Msg { return storeChosenMsg{store: msg.store} }
@@ -560,8 +576,8 @@ func (m *Model) tabsView() string {
 func (m *Model) statusView() string {
 	st := m.ctx.styles
 	if m.confirmQuit {
-		return st.Warn.Render(ansi.Truncate(fmt.Sprintf("The basket holds %d lines that will be lost. Quit anyway? y/n",
-			len(m.order.lines)), m.width, "…"))
+		return st.Warn.Render(ansi.Truncate(fmt.Sprintf("The basket holds %s that will be lost. Quit anyway? y/n",
+			plural(len(m.order.lines), "line", "lines")), m.width, "…"))
 	}
 	text := m.status.text
 	if text == "" {

@@ -186,7 +186,7 @@ func TestLogin(t *testing.T) {
 			t.Fatalf("login: exit %d: %s", r.code, r.stderr)
 		}
 		path := filepath.Join(env["XDG_CONFIG_HOME"], "aforro", "config.json")
-		if want := "Logged in to " + srv.URL + "; saved to " + path + ".\n"; r.stdout != want {
+		if want := "Logged in to " + srv.URL + ` as "test admin": admin token (every store). Saved to ` + path + ".\n"; r.stdout != want {
 			t.Errorf("stdout = %q, want %q", r.stdout, want)
 		}
 		checkConfigFile(t, path, config{Server: srv.URL, Token: srv.Admin})
@@ -230,9 +230,11 @@ func TestLogin(t *testing.T) {
 		msg   string
 	}{
 		{"without a token", []string{"login", "--server", srv.URL}, "", 2,
-			"aforroctl: login needs a token: --token, --token-stdin or AFORRO_TOKEN\n"},
+			"aforroctl: login needs a token: --token, --token-stdin or AFORRO_TOKEN (on the server, aforrod token create makes one)\n"},
 		{"with an empty token on stdin", []string{"login", "--server", srv.URL, "--token-stdin"}, "\n", 2,
-			"aforroctl: login needs a token: --token, --token-stdin or AFORRO_TOKEN\n"},
+			"aforroctl: login needs a token: --token, --token-stdin or AFORRO_TOKEN (on the server, aforrod token create makes one)\n"},
+		{"with a token the server does not know", []string{"login", "--server", srv.URL, "--token", "afr_bogus"}, "", 1,
+			"aforroctl: The token is unknown or revoked at " + srv.URL + ": not logged in, nothing saved\n"},
 		{"to an unreachable server", []string{"login", "--server", closedURL(t), "--token", "afr_x"}, "", 3,
 			"aforroctl: cannot reach the server at "},
 	}

@@ -224,7 +224,7 @@ func (t *instant) UnmarshalText(b []byte) error {
 func productView(updated bool) view[aforro.Product] {
 	v := view[aforro.Product]{
 		noun: "products",
-		columns: []column{{title: "ID", right: true}, {title: "TITLE", flex: true}, {title: "CATEGORY", flex: true},
+		columns: []column{{title: "PRODUCT", right: true}, {title: "TITLE", flex: true}, {title: "CATEGORY", flex: true},
 			{title: "PRICE", right: true}, {title: "CREATED"}},
 		cells: func(p aforro.Product) []string {
 			return []string{formatID(p.ID), p.Title, p.Category.Name, p.Price.String(), formatTime(p.CreatedAt)}

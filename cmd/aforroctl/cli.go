@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/aforro/aforro/client"
 )
 
@@ -22,6 +24,8 @@ type Globals struct {
 	Server string `placeholder:"URL" help:"Aforro server URL (env AFORRO_URL, then the config file; default http://127.0.0.1:8000)."`
 	Token  string `placeholder:"TOKEN" help:"API token (env AFORRO_TOKEN, then the config file)."`
 	Output string `short:"o" enum:"table,json,csv" default:"table" placeholder:"table|json|csv" help:"Output format: table for people, json for scripts (exactly the API's JSON), csv for the list commands (a header line, then one row per line)."`
+
+	Version kong.VersionFlag `help:"Print the version, commit and Go version, then exit."`
 }
 
 // CLI is aforroctl's command tree: one command group per resource, each with
@@ -29,7 +33,8 @@ type Globals struct {
 type CLI struct {
 	Globals
 
-	Login      LoginCmd      `cmd:"" help:"Save the server URL and token in the config file."`
+	Login      LoginCmd      `cmd:"" help:"Check a token against the server and save it, with the server URL, in the config file."`
+	Logout     LogoutCmd     `cmd:"" help:"Remove the saved token from the config file."`
 	Stores     StoresCmd     `cmd:"" help:"List, show and (admin) change stores."`
 	Categories CategoriesCmd `cmd:"" help:"List, show and (admin) change product categories."`
 	Products   ProductsCmd   `cmd:"" help:"List, show and (admin) change products."`
@@ -43,6 +48,7 @@ type CLI struct {
 	Webhooks   WebhooksCmd   `cmd:"" help:"Register webhook endpoints and see their deliveries (admin token)."`
 	Health     HealthCmd     `cmd:"" help:"Check that the server is alive and ready."`
 	TUI        TUICmd        `cmd:"" name:"tui" help:"The terminal UI for store staff: inventory, search, orders, summary (staff token)."`
+	Completion CompletionCmd `cmd:"" help:"Print the shell code for tab completion: bash, zsh or fish."`
 }
 
 // Help is shown under the usage of "aforroctl --help".

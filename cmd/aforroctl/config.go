@@ -24,6 +24,7 @@ type settings struct {
 	Server     string
 	ServerFrom string // "--server", "AFORRO_URL", the config file's path or "the default"
 	Token      string
+	TokenFrom  string // "--token", "AFORRO_TOKEN", the config file's path, or "" for no token
 	ConfigPath string
 }
 
@@ -53,9 +54,9 @@ func resolveSettings(g Globals, env map[string]string, stderr io.Writer) (settin
 	if s.Server == "" {
 		s.Server, s.ServerFrom = env[envServer], envServer
 	}
-	s.Token = g.Token
+	s.Token, s.TokenFrom = g.Token, "--token"
 	if s.Token == "" {
-		s.Token = env[envToken]
+		s.Token, s.TokenFrom = env[envToken], envToken
 	}
 	if s.Server == "" || s.Token == "" {
 		cfg, err := readConfig(path, stderr)
@@ -66,11 +67,14 @@ func resolveSettings(g Globals, env map[string]string, stderr io.Writer) (settin
 			s.Server, s.ServerFrom = cfg.Server, path
 		}
 		if s.Token == "" {
-			s.Token = cfg.Token
+			s.Token, s.TokenFrom = cfg.Token, path
 		}
 	}
 	if s.Server == "" {
 		s.Server, s.ServerFrom = defaultServer, "the default"
+	}
+	if s.Token == "" {
+		s.TokenFrom = ""
 	}
 	return s, nil
 }

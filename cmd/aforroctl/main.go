@@ -9,6 +9,10 @@ package main
 import (
 	"os"
 	"strings"
+
+	// Before Bubble Tea's init: keeps it from querying the terminal in
+	// every command (see the package's doc).
+	_ "github.com/aforro/aforro/internal/termquiet"
 )
 
 func main() {

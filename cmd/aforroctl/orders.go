@@ -96,8 +96,8 @@ func (c *OrdersPlaceCmd) Run(a *app) error {
 // orderLine is one --item flag: "PRODUCT:QTY", or "PRODUCT" for one unit.
 type orderLine aforro.OrderLine
 
-// UnmarshalText parses a line. Only the syntax is checked here; the server
-// judges the numbers and answers with the field it objects to.
+// UnmarshalText parses a line, refusing a product id or a quantity below 1
+// here, in the flag's words, rather than by the server's field path.
 func (l *orderLine) UnmarshalText(b []byte) error {
 	product, qty, hasQty := strings.Cut(strings.TrimSpace(string(b)), ":")
 	p, err := strconv.ParseInt(product, 10, 64)
@@ -109,6 +109,12 @@ func (l *orderLine) UnmarshalText(b []byte) error {
 		if q, err = strconv.Atoi(qty); err != nil {
 			return fmt.Errorf("%q is not PRODUCT:QTY (such as 643:2)", b)
 		}
+	}
+	switch {
+	case p < 1:
+		return fmt.Errorf("%q: the product id must be positive", b)
+	case q < 1:
+		return fmt.Errorf("%q: the quantity must be at least 1", b)
 	}
 	*l = orderLine{ProductID: p, QuantityRequested: q}
 	return nil

@@ -14,6 +14,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
+
+	"github.com/aforro/aforro/internal/human"
 	"golang.org/x/term"
 )
 
@@ -408,7 +410,7 @@ func (p *printer) fit(cols []column, widths []int) {
 }
 
 // Formats of table cells.
-func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
+func formatTime(t time.Time) string { return human.Time(t) } // local, as the TUI and aforrod show times
 func formatID(id int64) string      { return strconv.FormatInt(id, 10) }
 
 // Formats of CSV fields: as the API's JSON writes the values.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aforro/aforro/client"
 	"github.com/aforro/aforro/internal/kongexit"
+	"github.com/aforro/aforro/internal/version"
 )
 
 // Exit codes (API.md, "Commands and configuration").
@@ -53,6 +54,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 		fmt.Fprintln(stderr, "aforroctl:", err)
 		return exitUsage
 	}
+	if done, code := registerCompletion(parser); done {
+		return code
+	}
 	args = markNegativeNumbers(parser.Model, args)
 	kctx, exited, err := kongexit.Parse(parser, args)
 	if exited {
@@ -63,6 +67,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 	}
 	if err != nil {
 		return report(ctx, stderr, usagef("%s", unmarkNegative(err.Error())), helpHint(err))
+	}
+	if err := checkIDs(kctx); err != nil {
+		return report(ctx, stderr, err, fmt.Sprintf("Run %q for usage.", "aforroctl "+kctx.Selected().Path()+" --help"))
 	}
 	if err := checkFormat(kctx, cli.Output); err != nil {
 		return report(ctx, stderr, err, "")
@@ -78,7 +85,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env map[strin
 		settings: settings,
 		out:      newPrinter(stdout, stderr, cli.Output, env),
 	}
-	return report(ctx, stderr, kctx.Run(a), "")
+	err = kctx.Run(a)
+	return report(ctx, stderr, err, tokenHint(err, settings, kctx.Command()))
+}
+
+// tokenHint says what to do when the server refused the token (401): how
+// to log in when there was none, where the refused one came from otherwise.
+// login says it itself.
+func tokenHint(err error, s settings, command string) string {
+	var ae *client.APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized || command == "login" {
+		return ""
+	}
+	if s.TokenFrom == "" {
+		return `No token: run "aforroctl login --token afr_..." once, or set AFORRO_TOKEN.`
+	}
+	return fmt.Sprintf(`The token from %s was refused: run "aforroctl login" with a live one.`, s.TokenFrom)
 }
 
 // newParser returns the parser of aforroctl's command line into cli, writing
@@ -91,7 +113,23 @@ func newParser(cli *CLI, stdout, stderr io.Writer, exit *int) (*kong.Kong, error
 		kong.Writers(stdout, stderr),
 		kongexit.Option(exit),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Help(helpWithoutIdleFlags),
+		kong.Vars{"version": version.String("aforroctl")},
 	}, intMappers()...)...)
+}
+
+// helpWithoutIdleFlags is kong's help, leaving out of a command's help the
+// global flags that do nothing there: -o for the TUI, which draws a screen.
+func helpWithoutIdleFlags(options kong.HelpOptions, kctx *kong.Context) error {
+	if n := kctx.Selected(); n != nil && n.Name == "tui" {
+		for _, f := range kctx.Model.Flags {
+			if f.Name == "output" && !f.Hidden {
+				f.Hidden = true
+				defer func() { f.Hidden = false }()
+			}
+		}
+	}
+	return kong.DefaultHelpPrinter(options, kctx)
 }
 
 // checkFormat refuses -o csv for a command that does not list: its answer

@@ -67,7 +67,7 @@ func searchView(withStore bool) view[aforro.Product] {
 	v := view[aforro.Product]{
 		noun: "matches",
 		one:  "match",
-		columns: []column{{title: "ID", right: true}, {title: "TITLE", flex: true}, {title: "CATEGORY", flex: true},
+		columns: []column{{title: "PRODUCT", right: true}, {title: "TITLE", flex: true}, {title: "CATEGORY", flex: true},
 			{title: "PRICE", right: true}},
 		cells: func(p aforro.Product) []string {
 			return []string{formatID(p.ID), p.Title, p.Category.Name, p.Price.String()}

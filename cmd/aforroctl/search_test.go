@@ -99,7 +99,7 @@ func TestSuggestGolden(t *testing.T) {
 func TestSuggestRateLimited(t *testing.T) {
 	t.Parallel()
 	cfg := server.DefaultConfig()
-	cfg.SuggestLimit = 2
+	cfg.SuggestLimit, cfg.SuggestTokenLimit = 2, 2 // the CLI sends its token
 	srv := newTestServerWith(t, cfg)
 	env := baseEnv(t)
 	env["AFORRO_URL"] = srv.URL

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"os"
 	"time"
 
@@ -54,6 +55,13 @@ func (c *TUICmd) Validate() error {
 
 // Run draws the UI until the user quits.
 func (c *TUICmd) Run(a *app) error {
+	if a.out.format != formatTable {
+		return usagef("-o %s is for the other commands; aforroctl tui draws a screen", a.out.format)
+	}
+	// Without a token every screen would fail; say how to get one instead.
+	if a.settings.Token == "" {
+		return usagef(`aforroctl tui needs a staff token: run "aforroctl login --token afr_..." once, or set AFORRO_TOKEN`)
+	}
 	in, inOK := a.stdin.(*os.File)
 	out, outOK := a.out.stdout.(*os.File)
 	if !inOK || !outOK || !term.IsTerminal(int(in.Fd())) || !term.IsTerminal(int(out.Fd())) {
@@ -63,6 +71,14 @@ func (c *TUICmd) Run(a *app) error {
 		client.WithUserAgent("aforroctl-tui"), client.WithTimeout(tuiRequestTimeout))
 	if err != nil {
 		return usagef("%v (set by %s)", err, a.settings.ServerFrom)
+	}
+	// A token the server refuses is said here, in full, with how to log in
+	// (see tokenHint); an unreachable server is the UI's to wait for.
+	ctx, cancel := context.WithTimeout(a.ctx, tuiRequestTimeout)
+	_, err = cl.CurrentToken(ctx)
+	cancel()
+	if ae := (*client.APIError)(nil); errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+		return err
 	}
 	storeID := c.Store
 	path := a.settings.ConfigPath

@@ -11,9 +11,30 @@ import (
 
 func TestTUINeedsATerminal(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, invocation{args: []string{"tui"}, env: baseEnv(t)})
+	env := baseEnv(t)
+	env["AFORRO_TOKEN"] = "afr_x"
+	r := runCLI(t, invocation{args: []string{"tui"}, env: env})
 	if r.code != exitUsage || !strings.Contains(r.stderr, "aforroctl tui needs a terminal") {
 		t.Errorf("exit %d, stderr %q; want exit %d saying a terminal is needed", r.code, r.stderr, exitUsage)
+	}
+}
+
+// TestTUISaysHowToLogIn checks that the TUI does not start without a token
+// or with one the server refuses, and says how to log in.
+func TestTUISaysHowToLogIn(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, invocation{args: []string{"tui"}, env: baseEnv(t)})
+	want := "aforroctl: aforroctl tui needs a staff token: run \"aforroctl login --token afr_...\" once, or set AFORRO_TOKEN\n"
+	if r.code != exitUsage || r.stderr != want {
+		t.Errorf("no token: exit %d, stderr %q; want exit %d, stderr %q", r.code, r.stderr, exitUsage, want)
+	}
+	srv := newTestServer(t)
+	run := runOnSilentPTY(t, map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "AFORRO_URL": srv.URL, "AFORRO_TOKEN": "afr_bogus"},
+		[]string{"tui"}, "", "")
+	want = "aforroctl: The token is unknown or revoked.\r\n" +
+		"The token from AFORRO_TOKEN was refused: run \"aforroctl login\" with a live one.\r\n"
+	if run.err == nil || run.output != want {
+		t.Errorf("refused token: %v, output %q; want exit 1, output %q", run.err, run.output, want)
 	}
 }
 
@@ -79,5 +100,24 @@ func TestSaveLastStore(t *testing.T) {
 	}
 	if b, err := os.ReadFile(fresh); err != nil || !strings.Contains(string(b), `"last_store": 3`) {
 		t.Errorf("new config file %s (%v)", b, err)
+	}
+}
+
+// TestTUIHelp checks that the TUI's help leaves out -o, which does nothing
+// there, and that -o json is refused rather than ignored.
+func TestTUIHelp(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, invocation{args: []string{"tui", "--help"}, env: baseEnv(t)})
+	if r.code != 0 || strings.Contains(r.stdout, "--output") || !strings.Contains(r.stdout, "--store") {
+		t.Errorf("tui --help: exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+	if r := runCLI(t, invocation{args: []string{"stores", "list", "--help"}, env: baseEnv(t)}); !strings.Contains(r.stdout, "--output") {
+		t.Errorf("stores list --help lost --output:\n%s", r.stdout)
+	}
+	env := baseEnv(t)
+	env["AFORRO_TOKEN"] = "afr_x"
+	r = runCLI(t, invocation{args: []string{"tui", "-o", "json"}, env: env})
+	if r.code != exitUsage || r.stderr != "aforroctl: -o json is for the other commands; aforroctl tui draws a screen\n" {
+		t.Errorf("tui -o json: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -9,16 +9,18 @@ import (
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/db"
 	"github.com/aforro/aforro/db/seed"
+	"github.com/aforro/aforro/internal/human"
 )
 
 // DevCmd is `aforrod dev`: one command from a fresh clone to a running
 // server. It starts a private PostgreSQL and Redis when none answer, migrates,
-// seeds an empty database with `aforrod seed`'s defaults, prints an admin
-// token and serves.
+// seeds an empty database with `aforrod seed`'s defaults, makes an admin
+// token (kept across restarts) and serves.
 type DevCmd struct {
 	ServeCmd
 
-	DataDir string `name:"data-dir" env:"AFORRO_DEV_DATA_DIR" default:".aforro" help:"Where a private PostgreSQL and Redis keep their files."`
+	DataDir  string `name:"data-dir" env:"AFORRO_DEV_DATA_DIR" default:".aforro" help:"Where a private PostgreSQL and Redis keep their files."`
+	NewToken bool   `name:"new-token" help:"Revoke the dev admin token and print a new one (it is otherwise kept across restarts and printed only when made)."`
 }
 
 // Run prepares the services and the database, then serves until ctx is
@@ -37,35 +39,51 @@ func (c *DevCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error {
 		if err := seedIfEmpty(ctx, d, g, log); err != nil {
 			return err
 		}
-		return devToken(ctx, d, g)
+		return devToken(ctx, d, g, c.NewToken)
 	}); err != nil {
 		return err
 	}
 	return c.ServeCmd.Run(ctx, g, log)
 }
 
-// devTokenName names the admin token dev makes on each start.
+// devTokenName names the admin token dev makes.
 const devTokenName = "aforrod dev"
 
-// devToken revokes the admin tokens earlier dev runs made (their secrets were
-// shown once and are gone) and prints a fresh one.
-func devToken(ctx context.Context, d *db.DB, g *Globals) error {
+// devToken makes sure the database has a live dev admin token, printing its
+// secret only when it makes one: the first start on a database, after the
+// token was revoked (aforrod token revoke), or with fresh (--new-token),
+// which revokes the old one first. Otherwise it keeps the token a developer
+// logged in with and says which it is, so restarts need no new login. The
+// secret is never stored, so it cannot be printed twice.
+func devToken(ctx context.Context, d *db.DB, g *Globals, fresh bool) error {
 	toks, err := d.ListTokens(ctx)
 	if err != nil {
 		return err
 	}
-	for _, t := range toks {
-		if t.Name == devTokenName && t.RevokedAt == nil {
+	var live *aforro.Token
+	for i, t := range toks {
+		if t.Name != devTokenName || t.RevokedAt != nil || t.Role != aforro.RoleAdmin {
+			continue
+		}
+		if fresh {
 			if err := d.RevokeToken(ctx, t.ID); err != nil {
 				return err
 			}
+			continue
 		}
+		live = &toks[i] // ListTokens is by id: the newest wins
 	}
-	_, secret, err := d.CreateToken(ctx, devTokenName, aforro.RoleAdmin, nil)
+	if live != nil {
+		fmt.Fprintf(g.stdout, "admin token %d (made %s) kept from an earlier start, not shown again; aforrod dev --new-token replaces it\n",
+			live.ID, human.Time(live.CreatedAt))
+		return nil
+	}
+	tok, secret, err := d.CreateToken(ctx, devTokenName, aforro.RoleAdmin, nil)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stdout, "admin token for this run (revoked on the next dev start):\n  export AFORRO_TOKEN=%s\n", secret)
+	fmt.Fprintf(g.stdout, "admin token %d, shown only now (restarts keep it; aforrod dev --new-token replaces it):\n  export AFORRO_TOKEN=%s\n",
+		tok.ID, secret)
 	return nil
 }
 

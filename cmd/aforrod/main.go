@@ -15,6 +15,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/aforro/aforro/internal/kongexit"
+	"github.com/aforro/aforro/internal/version"
 )
 
 // Globals are the settings every subcommand shares.
@@ -22,6 +23,8 @@ type Globals struct {
 	DatabaseURL string `name:"database-url" env:"AFORRO_DATABASE_URL" default:"postgres://postgres@127.0.0.1:5432/aforro?sslmode=disable" help:"PostgreSQL connection URL."`
 	LogFormat   string `name:"log-format" env:"AFORRO_LOG_FORMAT" enum:"auto,json,text" default:"auto" help:"Log format: json, text, or auto (json when stderr is not a terminal)."`
 	LogLevel    string `name:"log-level" env:"AFORRO_LOG_LEVEL" enum:"debug,info,warn,error" default:"info" help:"Lowest level logged."`
+
+	Version kong.VersionFlag `help:"Print the version, commit and Go version, then exit."`
 
 	stdout io.Writer
 	stderr io.Writer
@@ -53,6 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		kong.UsageOnError(),
 		kong.Writers(stdout, stderr),
 		kongexit.Option(&exit),
+		kong.Vars{"version": version.String("aforrod")},
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "aforrod:", err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aforro/aforro/db"
+	"github.com/aforro/aforro/internal/human"
 )
 
 // TokenCmd manages API tokens.
@@ -51,7 +52,7 @@ func (TokenListCmd) Run(ctx context.Context, g *Globals) error {
 		fmt.Fprintln(tw, "ID\tNAME\tROLE\tSTORES\tCREATED\tLAST USED\tREVOKED")
 		for _, t := range toks {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, storesText(t.Stores),
-				t.CreatedAt.Format(time.RFC3339), timeText(t.LastUsedAt), timeText(t.RevokedAt))
+				human.Time(t.CreatedAt), timeText(t.LastUsedAt), timeText(t.RevokedAt))
 		}
 		return tw.Flush()
 	})
@@ -98,5 +99,5 @@ func timeText(t *time.Time) string {
 	if t == nil {
 		return "-"
 	}
-	return t.UTC().Format(time.RFC3339)
+	return human.Time(*t)
 }
