@@ -59,6 +59,9 @@ func (TransfersCreateCmd) Help() string {
 
 // Run creates the draft.
 func (c *TransfersCreateCmd) Run(a *app) error {
+	if c.From == c.To {
+		return usagef("--to must differ from --from: a transfer moves stock between two stores")
+	}
 	req := aforro.CreateTransfer{SourceStoreID: c.From, DestinationStoreID: c.To, Note: c.Note, Reference: c.Reference}
 	for _, l := range c.Line {
 		req.Lines = append(req.Lines, aforro.TransferLineInput(l))

@@ -27,7 +27,9 @@ type composeFile struct {
 // volume work, since no Docker engine runs the file in CI: PostgreSQL is
 // healthy only once it answers over TCP (the image's first, socket-only
 // server passes a socket check), migrate waits for that, aforrod's health is
-// its readiness, and the Aforro services run as the image's numeric user.
+// its readiness (the proxy of the "many" profile waits for its three
+// instances' readiness), and the Aforro services run as the image's numeric
+// user.
 func TestComposeFile(t *testing.T) {
 	t.Parallel()
 	b, err := os.ReadFile("../../docker-compose.yml")
@@ -46,10 +48,17 @@ func TestComposeFile(t *testing.T) {
 		slices.Contains(test, "localhost") {
 		t.Errorf("postgres healthcheck %q: want pg_isready over TCP (-h 127.0.0.1)", test)
 	}
-	if h := f.Services["aforrod"].Healthcheck.Test; !strings.Contains(strings.Join(h, " "), "/readyz") {
-		t.Errorf("aforrod healthcheck %q: want /readyz", h)
+	for _, name := range []string{"aforrod", "aforrod-a", "aforrod-b", "aforrod-c"} {
+		if h := f.Services[name].Healthcheck.Test; !strings.Contains(strings.Join(h, " "), "/readyz") {
+			t.Errorf("%s healthcheck %q: want /readyz", name, h)
+		}
 	}
-	for _, name := range []string{"migrate", "aforrod"} {
+	for _, name := range []string{"aforrod-a", "aforrod-b", "aforrod-c"} {
+		if dep := f.Services["proxy"].DependsOn[name].Condition; dep != "service_healthy" {
+			t.Errorf("the proxy depends on %s with condition %q, want service_healthy", name, dep)
+		}
+	}
+	for _, name := range []string{"migrate", "aforrod", "aforrod-a", "aforrod-b", "aforrod-c"} {
 		svc, ok := f.Services[name]
 		if !ok {
 			t.Errorf("no %s service", name)
