@@ -24,7 +24,7 @@ func (d *DB) RunOnce(ctx context.Context, job string, day time.Time, instance st
 		tag, err := tx.Exec(ctx, `INSERT INTO job_runs (job, run_date, instance) VALUES ($1, $2, $3)
 			ON CONFLICT (job, run_date) DO NOTHING`, job, utcDay(day), instance)
 		if err != nil {
-			return fmt.Errorf("claim %s run of %s: %w", job, utcDay(day).Format(aforro.DateLayout), err)
+			return wrapError(err, fmt.Sprintf("claim %s run of %s", job, utcDay(day).Format(aforro.DateLayout)))
 		}
 		if tag.RowsAffected() == 0 {
 			return nil

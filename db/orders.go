@@ -174,7 +174,11 @@ func lockLines(ctx context.Context, tx pgx.Tx, req aforro.PlaceOrder) ([]orderLi
 	}); err != nil {
 		return nil, wrapError(err, "read products")
 	}
-	if err := unknownProducts(req.Items, found); err != nil {
+	requested := make([]int64, len(req.Items))
+	for i, it := range req.Items {
+		requested[i] = it.ProductID
+	}
+	if err := unknownProducts("items", requested, func(id int64) bool { return found[id] }); err != nil {
 		return nil, err
 	}
 
@@ -343,15 +347,16 @@ func replayKey(ctx context.Context, tx pgx.Tx, key *IdempotencyKey) (resp []byte
 	return resp, status, nil
 }
 
-// unknownProducts names every requested product that does not exist, as field
-// errors keyed by the line's position in the request.
-func unknownProducts[V any](items []aforro.OrderLine, found map[int64]V) error {
+// unknownProducts names every requested product that known says does not
+// exist, as field errors keyed by the line's position in the request's list
+// (list: "items" of an order, "lines" of a transfer).
+func unknownProducts(list string, ids []int64, known func(int64) bool) error {
 	var errs aforro.FieldErrors
 	var missing []int64
-	for i, l := range items {
-		if _, ok := found[l.ProductID]; !ok {
-			errs.Add(fmt.Sprintf("items[%d].product_id", i), fmt.Sprintf("unknown product %d", l.ProductID))
-			missing = append(missing, l.ProductID)
+	for i, id := range ids {
+		if !known(id) {
+			errs.Add(fmt.Sprintf("%s[%d].product_id", list, i), fmt.Sprintf("unknown product %d", id))
+			missing = append(missing, id)
 		}
 	}
 	if len(missing) == 0 {

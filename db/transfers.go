@@ -93,20 +93,7 @@ func checkTransferParties(ctx context.Context, tx pgx.Tx, source, destination in
 		(SELECT id FROM products WHERE id = ANY($1) ORDER BY id FOR KEY SHARE) p`, ids).Scan(&found); err != nil {
 		return wrapError(err, "lock products")
 	}
-	var errs aforro.FieldErrors
-	var missing []int64
-	for i, l := range lines {
-		if !slices.Contains(found, l.ProductID) {
-			errs.Add(fmt.Sprintf("lines[%d].product_id", i), fmt.Sprintf("unknown product %d", l.ProductID))
-			missing = append(missing, l.ProductID)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	e := errs.Err().(*aforro.Error)
-	e.Message = fmt.Sprintf("Unknown product id(s): %s.", joinIDs(missing))
-	return e
+	return unknownProducts("lines", ids, func(id int64) bool { return slices.Contains(found, id) })
 }
 
 func insertTransferLines(ctx context.Context, tx pgx.Tx, id, destination int64, lines []aforro.TransferLineInput) error {

@@ -16,13 +16,10 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -64,14 +61,10 @@ func run(ctx context.Context, cli CLI) error {
 	}
 	api := server.New(server.DefaultConfig(), d, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer api.Close()
-	rec := &recorder{}
+	rec := &loadtest.Recorder{}
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	hs := &http.Server{Handler: rec.wrap(api.Handler()), ReadHeaderTimeout: 5 * time.Second}
-	base, err := loadtest.Serve(sctx, func(ctx context.Context, ln net.Listener) error {
-		go func() { <-ctx.Done(); _ = hs.Close() }()
-		return hs.Serve(ln)
-	})
+	base, err := loadtest.ServeHandler(sctx, rec.Wrap(api.Handler()))
 	if err != nil {
 		return err
 	}
@@ -83,12 +76,12 @@ func run(ctx context.Context, cli CLI) error {
 	fmt.Printf("%7s %8s %9s | %-26s | %s\n", "clients", "requests", "req/s", "server p50 / p95 / p99", "client p50 / p95 / p99")
 	load(ctx, base, codes, max(1, slices.Max(cli.Clients)), cli.Warmup)
 	for _, n := range cli.Clients {
-		rec.reset()
+		rec.Take()
 		res := load(ctx, base, codes, n, cli.Duration)
 		if res.Failed > 0 {
 			return fmt.Errorf("%d clients: %d requests failed (first: %s)", n, res.Failed, res.FirstErr)
 		}
-		fmt.Printf("%7d %8d %9.0f | %-26s | %s\n", n, len(res.Latencies), res.Rate, percentiles(rec.take()), percentiles(res.Latencies))
+		fmt.Printf("%7d %8d %9.0f | %-26s | %s\n", n, len(res.Latencies), res.Rate, loadtest.Percentiles(loadtest.Durations(rec.Take())), loadtest.Percentiles(res.Latencies))
 	}
 	return nil
 }
@@ -155,66 +148,9 @@ func load(ctx context.Context, base string, codes []string, n int, dur time.Dura
 		for c.Running() {
 			code := codes[(i+c.ID)%len(codes)]
 			i++
-			_ = c.Time(func() error { return get(ctx, c.HTTP, base+"/api/products/lookup/?code="+url.QueryEscape(code)) })
+			_ = c.Time(func() error {
+				return loadtest.Get(ctx, c.HTTP, base+"/api/products/lookup/?code="+url.QueryEscape(code), "")
+			})
 		}
 	})
-}
-
-func get(ctx context.Context, hc *http.Client, u string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d: %s", u, resp.StatusCode, b)
-	}
-	return nil
-}
-
-// recorder keeps the handler's own time of each request.
-type recorder struct {
-	mu  sync.Mutex
-	all []time.Duration
-}
-
-func (r *recorder) wrap(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		t0 := time.Now()
-		h.ServeHTTP(w, req)
-		d := time.Since(t0)
-		r.mu.Lock()
-		r.all = append(r.all, d)
-		r.mu.Unlock()
-	})
-}
-
-func (r *recorder) reset() { r.mu.Lock(); r.all = nil; r.mu.Unlock() }
-
-func (r *recorder) take() []time.Duration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	all := r.all
-	r.all = nil
-	return all
-}
-
-func percentiles(ds []time.Duration) string {
-	if len(ds) == 0 {
-		return "-"
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	p := func(q int) string {
-		return fmt.Sprintf("%.2fms", float64(loadtest.Percentile(s, q))/float64(time.Millisecond))
-	}
-	return p(50) + " / " + p(95) + " / " + p(99)
 }

@@ -18,13 +18,10 @@ import (
 	"log/slog"
 	"maps"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -94,14 +91,10 @@ func run(ctx context.Context, cli CLI) error {
 	cfg.RateLimitPrefix = fmt.Sprintf("bench:%d:", time.Now().UnixNano())
 	api := server.New(cfg, d, rdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer api.Close()
-	rec := &recorder{}
+	rec := &loadtest.Recorder{}
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	hs := &http.Server{Handler: rec.wrap(api.Handler()), ReadHeaderTimeout: 5 * time.Second}
-	base, err := loadtest.Serve(sctx, func(ctx context.Context, ln net.Listener) error {
-		go func() { <-ctx.Done(); _ = hs.Close() }()
-		return hs.Serve(ln)
-	})
+	base, err := loadtest.ServeHandler(sctx, rec.Wrap(api.Handler()))
 	if err != nil {
 		return err
 	}
@@ -118,16 +111,16 @@ func run(ctx context.Context, cli CLI) error {
 		qs := map[string][]query{"suggest": cat.suggest, "search": cat.search}[ep]
 		load(ctx, base, qs, max(1, slices.Max(cli.Clients)), cli.Warmup) // warm caches and plans
 		for _, n := range cli.Clients {
-			rec.reset()
+			rec.Take()
 			res := load(ctx, base, qs, n, cli.Duration)
 			if res.Failed > 0 {
 				return fmt.Errorf("%s with %d clients: %d requests failed (first: %s)", ep, n, res.Failed, res.FirstErr)
 			}
-			srv := rec.take()
+			srv := rec.Take()
 			fmt.Printf("%-8s %7d %8d %9.0f | %-26s | %-26s | %s\n", ep, n, len(res.Latencies), res.Rate,
-				percentiles(srv.all), percentiles(res.Latencies), byKind(srv.byKind))
-			for _, s := range slowest(srv.slow, cli.Slowest) {
-				fmt.Printf("    %8s  %-8s %s\n", fmtDur(s.d), s.kind, s.path)
+				loadtest.Percentiles(loadtest.Durations(srv)), loadtest.Percentiles(res.Latencies), byKind(srv))
+			for _, s := range slowest(srv, cli.Slowest) {
+				fmt.Printf("    %8s  %-8s %s\n", loadtest.Millis(s.D), s.Kind, s.Path)
 			}
 		}
 	}
@@ -278,54 +271,6 @@ func typo(r *rand.Rand, w string) string {
 // prefix returns the first n runes of w.
 func prefix(w string, n int) string { return string([]rune(w)[:n]) }
 
-// recorder measures the handler's own time per request, by kind.
-type recorder struct {
-	mu     sync.Mutex
-	all    []time.Duration
-	byKind map[string][]time.Duration
-	slow   []sample
-}
-
-// sample is one request's server time.
-type sample struct {
-	d          time.Duration
-	kind, path string
-}
-
-// kindHeader tells the recorder which kind of query a request is.
-const kindHeader = "X-Bench-Kind"
-
-func (rec *recorder) wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start, uri := time.Now(), r.URL.RequestURI()
-		next.ServeHTTP(w, r)
-		d := time.Since(start)
-		rec.mu.Lock()
-		rec.all = append(rec.all, d)
-		if rec.byKind != nil {
-			k := r.Header.Get(kindHeader)
-			rec.byKind[k] = append(rec.byKind[k], d)
-			rec.slow = append(rec.slow, sample{d, k, uri})
-		}
-		rec.mu.Unlock()
-	})
-}
-
-func (rec *recorder) reset() {
-	rec.mu.Lock()
-	rec.all, rec.byKind, rec.slow = nil, map[string][]time.Duration{}, nil
-	rec.mu.Unlock()
-}
-
-// take returns what was recorded since reset and stops recording by kind.
-func (rec *recorder) take() *recorder {
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	out := &recorder{all: rec.all, byKind: rec.byKind, slow: rec.slow}
-	rec.all, rec.byKind, rec.slow = nil, nil, nil
-	return out
-}
-
 // load replays qs from n clients for dur, each client starting at a random
 // place in the list.
 func load(ctx context.Context, base string, qs []query, n int, dur time.Duration) loadtest.Result {
@@ -334,64 +279,32 @@ func load(ctx context.Context, base string, qs []query, n int, dur time.Duration
 		for c.Running() {
 			q := qs[(i+c.ID)%len(qs)]
 			i++
-			_ = c.Time(func() error { return get(ctx, c.HTTP, base, q) })
+			_ = c.Time(func() error { return loadtest.Get(ctx, c.HTTP, base+q.path, q.kind) })
 		}
 	})
 }
 
-func get(ctx context.Context, hc *http.Client, base string, q query) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+q.path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set(kindHeader, q.kind)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d: %s", q.path, resp.StatusCode, b)
-	}
-	return nil
-}
-
 // slowest returns the n slowest of ss, slowest first.
-func slowest(ss []sample, n int) []sample {
+func slowest(ss []loadtest.Sample, n int) []loadtest.Sample {
 	if n <= 0 {
 		return nil
 	}
 	s := slices.Clone(ss)
-	slices.SortFunc(s, func(a, b sample) int { return cmp.Compare(b.d, a.d) })
+	slices.SortFunc(s, func(a, b loadtest.Sample) int { return cmp.Compare(b.D, a.D) })
 	return s[:min(n, len(s))]
 }
 
-// percentiles formats p50 / p95 / p99 of ds.
-func percentiles(ds []time.Duration) string {
-	if len(ds) == 0 {
-		return "-"
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	p := func(q int) string { return fmtDur(loadtest.Percentile(s, q)) }
-	return p(50) + " / " + p(95) + " / " + p(99)
-}
-
 // byKind formats the p99 of each kind of query.
-func byKind(m map[string][]time.Duration) string {
+func byKind(ss []loadtest.Sample) string {
+	m := map[string][]time.Duration{}
+	for _, s := range ss {
+		m[s.Kind] = append(m[s.Kind], s.D)
+	}
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		s := slices.Clone(m[k])
+		s := m[k]
 		slices.Sort(s)
-		parts = append(parts, k+" "+fmtDur(loadtest.Percentile(s, 99)))
+		parts = append(parts, k+" "+loadtest.Millis(loadtest.Percentile(s, 99)))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func fmtDur(d time.Duration) string {
-	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
 }

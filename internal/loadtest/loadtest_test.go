@@ -3,7 +3,6 @@ package loadtest
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -50,29 +49,14 @@ func TestPercentile(t *testing.T) {
 func TestRun(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	base, err := Serve(ctx, func(ctx context.Context, ln net.Listener) error {
-		hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/fail" {
-				http.Error(w, "no", http.StatusTeapot)
-			}
-		})}
-		go func() { <-ctx.Done(); _ = hs.Close() }()
-		return hs.Serve(ln)
-	})
+	rec := &Recorder{}
+	base, err := ServeHandler(ctx, rec.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/fail" {
+			http.Error(w, "no", http.StatusTeapot)
+		}
+	})))
 	if err != nil {
 		t.Fatal(err)
-	}
-	get := func(hc *http.Client, path string) error {
-		resp, err := hc.Get(base + path)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		_, _ = io.Copy(io.Discard, resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
-		}
-		return nil
 	}
 
 	const n, failEvery = 4, 3
@@ -90,7 +74,7 @@ func TestRun(t *testing.T) {
 				path = "/fail"
 			}
 			mine++
-			_ = c.Time(func() error { return get(c.HTTP, path) })
+			_ = c.Time(func() error { return Get(ctx, c.HTTP, base+path, "k") })
 		}
 		mu.Lock()
 		ids, calls = append(ids, c.ID), calls+mine
@@ -113,8 +97,20 @@ func TestRun(t *testing.T) {
 	if res.Failed == 0 || res.Failed > calls/failEvery+n {
 		t.Errorf("%d of %d requests failed, want about one in %d", res.Failed, calls, failEvery)
 	}
-	if res.FirstErr == nil || res.FirstErr.Error() != "GET /fail: status 418" {
+	if want := "GET " + base + "/fail: status 418: no\n"; res.FirstErr == nil || res.FirstErr.Error() != want {
 		t.Errorf("first error %v, want the failed GET's", res.FirstErr)
+	}
+	samples := rec.Take()
+	if len(samples) != calls {
+		t.Errorf("the recorder kept %d samples of %d requests", len(samples), calls)
+	}
+	for _, s := range samples {
+		if s.Kind != "k" || (s.Path != "/ok" && s.Path != "/fail") {
+			t.Fatalf("sample %+v, want kind k and the request's path", s)
+		}
+	}
+	if again := rec.Take(); len(again) != 0 {
+		t.Errorf("a second Take returned %d samples, want none", len(again))
 	}
 	// The run ends inside the measured time, so its rate is at least this.
 	if least := float64(calls) / took.Seconds(); res.Rate < least {
@@ -135,6 +131,22 @@ func TestRunNoFailures(t *testing.T) {
 	}
 	if len(res.Latencies) == 0 || res.Latencies[0] < time.Millisecond {
 		t.Errorf("latencies %v, want each at least 1ms", res.Latencies)
+	}
+}
+
+func TestPercentiles(t *testing.T) {
+	tests := []struct {
+		ds   []time.Duration
+		want string
+	}{
+		{nil, "-"},
+		{[]time.Duration{3 * time.Millisecond, time.Millisecond, 2 * time.Millisecond}, "2.00ms / 2.00ms / 2.00ms"},
+		{[]time.Duration{1500 * time.Microsecond}, "1.50ms / 1.50ms / 1.50ms"},
+	}
+	for _, tt := range tests {
+		if got := Percentiles(tt.ds); got != tt.want {
+			t.Errorf("Percentiles(%v) = %q, want %q", tt.ds, got, tt.want)
+		}
 	}
 }
 
