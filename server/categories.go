@@ -65,35 +65,3 @@ func (s *Server) createCategory(w http.ResponseWriter, req bunrouter.Request) er
 	created(w, fmt.Sprintf("/api/categories/%d/", c.ID), c)
 	return nil
 }
-
-func (s *Server) updateCategory(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req, "id", "Category")
-	if err != nil {
-		return err
-	}
-	var in aforro.CategoryInput
-	if err := decodeJSON(req.Request, &in); err != nil {
-		return err
-	}
-	if err := validateCategory(&in, false); err != nil {
-		return err
-	}
-	c, err := s.db.UpdateCategory(req.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
-}
-
-func (s *Server) deleteCategory(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req, "id", "Category")
-	if err != nil {
-		return err
-	}
-	if err := s.db.DeleteCategory(req.Context(), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}

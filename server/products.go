@@ -68,6 +68,9 @@ type productBody struct {
 	Barcodes json.RawMessage `json:"barcodes"`
 }
 
+// patchProduct reads and checks a PATCH body of a product.
+func patchProduct(r *http.Request) (aforro.ProductInput, error) { return decodeProduct(r, false) }
+
 // decodeProduct reads and validates a product body; create requires title,
 // price and category_id, otherwise at least one field.
 func decodeProduct(r *http.Request, create bool) (aforro.ProductInput, error) {
@@ -117,34 +120,5 @@ func (s *Server) createProduct(w http.ResponseWriter, req bunrouter.Request) err
 		return err
 	}
 	created(w, fmt.Sprintf("/api/products/%d/", p.ID), p)
-	return nil
-}
-
-func (s *Server) updateProduct(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req, "id", "Product")
-	if err != nil {
-		return err
-	}
-	in, err := decodeProduct(req.Request, false)
-	if err != nil {
-		return err
-	}
-	p, err := s.db.UpdateProduct(req.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
-}
-
-func (s *Server) deleteProduct(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req, "id", "Product")
-	if err != nil {
-		return err
-	}
-	if err := s.db.DeleteProduct(req.Context(), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -64,35 +64,3 @@ func (s *Server) createStore(w http.ResponseWriter, req bunrouter.Request) error
 	created(w, fmt.Sprintf("/api/stores/%d/", st.ID), st)
 	return nil
 }
-
-func (s *Server) updateStore(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req, "id", "Store")
-	if err != nil {
-		return err
-	}
-	var in aforro.StoreInput
-	if err := decodeJSON(req.Request, &in); err != nil {
-		return err
-	}
-	if err := validateStore(&in, false); err != nil {
-		return err
-	}
-	st, err := s.db.UpdateStore(req.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, st)
-	return nil
-}
-
-func (s *Server) deleteStore(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req, "id", "Store")
-	if err != nil {
-		return err
-	}
-	if err := s.db.DeleteStore(req.Context(), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}

@@ -168,38 +168,6 @@ func (s *Server) createWebhook(w http.ResponseWriter, req bunrouter.Request) err
 	return nil
 }
 
-func (s *Server) updateWebhook(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req, "id", "Webhook endpoint")
-	if err != nil {
-		return err
-	}
-	var in aforro.WebhookEndpointInput
-	if err := decodeJSON(req.Request, &in); err != nil {
-		return err
-	}
-	if err := validateWebhook(&in, false); err != nil {
-		return err
-	}
-	wh, err := s.db.UpdateWebhook(req.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, wh)
-	return nil
-}
-
-func (s *Server) deleteWebhook(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req, "id", "Webhook endpoint")
-	if err != nil {
-		return err
-	}
-	if err := s.db.DeleteWebhook(req.Context(), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 // listDeliveries answers an endpoint's deliveries, newest first, each with
 // its attempts; ?status= narrows them.
 func (s *Server) listDeliveries(w http.ResponseWriter, req bunrouter.Request) error {
