@@ -1,9 +1,11 @@
 package db
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
@@ -48,6 +50,14 @@ func TestWrapError(t *testing.T) {
 		{"the call's meaning wins over the table", pg(pgCheckViolation, "inventory_quantity_check"),
 			[]meaning{whenCode(pgCheckViolation, taken)}, aforro.ECONFLICT, taken.Message, nil},
 		{"anything else is internal", errors.New("connection reset"), nil, aforro.EINTERNAL, "op: connection reset", nil},
+		// PostgreSQL gone or going: a client may retry (503), never internal.
+		{"admin shutdown", pg(pgAdminShutdown, ""), nil, aforro.EUNAVAILABLE, ErrUnavailable.Message, nil},
+		{"crash shutdown", pg(pgCrashShutdown, ""), nil, aforro.EUNAVAILABLE, ErrUnavailable.Message, nil},
+		{"cannot connect now", pg(pgCannotConnectNow, ""), nil, aforro.EUNAVAILABLE, ErrUnavailable.Message, nil},
+		{"connection failure (class 08)", pg("08006", ""), nil, aforro.EUNAVAILABLE, ErrUnavailable.Message, nil},
+		{"a failed connect", connectError(t), nil, aforro.EUNAVAILABLE, ErrUnavailable.Message, nil},
+		{"a closed connection", fmt.Errorf("read: %w", pgconn.ErrConnClosed), nil, aforro.EUNAVAILABLE, ErrUnavailable.Message, nil},
+		{"unavailable beats the call's meanings", pg(pgAdminShutdown, ""), []meaning{whenCode(pgAdminShutdown, taken)}, aforro.EUNAVAILABLE, ErrUnavailable.Message, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,4 +85,22 @@ func TestWrapError(t *testing.T) {
 			}
 		})
 	}
+}
+
+// connectError is pgconn's own error for a server that refuses the
+// connection (nothing listens on port 1).
+func connectError(t *testing.T) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgconn.Connect(ctx, "postgres://postgres@127.0.0.1:1/x?connect_timeout=5")
+	if err == nil {
+		conn.Close(ctx)
+		t.Fatal("connected to port 1")
+	}
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) {
+		t.Fatalf("connect error %T %v, want a *pgconn.ConnectError", err, err)
+	}
+	return err
 }

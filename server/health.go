@@ -44,7 +44,7 @@ func (s *Server) readyz(w http.ResponseWriter, req bunrouter.Request) error {
 		checks["redis"] = "not configured"
 	} else {
 		ctx, cancel := context.WithTimeout(req.Context(), redisProbeTimeout)
-		if s.redis.Ping(ctx).Err() != nil {
+		if bounded(ctx, func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }) != nil {
 			checks["redis"] = "unreachable"
 		}
 		cancel()
@@ -69,4 +69,20 @@ func (s *Server) readyz(w http.ResponseWriter, req bunrouter.Request) error {
 	}
 	writeJSON(w, http.StatusOK, aforro.Health{Status: status, Checks: checks})
 	return nil
+}
+
+// bounded runs probe and returns its error, or ctx's once ctx ends first. A
+// go-redis client honours a context's deadline only with
+// ContextTimeoutEnabled; without it a Redis that accepts and never answers
+// would hold the probe for the client's own read timeout, or for ever. The
+// probe left running ends with its client's timeout or Close.
+func bounded(ctx context.Context, probe func(context.Context) error) error {
+	done := make(chan error, 1)
+	go func() { done <- probe(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

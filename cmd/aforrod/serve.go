@@ -177,6 +177,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 	}
 	redis.SetLogger(server.NewRedisLogger(log)) // the library's own lines, into this log
 	opts, _ := redis.ParseURL(c.RedisURL)       // checked in Validate
+	opts.ContextTimeoutEnabled = true           // a request's deadline bounds its Redis calls
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
 	if err := rdb.Ping(ctx).Err(); err != nil {
