@@ -19,11 +19,12 @@ import (
 	"github.com/aforro/aforro"
 )
 
+// DefaultRateLimitRedisTimeout is Config.RateLimitRedisTimeout's default:
+// Redis answers in well under a millisecond when it is well.
+const DefaultRateLimitRedisTimeout = 150 * time.Millisecond
+
 // Rate limiter tuning.
 const (
-	// redisLimitTimeout bounds one Redis round trip of the limiter: a slow
-	// Redis must cost a request milliseconds, never the request itself.
-	redisLimitTimeout = 150 * time.Millisecond
 	// redisProbeInterval is how often, while Redis is down, one request tries
 	// it again; the others go straight to the in-process limiter.
 	redisProbeInterval = time.Second
@@ -39,13 +40,14 @@ const (
 // counted (aforro_rate_limit_decisions_total{backend="local"}), and Redis is
 // probed again every redisProbeInterval until it answers.
 type rateLimiter struct {
-	policy string // the quota policy's name in the RateLimit headers
-	limit  redis_rate.Limit
-	prefix string // Redis key prefix
-	redis  *redis_rate.Limiter
-	client *redis.Client // the limiter's own client, with short timeouts; nil without Redis
-	local  *localLimiter
-	log    *slog.Logger
+	policy       string // the quota policy's name in the RateLimit headers
+	limit        redis_rate.Limit
+	redisTimeout time.Duration // one round trip's bound; past it, the local limiter decides
+	prefix       string        // Redis key prefix
+	redis        *redis_rate.Limiter
+	client       *redis.Client // the limiter's own client, with short timeouts; nil without Redis
+	local        *localLimiter
+	log          *slog.Logger
 
 	mu      sync.Mutex
 	down    bool      // Redis failed and has not answered since
@@ -57,21 +59,25 @@ type rateLimiter struct {
 // Redis through a client of its own built from rdb's options, with timeouts
 // short enough that an unreachable Redis degrades the limit, not the endpoint.
 func newRateLimiter(policy string, limit int, window time.Duration, prefix string,
-	rdb *redis.Client, log *slog.Logger) *rateLimiter {
+	redisTimeout time.Duration, rdb *redis.Client, log *slog.Logger) *rateLimiter {
 	limit = max(limit, 1)
 	window = max(window, time.Second)
+	if redisTimeout <= 0 {
+		redisTimeout = DefaultRateLimitRedisTimeout
+	}
 	l := &rateLimiter{
-		policy: policy,
-		limit:  redis_rate.Limit{Rate: limit, Burst: limit, Period: window},
-		prefix: prefix,
-		local:  newLocalLimiter(limit, window, localLimiterMaxKeys),
-		log:    log,
+		policy:       policy,
+		redisTimeout: redisTimeout,
+		limit:        redis_rate.Limit{Rate: limit, Burst: limit, Period: window},
+		prefix:       prefix,
+		local:        newLocalLimiter(limit, window, localLimiterMaxKeys),
+		log:          log,
 	}
 	if rdb != nil {
 		opts := *rdb.Options()
 		opts.Dialer = nil // rdb's dialer has rdb's dial timeout baked in
-		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = redisLimitTimeout, redisLimitTimeout, redisLimitTimeout
-		opts.PoolTimeout = redisLimitTimeout
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = redisTimeout, redisTimeout, redisTimeout
+		opts.PoolTimeout = redisTimeout
 		opts.DialerRetries = 1
 		opts.MaxRetries = -1 // a retry would double the wait; the fallback is the retry
 		opts.ContextTimeoutEnabled = true
@@ -107,7 +113,7 @@ type rateDecision struct {
 // allow counts one request of key against the limit.
 func (l *rateLimiter) allow(ctx context.Context, key string) rateDecision {
 	if l.redis != nil && l.tryRedis(time.Now()) {
-		rctx, cancel := context.WithTimeout(ctx, redisLimitTimeout)
+		rctx, cancel := context.WithTimeout(ctx, l.redisTimeout)
 		res, err := l.redis.Allow(rctx, l.prefix+key, l.limit)
 		cancel()
 		if err == nil {

@@ -327,6 +327,7 @@ func TestSuggestRateLimitRedisReturns(t *testing.T) {
 	var logs syncBuffer
 	cfg := server.DefaultConfig()
 	cfg.RateLimitPrefix = uniquePrefix()
+	cfg.RateLimitRedisTimeout = 10 * time.Second // a cut link refuses at once; a slow machine must not look like one
 	api := server.New(cfg, dbtest.Open(t), rdb, slog.New(slog.NewTextHandler(&logs, nil)))
 	t.Cleanup(func() { _ = api.Close() })
 	ask := func(want string) {

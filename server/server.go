@@ -54,6 +54,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// RateLimitPrefix starts every rate-limit key in Redis.
 	RateLimitPrefix string
+	// RateLimitRedisTimeout bounds one Redis round trip of a rate limit;
+	// past it the decision falls back to this process's limiter, so a slow
+	// Redis costs a request milliseconds, never the request.
+	RateLimitRedisTimeout time.Duration
 	// Pprof adds Go's profiler at /debug/pprof/ to the metrics listener.
 	Pprof bool
 	// ReadYourWritesWindow is how long after a token's write its reads go
@@ -65,7 +69,8 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{LowStock: 5, MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second,
 		SuggestLimit: 20, SuggestWindow: time.Minute, SuggestTokenLimit: 60, RateLimitPrefix: "aforro:",
-		ReadYourWritesWindow: DefaultReadYourWritesWindow}
+		RateLimitRedisTimeout: DefaultRateLimitRedisTimeout,
+		ReadYourWritesWindow:  DefaultReadYourWritesWindow}
 }
 
 // Server serves Aforro's REST API.
@@ -103,8 +108,8 @@ func New(cfg Config, d *db.DB, rdb *redis.Client, log *slog.Logger) *Server {
 	}
 	s.metrics = newMetrics(cfg.Registry, d)
 	s.openapiDoc, s.openapiErr = openAPIJSON()
-	s.suggestLimiter = newRateLimiter("suggest", cfg.SuggestLimit, cfg.SuggestWindow, cfg.RateLimitPrefix, rdb, log)
-	s.suggestTokenLimiter = newRateLimiter("suggest", cfg.SuggestTokenLimit, cfg.SuggestWindow, cfg.RateLimitPrefix, rdb, log)
+	s.suggestLimiter = newRateLimiter("suggest", cfg.SuggestLimit, cfg.SuggestWindow, cfg.RateLimitPrefix, cfg.RateLimitRedisTimeout, rdb, log)
+	s.suggestTokenLimiter = newRateLimiter("suggest", cfg.SuggestTokenLimit, cfg.SuggestWindow, cfg.RateLimitPrefix, cfg.RateLimitRedisTimeout, rdb, log)
 	s.handler = s.middleware(s.router())
 	return s
 }

@@ -50,10 +50,11 @@ type ServeCmd struct {
 	WebhookRetryFor    time.Duration `name:"webhook-retry-for" env:"AFORRO_WEBHOOK_RETRY_FOR" default:"25h" help:"How long a webhook delivery is retried after its event before it is marked failed (at least 24h)."`
 	WebhookDenyPrivate bool          `name:"webhook-deny-private" env:"AFORRO_WEBHOOK_DENY_PRIVATE" help:"Refuse to deliver webhooks to loopback and private addresses too (link-local, multicast and unspecified addresses are always refused)."`
 
-	SuggestLimit      int           `name:"suggest-limit" env:"AFORRO_SUGGEST_LIMIT" default:"20" help:"Autocomplete requests allowed per client IP per --suggest-window (also the burst), shared by every instance through Redis."`
-	SuggestWindow     time.Duration `name:"suggest-window" env:"AFORRO_SUGGEST_WINDOW" default:"1m" help:"Autocomplete rate-limit window (at least 1s)."`
-	SuggestTokenLimit int           `name:"suggest-token-limit" env:"AFORRO_SUGGEST_TOKEN_LIMIT" default:"60" help:"Autocomplete requests allowed per live token (a till) per --suggest-window, instead of its IP's budget."`
-	TrustedProxies    []string      `name:"trusted-proxies" env:"AFORRO_TRUSTED_PROXIES" sep:"," help:"Comma-separated CIDRs of proxies whose X-Forwarded-For names the client (default: none, the TCP peer is the client)."`
+	SuggestLimit          int           `name:"suggest-limit" env:"AFORRO_SUGGEST_LIMIT" default:"20" help:"Autocomplete requests allowed per client IP per --suggest-window (also the burst), shared by every instance through Redis."`
+	SuggestWindow         time.Duration `name:"suggest-window" env:"AFORRO_SUGGEST_WINDOW" default:"1m" help:"Autocomplete rate-limit window (at least 1s)."`
+	RateLimitRedisTimeout time.Duration `name:"rate-limit-redis-timeout" env:"AFORRO_RATE_LIMIT_REDIS_TIMEOUT" default:"150ms" help:"Time one rate-limit decision may wait for Redis before this process decides alone (10ms to 10s)."`
+	SuggestTokenLimit     int           `name:"suggest-token-limit" env:"AFORRO_SUGGEST_TOKEN_LIMIT" default:"60" help:"Autocomplete requests allowed per live token (a till) per --suggest-window, instead of its IP's budget."`
+	TrustedProxies        []string      `name:"trusted-proxies" env:"AFORRO_TRUSTED_PROXIES" sep:"," help:"Comma-separated CIDRs of proxies whose X-Forwarded-For names the client (default: none, the TCP peer is the client)."`
 }
 
 // Validate checks the settings before anything starts.
@@ -110,6 +111,9 @@ func (c *ServeCmd) Validate() error {
 	}
 	if c.SuggestWindow < time.Second {
 		return fmt.Errorf("--suggest-window must be at least 1s")
+	}
+	if c.RateLimitRedisTimeout < 10*time.Millisecond || c.RateLimitRedisTimeout > 10*time.Second {
+		return fmt.Errorf("--rate-limit-redis-timeout must be between 10ms and 10s")
 	}
 	if _, err := server.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
@@ -190,6 +194,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 	cfg.Pprof = c.Pprof
 	cfg.SuggestLimit, cfg.SuggestWindow = c.SuggestLimit, c.SuggestWindow
 	cfg.SuggestTokenLimit = c.SuggestTokenLimit
+	cfg.RateLimitRedisTimeout = c.RateLimitRedisTimeout
 	cfg.TrustedProxies, _ = server.ParseTrustedProxies(c.TrustedProxies) // checked in Validate
 	var bg *jobs.Jobs
 	if c.NoJobs {
