@@ -42,7 +42,7 @@ func newInventory(ctx *programContext) *inventoryModel {
 		table: newTable("No products.",
 			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true},
 			column{title: "CATEGORY", flex: true}, column{title: "PRICE", right: true},
-			column{title: "QTY", right: true}, column{title: ""}),
+			column{title: "QTY", right: true}, column{title: "INCOMING", right: true}, column{title: ""}),
 	}
 }
 
@@ -66,7 +66,7 @@ func (m *inventoryModel) update(msg tea.Msg) tea.Cmd {
 	case storeChosenMsg:
 		m.reset()
 		return nil
-	case orderPlacedMsg, orderCancelledMsg:
+	case orderPlacedMsg, orderCancelledMsg, transferChangedMsg:
 		m.list.stale = true
 		return nil
 	case reconnectedMsg:
@@ -184,9 +184,13 @@ func (m *inventoryModel) setRows() {
 	rows := make([]row, len(items))
 	for i, it := range items {
 		mark, tag := stockMark(it.Quantity, m.ctx.warnAt)
+		incoming := "" // most rows have none on the road: a blank reads quicker than a column of zeros
+		if it.Incoming > 0 {
+			incoming = strconv.Itoa(it.Incoming)
+		}
 		rows[i] = row{mark: mark, cells: []string{
 			strconv.FormatInt(it.ProductID, 10), it.ProductTitle, it.CategoryName,
-			it.Price.String(), strconv.Itoa(it.Quantity), tag,
+			it.Price.String(), strconv.Itoa(it.Quantity), incoming, tag,
 		}}
 	}
 	m.table.setRows(rows)

@@ -1,6 +1,7 @@
 // Package tui is the terminal UI store staff use all day ("aforroctl tui"):
-// a store's inventory, product search, the order basket, the store's orders
-// and the daily summary, on five screens over Aforro's HTTP API.
+// a store's inventory, product search, the order basket, the store's orders,
+// the daily summary and the store's transfers, on six screens over Aforro's
+// HTTP API.
 //
 // The shape follows dlvhdr/gh-dash: a root Model composes one model per
 // screen; they share one programContext (client, store, size, styles, keys,
@@ -89,7 +90,7 @@ type Options struct {
 	Context context.Context
 }
 
-// tab is one of the five screens.
+// tab is one of the screens.
 type tab int
 
 const (
@@ -98,6 +99,7 @@ const (
 	tabOrder
 	tabOrders
 	tabSummary
+	tabTransfers
 	tabCount
 )
 
@@ -112,6 +114,8 @@ func (t tab) String() string {
 		return "Order"
 	case tabOrders:
 		return "Orders"
+	case tabTransfers:
+		return "Transfers"
 	}
 	return "Summary"
 }
@@ -221,7 +225,7 @@ func New(opts Options) (*Model, error) {
 		requestLimit: opts.RequestTimeout,
 	}
 	m := &Model{ctx: pc, opts: opts, picker: newPicker(pc), order: newOrder(pc)}
-	m.screens = [tabCount]screen{newInventory(pc), newSearch(pc), m.order, newOrders(pc), newSummary(pc)}
+	m.screens = [tabCount]screen{newInventory(pc), newSearch(pc), m.order, newOrders(pc), newSummary(pc), newTransfers(pc)}
 	return m, nil
 }
 
@@ -546,7 +550,7 @@ func (m *Model) headerView() string {
 	return spread(left, right, m.width)
 }
 
-// tabsView is the second line: the five screens, the shown one bracketed;
+// tabsView is the second line: the screens, the shown one bracketed;
 // on a narrow terminal without the padding, so the last tab still shows.
 func (m *Model) tabsView() string {
 	st := m.ctx.styles
@@ -568,6 +572,17 @@ func (m *Model) tabsView() string {
 	s := line(" ")
 	if lipgloss.Width(s) > m.width {
 		s = line("")
+	}
+	if lipgloss.Width(s) > m.width { // the narrowest: the other tabs by number
+		var parts []string
+		for t := range tabCount {
+			if t == m.active && !m.picker.visible {
+				parts = append(parts, st.ActiveTab.Render(fmt.Sprintf("[%d %s]", t+1, t)))
+			} else {
+				parts = append(parts, st.Tab.Render(fmt.Sprint(t+1)))
+			}
+		}
+		s = strings.Join(parts, " ")
 	}
 	return ansi.Truncate(s, m.width, "…")
 }
