@@ -209,8 +209,8 @@ func newTransfers(ctx *programContext) *transfersModel {
 			column{title: "ID", right: true}, column{title: "STORE", flex: true}, column{title: "LOCATION", flex: true}),
 		draftTbl: newTable("No lines yet: type a product id and a quantity.",
 			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true}, column{title: "QTY", right: true}),
-		productIn: ctx.styles.newInput("Product id: ", "643", 19),
-		qtyIn:     ctx.styles.newInput("Quantity: ", "1", 7),
+		productIn: ctx.styles.newInput("Product id: ", "", 19),
+		qtyIn:     ctx.styles.newInput("Quantity: ", "", 7),
 	}
 	m.productIn.Width, m.qtyIn.Width = 10, 8
 	return m
@@ -574,9 +574,13 @@ func (m *transfersModel) changed(msg transferChangedMsg) tea.Cmd {
 	}
 	m.key, m.keyFor = "", ""
 	t := msg.transfer
-	m.detail, m.detailID, m.detailFailed, m.short = &t, t.ID, false, nil
-	m.mode = transferDetail
-	m.setDetailRows()
+	if m.mode != transferList || m.detailID == t.ID {
+		// From a form or the details: show the transfer as it now is. A
+		// cancel from the list stays on the list, which loads again.
+		m.detail, m.detailID, m.detailFailed, m.short = &t, t.ID, false, nil
+		m.mode = transferDetail
+		m.setDetailRows()
+	}
 	m.list.stale = true
 	again := ""
 	if msg.replayed {
@@ -600,6 +604,10 @@ func (m *transfersModel) changed(msg transferChangedMsg) tea.Cmd {
 			sumLines(t, func(l aforro.TransferLine) int { return l.Rejected }), again)
 	case "cancel":
 		returned := sumLines(t, func(l aforro.TransferLine) int { return l.Returned })
+		if t.ShippedAt == nil {
+			say = m.ctx.status(statusSuccess, "Transfer #%d cancelled: it was a draft, no stock moved.", t.ID)
+			break
+		}
 		say = m.ctx.status(statusSuccess, "Transfer #%d cancelled: %s back in %s.", t.ID,
 			plural(returned, "unit", "units"), m.storeName(t.SourceStoreID))
 	}
@@ -841,7 +849,7 @@ func (m *transfersModel) help() helpKeys {
 		keys := m.createHelp()
 		return helpKeys{short: keys, full: [][]key.Binding{keys}}
 	case transferDetail:
-		keys := []key.Binding{withHelp(k.Back, "back to the list")}
+		var keys []key.Binding // the actions first: on a narrow footer they stay
 		if t := m.detail; t != nil {
 			if m.shippable(t.Status, t.SourceStoreID) {
 				keys = append(keys, tk.Ship)
@@ -853,7 +861,7 @@ func (m *transfersModel) help() helpKeys {
 				keys = append(keys, tk.Cancel)
 			}
 		}
-		keys = append(keys, k.Refresh)
+		keys = append(keys, withHelp(k.Back, "back"), k.Refresh)
 		return helpKeys{short: keys, full: [][]key.Binding{{k.Up, k.Down}, keys}}
 	}
 	var keys []key.Binding
