@@ -114,7 +114,7 @@ func TestTransferScreens(t *testing.T) {
 				tm := startAt(t, opts, w, h)
 				waitFor(t, tm, "5 products", "● online")
 				keys(tm, "6")
-				waitFor(t, tm, "3 transfers")
+				waitFor(t, tm, "3 transfers", "from Harbour")
 				for _, st := range tc.steps {
 					keys(tm, st.presses...)
 					waitFor(t, tm, st.wait...)

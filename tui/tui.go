@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -554,35 +555,37 @@ func (m *Model) headerView() string {
 // on a narrow terminal without the padding, so the last tab still shows.
 func (m *Model) tabsView() string {
 	st := m.ctx.styles
-	line := func(pad string) string {
+	// line returns the tabs and how far the shown one reaches; short names
+	// the other tabs by their number alone.
+	line := func(pad string, short bool) (string, int) {
 		var parts []string
+		reach := 0
 		for t := range tabCount {
 			name := fmt.Sprintf("%d %s", t+1, t)
 			if t == tabOrder && len(m.order.lines) > 0 {
 				name += fmt.Sprintf(" (%d)", m.order.units())
 			}
-			if t == m.active && !m.picker.visible {
+			switch {
+			case t == m.active && !m.picker.visible:
 				parts = append(parts, st.ActiveTab.Render("["+name+"]"))
-			} else {
+				reach = lipgloss.Width(strings.Join(parts, " "))
+			case short:
+				parts = append(parts, st.Tab.Render(strconv.Itoa(int(t)+1)))
+			default:
 				parts = append(parts, st.Tab.Render(pad+name+pad))
 			}
 		}
-		return strings.Join(parts, " ")
+		return strings.Join(parts, " "), reach
 	}
-	s := line(" ")
-	if lipgloss.Width(s) > m.width {
-		s = line("")
+	s, _ := line(" ", false)
+	if lipgloss.Width(s) <= m.width {
+		return s
 	}
-	if lipgloss.Width(s) > m.width { // the narrowest: the other tabs by number
-		var parts []string
-		for t := range tabCount {
-			if t == m.active && !m.picker.visible {
-				parts = append(parts, st.ActiveTab.Render(fmt.Sprintf("[%d %s]", t+1, t)))
-			} else {
-				parts = append(parts, st.Tab.Render(fmt.Sprint(t+1)))
-			}
-		}
-		s = strings.Join(parts, " ")
+	// Without the padding, cut at the end if the shown tab still shows
+	// whole; else the other tabs by number.
+	s, reach := line("", false)
+	if reach >= m.width {
+		s, _ = line("", true)
 	}
 	return ansi.Truncate(s, m.width, "…")
 }
