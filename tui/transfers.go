@@ -198,10 +198,7 @@ func newTransfers(ctx *programContext) *transfersModel {
 		table: newTable("No transfers.",
 			column{title: "TRANSFER", right: true}, column{title: "STATUS"}, column{title: "STORE", flex: true},
 			column{title: "LINES", right: true}, column{title: "UNITS", right: true}, column{title: "UPDATED"}),
-		detailTable: newTable("No lines.",
-			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true}, column{title: "QTY", right: true},
-			column{title: "RECEIVED", right: true}, column{title: "REJECTED", right: true},
-			column{title: "RETURNED", right: true}, column{title: "UNRECEIVED", right: true}, column{title: ""}),
+		detailTable: newTable("No lines."),
 		receiveTbl: newTable("Nothing is left to receive.",
 			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true}, column{title: "ON ROAD", right: true},
 			column{title: "ACCEPT", right: true}, column{title: "REJECT", right: true}, column{title: "REASON"}),
@@ -564,8 +561,9 @@ func (m *transfersModel) changed(msg transferChangedMsg) tea.Cmd {
 				"Try again: it happens at most once.", msg.action)
 		}
 		m.key, m.keyFor = "", ""
-		if msg.action == "ship" {
-			m.noteShort(msg.err)
+		if msg.action == "ship" && m.noteShort(msg.err) {
+			return m.ctx.status(statusError, "Transfer #%d was not shipped: %s is short of %s (marked).",
+				msg.id, m.ctx.store.Name, plural(len(m.short), "line", "lines"))
 		}
 		if msg.action == "create" {
 			return m.ctx.errorStatus("The draft was not created", msg.err)
@@ -614,11 +612,12 @@ func (m *transfersModel) changed(msg transferChangedMsg) tea.Cmd {
 	return tea.Batch(m.load(), say)
 }
 
-// noteShort marks the lines a refused shipment was short of.
-func (m *transfersModel) noteShort(err error) {
+// noteShort marks the lines a refused shipment was short of, and reports
+// whether there were any.
+func (m *transfersModel) noteShort(err error) bool {
 	var ae *client.APIError
 	if !errors.As(err, &ae) || len(ae.RejectedItems) == 0 {
-		return
+		return false
 	}
 	m.short = map[int64]aforro.ShortItem{}
 	for _, s := range ae.RejectedItems {
@@ -627,6 +626,7 @@ func (m *transfersModel) noteShort(err error) {
 	if m.detail != nil {
 		m.setDetailRows()
 	}
+	return true
 }
 
 // transferUnits returns the units a transfer's lines ask for.
@@ -675,16 +675,26 @@ func (m *transfersModel) setRows() {
 // setDetailRows turns the transfer's lines into table rows.
 func (m *transfersModel) setDetailRows() {
 	t := m.detail
+	// A draft has moved nothing: its units' columns would all be 0.
+	draft := t.Status == aforro.TransferDraft
+	m.detailTable.cols = []column{{title: "ID", right: true}, {title: "PRODUCT", flex: true}, {title: "QTY", right: true}}
+	if !draft {
+		m.detailTable.cols = append(m.detailTable.cols, column{title: "RECEIVED", right: true},
+			column{title: "REJECTED", right: true}, column{title: "RETURNED", right: true}, column{title: "UNRECEIVED", right: true})
+	}
+	m.detailTable.cols = append(m.detailTable.cols, column{title: ""})
 	rows := make([]row, len(t.Lines))
 	for i, l := range t.Lines {
 		note, mark := "", markNone
 		if s, ok := m.short[l.ProductID]; ok {
-			note, mark = fmt.Sprintf("short: store has %d", s.Available), markOut
+			note, mark = fmt.Sprintf("short: the store has %d", s.Available), markOut
 		}
-		rows[i] = row{mark: mark, cells: []string{
-			strconv.FormatInt(l.ProductID, 10), l.ProductTitle, strconv.Itoa(l.Quantity), strconv.Itoa(l.Received),
-			strconv.Itoa(l.Rejected), strconv.Itoa(l.Returned), strconv.Itoa(unreceived(t.Status, l)), note,
-		}}
+		cells := []string{strconv.FormatInt(l.ProductID, 10), l.ProductTitle, strconv.Itoa(l.Quantity)}
+		if !draft {
+			cells = append(cells, strconv.Itoa(l.Received), strconv.Itoa(l.Rejected), strconv.Itoa(l.Returned),
+				strconv.Itoa(unreceived(t.Status, l)))
+		}
+		rows[i] = row{mark: mark, cells: append(cells, note)}
 	}
 	m.detailTable.setRows(rows)
 }

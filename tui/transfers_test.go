@@ -229,7 +229,7 @@ func TestTransferActions(t *testing.T) {
 	keys(tm, "y")
 	waitFor(t, tm, "Draft transfer #4 to Harbour created: 1 unit. enter ships it.")
 	keys(tm, "enter", "y")
-	waitFor(t, tm, "Transfer #4 was not shipped:", "short: store has 0")
+	waitFor(t, tm, "Transfer #4 was not shipped: Downtown is short of 1 line (marked).", "short: the store has 0")
 	if tr := transfer(4); tr.Status != aforro.TransferDraft || tr.DestinationStoreID != 2 ||
 		len(tr.Lines) != 1 || tr.Lines[0].ProductID != 3 || tr.Lines[0].Quantity != 1 {
 		t.Errorf("transfer 4: %+v, want a draft to store 2 of 1 of product 3", tr)
