@@ -350,6 +350,10 @@ func (m *transfersModel) reset() {
 	m.detailID, m.detail, m.short = 0, nil, nil
 	m.prompt = transferPrompt{}
 	m.receipt, m.draft = nil, nil
+	m.productIn.Reset()
+	m.qtyIn.Reset()
+	m.productIn.Blur()
+	m.qtyIn.Blur()
 	m.key, m.keyFor = "", ""
 	m.table.cursor = 0
 	m.setRows()
@@ -572,6 +576,11 @@ func (m *transfersModel) changed(msg transferChangedMsg) tea.Cmd {
 	}
 	m.key, m.keyFor = "", ""
 	t := msg.transfer
+	if t.SourceStoreID != m.ctx.store.ID && t.DestinationStoreID != m.ctx.store.ID {
+		// Another store was chosen while the request was out: its
+		// screen starts over, and this one only says what happened.
+		return m.ctx.status(statusSuccess, "Transfer #%d %s.", t.ID, what)
+	}
 	if m.mode != transferList || m.detailID == t.ID {
 		// From a form or the details: show the transfer as it now is. A
 		// cancel from the list stays on the list, which loads again.
@@ -731,7 +740,7 @@ func (m *transfersModel) resize() {
 	m.detailTable.setSize(m.ctx.width, h-8)
 	m.receiveTbl.setSize(m.ctx.width, h-5)
 	m.dest.setSize(m.ctx.width, m.destHeight())
-	m.draftTbl.setSize(m.ctx.width, h-m.destHeight()-6)
+	m.draftTbl.setSize(m.ctx.width, h-m.destHeight()-7) // with the prompt's two lines, the form fills the body
 }
 
 // destHeight is the lines of the destination list: a few rows, more on a
