@@ -561,8 +561,9 @@ func (m *transfersModel) changed(msg transferChangedMsg) tea.Cmd {
 		if unreachable(msg.err) && msg.action != "cancel" {
 			// Whether it happened is unknown: the kept key makes the same
 			// request again harmless.
-			return m.ctx.status(statusError, "No answer from the server; the %s may or may not have happened. "+
-				"Try again: it happens at most once.", msg.action)
+			noun := map[string]string{"ship": "shipment", "receive": "receipt", "create": "draft"}[msg.action]
+			return m.ctx.status(statusError, "No answer from the server; the %s may or may not be made. "+
+				"Try again: it is made at most once.", noun)
 		}
 		m.key, m.keyFor = "", ""
 		if msg.action == "ship" && m.noteShort(msg.err) {

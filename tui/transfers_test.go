@@ -292,3 +292,56 @@ func TestTransferKeysFollowState(t *testing.T) {
 		s.mode, s.prompt = transferDetail, transferPrompt{}
 	}
 }
+
+// The list goes on by the API's cursor: page 2 is asked with the cursor
+// page 1 gave, and the way back too.
+func TestTransferListPages(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	withTransfers(t, srv)
+	opts := testOptions(srv.client(t))
+	opts.StoreID, opts.PageSize = 1, 2
+	tm := start(t, opts)
+	waitFor(t, tm, "5 products", "● online")
+	keys(tm, "6")
+	waitFor(t, tm, "Page 1 of 2 · 3 transfers", "to Harbour")
+	keys(tm, "]")
+	waitFor(t, tm, "Page 2 of 2 · 3 transfers", "from Harbour")
+	m := finish(t, tm)
+	s := transfersScreen(m)
+	if got := s.list.page.Results; len(got) != 1 || got[0].ID != 1 || !s.list.page.Cursored || len(s.list.cursors) != 1 {
+		t.Errorf("page 2: %+v, cursored %v, cursors %q; want transfer 1 alone, asked by cursor", got, s.list.page.Cursored, s.list.cursors)
+	}
+}
+
+// When the server does not answer a ship, the status line says it may or
+// may not have happened and the screen stays as it was; the same keys
+// again ship it, once.
+func TestTransferShipUnanswered(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	withTransfers(t, srv)
+	api := srv.client(t)
+	opts := testOptions(srv.client(t, client.WithRetries(0)))
+	opts.StoreID = 1
+	tm := start(t, opts)
+	waitFor(t, tm, "5 products", "● online")
+	keys(tm, "6")
+	waitFor(t, tm, "3 transfers", "to Harbour")
+	keys(tm, "j", "enter")
+	waitFor(t, tm, "Transfer #2", "enter ship")
+	srv.down.Store(true)
+	keys(tm, "enter", "y")
+	waitFor(t, tm, "No answer from the server; the shipment may or may not be made.")
+	srv.down.Store(false)
+	waitFor(t, tm, "● online")
+	keys(tm, "enter", "y")
+	waitFor(t, tm, "Transfer #2 shipped: 7 units on the road to Harbour.")
+	m := finish(t, tm)
+	if a, b := stock(t, api, 1, 1), stock(t, api, 1, 4); a != 8 || b != 45 {
+		t.Errorf("store 1 has %d of product 1 and %d of product 4, want 8 and 45: shipped once", a, b)
+	}
+	if s := transfersScreen(m); s.key != "" || s.detail == nil || s.detail.Status != aforro.TransferShipped {
+		t.Errorf("key %q kept, detail %+v; want no key, transfer 2 shipped", s.key, s.detail)
+	}
+}
