@@ -558,7 +558,11 @@ func (m *transfersModel) changed(msg transferChangedMsg) tea.Cmd {
 	m.pending = ""
 	what := map[string]string{"ship": "shipped", "cancel": "cancelled", "receive": "received", "create": "created"}[msg.action]
 	if msg.err != nil {
-		if unreachable(msg.err) && msg.action != "cancel" {
+		if unreachable(msg.err) && msg.action == "cancel" {
+			return m.ctx.status(statusError, "No answer from the server; transfer #%d may or may not be cancelled: "+
+				"r shows how it stands.", msg.id)
+		}
+		if unreachable(msg.err) {
 			// Whether it happened is unknown: the kept key makes the same
 			// request again harmless.
 			noun := map[string]string{"ship": "shipment", "receive": "receipt", "create": "draft"}[msg.action]
