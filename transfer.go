@@ -147,9 +147,11 @@ type TransferSummary struct {
 	SourceStoreID      int64     `json:"source_store_id"`
 	DestinationStoreID int64     `json:"destination_store_id"`
 	Reference          string    `json:"reference"`
+	LineCount          int       `json:"line_count"`
 	TotalUnits         int       `json:"total_units"` // the sum of the lines' quantities
 	InTransit          int       `json:"in_transit"`
 	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"` // the latest change: edit, ship, receipt or cancel
 }
 
 // Directions of a store's transfer list.

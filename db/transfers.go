@@ -605,7 +605,8 @@ func (d *DB) ListTransfers(ctx context.Context, f aforro.TransferFilter, req afo
 	lq := listQuery{
 		from:  `transfers t`,
 		alias: "t",
-		columns: `t.id, t.status, t.source_store_id, t.destination_store_id, t.reference, t.created_at,
+		columns: `t.id, t.status, t.source_store_id, t.destination_store_id, t.reference, t.created_at, t.updated_at,
+			(SELECT count(*) FROM transfer_lines WHERE transfer_id = t.id),
 			(SELECT coalesce(sum(quantity), 0) FROM transfer_lines WHERE transfer_id = t.id),
 			(SELECT coalesce(sum(in_transit), 0) FROM transfer_lines WHERE transfer_id = t.id)`,
 		order:   []sortKey{{expr: "t.created_at", cast: "timestamptz", desc: true}, {expr: "t.id", cast: "bigint", desc: true}},
@@ -627,8 +628,8 @@ func (d *DB) ListTransfers(ctx context.Context, f aforro.TransferFilter, req afo
 	return listPage(ctx, d.Pool, req, lq, func(row pgx.Row) (aforro.TransferSummary, error) {
 		var s aforro.TransferSummary
 		err := row.Scan(&s.ID, &s.Status, &s.SourceStoreID, &s.DestinationStoreID, &s.Reference, &s.CreatedAt,
-			&s.TotalUnits, &s.InTransit)
-		s.CreatedAt = s.CreatedAt.UTC()
+			&s.UpdatedAt, &s.LineCount, &s.TotalUnits, &s.InTransit)
+		s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
 		return s, err
 	}, func(s aforro.TransferSummary) []string { return []string{timeKey(s.CreatedAt), itoa(s.ID)} })
 }

@@ -640,6 +640,22 @@ func TestListTransfers(t *testing.T) {
 	if _, err := d.ListTransfers(ctx, aforro.TransferFilter{StoreID: 99}, page); aforro.ErrorCode(err) != aforro.ENOTFOUND {
 		t.Errorf("unknown store: %v", err)
 	}
+	// A row counts its lines and carries the latest change's time.
+	two := newTransfer(t, d, 1, 2, line(1, 2), line(2, 3))
+	p, err := d.ListTransfers(ctx, aforro.TransferFilter{StoreID: 1, Direction: "out"}, aforro.PageRequest{Page: 1, PageSize: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[int64]aforro.TransferSummary{}
+	for _, r := range p.Results {
+		rows[r.ID] = r
+	}
+	if r := rows[two.ID]; r.LineCount != 2 || r.TotalUnits != 5 || !r.UpdatedAt.Equal(two.UpdatedAt) {
+		t.Errorf("two-line draft listed as %+v, want 2 lines, 5 units, updated %s", r, two.UpdatedAt)
+	}
+	if r := rows[out[4]]; r.LineCount != 1 || r.UpdatedAt.Before(r.CreatedAt) || r.Status != aforro.TransferShipped {
+		t.Errorf("shipped transfer listed as %+v, want 1 line, updated at or after it was created", r)
+	}
 	// ?incoming=true on the inventory list.
 	inv, err := d.ListInventory(ctx, 3, aforro.InventoryFilter{Incoming: true}, page)
 	if err != nil || len(inv.Results) != 0 {

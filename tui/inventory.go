@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +67,7 @@ func (m *inventoryModel) update(msg tea.Msg) tea.Cmd {
 	case storeChosenMsg:
 		m.reset()
 		return nil
-	case orderPlacedMsg, orderCancelledMsg:
+	case orderPlacedMsg, orderCancelledMsg, transferChangedMsg:
 		m.list.stale = true
 		return nil
 	case reconnectedMsg:
@@ -181,13 +182,33 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 // setRows turns the items into table rows.
 func (m *inventoryModel) setRows() {
 	items := m.list.page.Results
+	// INCOMING (units on the road toward the store) shows on a page with
+	// any: most stores most of the time have none, and a column of blanks
+	// would only squeeze the titles. A row with none leaves it blank.
+	incoming := slices.ContainsFunc(items, func(it aforro.InventoryItem) bool { return it.Incoming > 0 })
+	cols := m.table.cols[:0:0]
+	for _, c := range m.table.cols {
+		if c.title != "INCOMING" {
+			cols = append(cols, c)
+		}
+	}
+	if incoming {
+		cols = slices.Insert(cols, len(cols)-1, column{title: "INCOMING", right: true})
+	}
+	m.table.cols = cols
 	rows := make([]row, len(items))
 	for i, it := range items {
 		mark, tag := stockMark(it.Quantity, m.ctx.warnAt)
-		rows[i] = row{mark: mark, cells: []string{
-			strconv.FormatInt(it.ProductID, 10), it.ProductTitle, it.CategoryName,
-			it.Price.String(), strconv.Itoa(it.Quantity), tag,
-		}}
+		cells := []string{strconv.FormatInt(it.ProductID, 10), it.ProductTitle, it.CategoryName,
+			it.Price.String(), strconv.Itoa(it.Quantity), tag}
+		if incoming {
+			in := ""
+			if it.Incoming > 0 {
+				in = strconv.Itoa(it.Incoming)
+			}
+			cells = slices.Insert(cells, len(cells)-1, in)
+		}
+		rows[i] = row{mark: mark, cells: cells}
 	}
 	m.table.setRows(rows)
 }

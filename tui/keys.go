@@ -11,7 +11,7 @@ type KeyMap struct {
 	Help    key.Binding
 	NextTab key.Binding
 	PrevTab key.Binding
-	GoToTab key.Binding // "1"-"5"
+	GoToTab key.Binding // "1"-"6"
 	Store   key.Binding
 	Refresh key.Binding
 
@@ -62,7 +62,7 @@ func DefaultKeyMap() KeyMap {
 		Help:    b([]string{"?"}, "?", "help"),
 		NextTab: b([]string{"tab"}, "tab", "next screen"),
 		PrevTab: b([]string{"shift+tab"}, "shift+tab", "previous screen"),
-		GoToTab: b([]string{"1", "2", "3", "4", "5"}, "1-5", "go to screen"),
+		GoToTab: b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "go to screen"),
 		Store:   b([]string{"s"}, "s", "choose store"),
 		Refresh: b([]string{"r", "ctrl+r"}, "r", "refresh"),
 

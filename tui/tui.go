@@ -1,6 +1,7 @@
 // Package tui is the terminal UI store staff use all day ("aforroctl tui"):
-// a store's inventory, product search, the order basket, the store's orders
-// and the daily summary, on five screens over Aforro's HTTP API.
+// a store's inventory, product search, the order basket, the store's orders,
+// the daily summary and the store's transfers, on six screens over Aforro's
+// HTTP API.
 //
 // The shape follows dlvhdr/gh-dash: a root Model composes one model per
 // screen; they share one programContext (client, store, size, styles, keys,
@@ -14,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,7 +91,7 @@ type Options struct {
 	Context context.Context
 }
 
-// tab is one of the five screens.
+// tab is one of the screens.
 type tab int
 
 const (
@@ -98,6 +100,7 @@ const (
 	tabOrder
 	tabOrders
 	tabSummary
+	tabTransfers
 	tabCount
 )
 
@@ -112,6 +115,8 @@ func (t tab) String() string {
 		return "Order"
 	case tabOrders:
 		return "Orders"
+	case tabTransfers:
+		return "Transfers"
 	}
 	return "Summary"
 }
@@ -221,7 +226,7 @@ func New(opts Options) (*Model, error) {
 		requestLimit: opts.RequestTimeout,
 	}
 	m := &Model{ctx: pc, opts: opts, picker: newPicker(pc), order: newOrder(pc)}
-	m.screens = [tabCount]screen{newInventory(pc), newSearch(pc), m.order, newOrders(pc), newSummary(pc)}
+	m.screens = [tabCount]screen{newInventory(pc), newSearch(pc), m.order, newOrders(pc), newSummary(pc), newTransfers(pc)}
 	return m, nil
 }
 
@@ -546,28 +551,41 @@ func (m *Model) headerView() string {
 	return spread(left, right, m.width)
 }
 
-// tabsView is the second line: the five screens, the shown one bracketed;
+// tabsView is the second line: the screens, the shown one bracketed;
 // on a narrow terminal without the padding, so the last tab still shows.
 func (m *Model) tabsView() string {
 	st := m.ctx.styles
-	line := func(pad string) string {
+	// line returns the tabs and how far the shown one reaches; short names
+	// the other tabs by their number alone.
+	line := func(pad string, short bool) (string, int) {
 		var parts []string
+		reach := 0
 		for t := range tabCount {
 			name := fmt.Sprintf("%d %s", t+1, t)
 			if t == tabOrder && len(m.order.lines) > 0 {
 				name += fmt.Sprintf(" (%d)", m.order.units())
 			}
-			if t == m.active && !m.picker.visible {
+			switch {
+			case t == m.active && !m.picker.visible:
 				parts = append(parts, st.ActiveTab.Render("["+name+"]"))
-			} else {
+				reach = lipgloss.Width(strings.Join(parts, " "))
+			case short:
+				parts = append(parts, st.Tab.Render(strconv.Itoa(int(t)+1)))
+			default:
 				parts = append(parts, st.Tab.Render(pad+name+pad))
 			}
 		}
-		return strings.Join(parts, " ")
+		return strings.Join(parts, " "), reach
 	}
-	s := line(" ")
-	if lipgloss.Width(s) > m.width {
-		s = line("")
+	s, _ := line(" ", false)
+	if lipgloss.Width(s) <= m.width {
+		return s
+	}
+	// Without the padding, cut at the end if the shown tab still shows
+	// whole; else the other tabs by number.
+	s, reach := line("", false)
+	if reach >= m.width {
+		s, _ = line("", true)
 	}
 	return ansi.Truncate(s, m.width, "…")
 }

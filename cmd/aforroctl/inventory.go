@@ -36,6 +36,7 @@ type InventoryListCmd struct {
 	Q        string `placeholder:"TEXT" help:"Only products whose title contains TEXT, in any case."`
 	Category int64  `placeholder:"ID" help:"Only products of this category."`
 	LowStock bool   `help:"Only rows at or below the server's low-stock threshold."`
+	Incoming bool   `help:"Only rows with units on the road toward the store (shipped by a transfer, not yet received)."`
 	WarnAt   int    `default:"5" placeholder:"N" help:"On a colour terminal, highlight quantities at or below N (the server's default threshold); out of stock in red."`
 	Paging
 }
@@ -45,6 +46,7 @@ func (InventoryListCmd) Help() string {
 	return "Needs a staff token that covers the store.\n\nExamples:\n\n" +
 		"    aforroctl inventory list --store 1\n" +
 		"    aforroctl inventory list --store 1 --q laptop --category 3\n" +
+		"    aforroctl inventory list --store 2 --incoming\n" +
 		"    aforroctl inventory list --store 1 --low-stock --all -o json | jq -r '[.product_id, .quantity] | @tsv'"
 }
 
@@ -54,7 +56,7 @@ func (c *InventoryListCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	f := aforro.InventoryFilter{Q: c.Q, CategoryID: c.Category, LowStock: c.LowStock}
+	f := aforro.InventoryFilter{Q: c.Q, CategoryID: c.Category, LowStock: c.LowStock, Incoming: c.Incoming}
 	fetch := func(ctx context.Context, p client.PageOptions) (aforro.Page[aforro.InventoryItem], error) {
 		return cl.ListInventory(ctx, c.Store, f, p)
 	}
@@ -67,15 +69,16 @@ func inventoryView(warnAt int) view[aforro.InventoryItem] {
 	return view[aforro.InventoryItem]{
 		noun: "inventory rows",
 		columns: []column{{title: "PRODUCT", right: true}, {title: "TITLE", flex: true}, {title: "CATEGORY", flex: true},
-			{title: "PRICE", right: true}, {title: "QTY", right: true}, {title: "UPDATED"}},
+			{title: "PRICE", right: true}, {title: "QTY", right: true}, {title: "INCOMING", right: true}, {title: "UPDATED"}},
 		cells: func(it aforro.InventoryItem) []string {
 			return []string{formatID(it.ProductID), it.ProductTitle, it.CategoryName, it.Price.String(),
-				strconv.Itoa(it.Quantity), formatTime(it.UpdatedAt)}
+				strconv.Itoa(it.Quantity), strconv.Itoa(it.Incoming), formatTime(it.UpdatedAt)}
 		},
-		csvHeader: []string{"id", "product_id", "product_title", "price", "category_name", "quantity", "updated_at"},
+		// incoming comes last, so scripts that read the columns by position keep working.
+		csvHeader: []string{"id", "product_id", "product_title", "price", "category_name", "quantity", "updated_at", "incoming"},
 		csvRecord: func(it aforro.InventoryItem) []string {
 			return []string{formatID(it.ID), formatID(it.ProductID), it.ProductTitle, it.Price.String(), it.CategoryName,
-				strconv.Itoa(it.Quantity), csvTime(it.UpdatedAt)}
+				strconv.Itoa(it.Quantity), csvTime(it.UpdatedAt), strconv.Itoa(it.Incoming)}
 		},
 		mark: func(it aforro.InventoryItem) mark {
 			switch {
@@ -227,6 +230,7 @@ func writeInventoryItem(p *printer, storeID int64, it aforro.InventoryItem) erro
 		{"Category", it.CategoryName},
 		{"Price", it.Price.String()},
 		{"Quantity", strconv.Itoa(it.Quantity)},
+		{"Incoming", strconv.Itoa(it.Incoming)},
 		{"Updated", formatTime(it.UpdatedAt)},
 	}
 	var marks map[string]mark

@@ -56,7 +56,8 @@ UPDATE transfers SET created_at = '2026-03-01T09:00:00Z'::timestamptz + id * int
   shipped_at = CASE WHEN shipped_at IS NOT NULL THEN '2026-03-01T10:30:00Z'::timestamptz + id * interval '1 hour' END,
   received_at = CASE WHEN received_at IS NOT NULL THEN '2026-03-02T08:00:00Z'::timestamptz END,
   cancelled_at = CASE WHEN cancelled_at IS NOT NULL THEN '2026-03-02T12:00:00Z'::timestamptz END;
-UPDATE transfer_receipts SET created_at = '2026-03-02T07:00:00Z'::timestamptz + id * interval '1 minute';`)
+UPDATE transfer_receipts SET created_at = '2026-03-02T07:00:00Z'::timestamptz + id * interval '1 minute';
+UPDATE inventory SET updated_at = '2026-03-02T08:00:00Z' WHERE updated_at > '2026-03-01';`)
 }
 
 func TestTransfersGolden(t *testing.T) {
@@ -75,6 +76,8 @@ func TestTransfersGolden(t *testing.T) {
 		{"transfers-list-json", []string{"transfers", "list", "--store", "2", "-o", "json"}, nil},
 		{"transfers-list-all-csv", []string{"transfers", "list", "--store", "1", "--all", "--page-size", "2", "-o", "csv"}, nil},
 		{"transfers-list-empty", []string{"transfers", "list", "--store", "3", "--direction", "out"}, nil},
+		{"inventory-list-incoming", []string{"inventory", "list", "--store", "2", "--incoming"}, nil},
+		{"inventory-show-incoming", []string{"inventory", "show", "--store", "2", "5"}, nil},
 		// API errors: exit 1.
 		{"transfers-show-not-found", []string{"transfers", "show", "99"}, nil},
 		{"transfers-ship-received", []string{"transfers", "ship", "1"}, nil},
