@@ -262,6 +262,9 @@ func TestReadSurvivesPartitionedReplica(t *testing.T) {
 	if err := d.OpenReplicas(ctx, rcfg, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
+	// A check gets one interval (100 ms): on a loaded machine the first may
+	// not make it, and the read would start on the primary.
+	waitHealthy(t, d, 1)
 	var ran []string
 	// Thawed before the cleanups close the pools, which would wait on it.
 	defer f.frozen.Store(false)
@@ -284,5 +287,16 @@ func TestReadSurvivesPartitionedReplica(t *testing.T) {
 	}
 	if st := d.PoolStats(); st[1].Healthy || st[1].Errors != 1 {
 		t.Errorf("replica stats %+v, want it unhealthy with one failed read", st[1])
+	}
+}
+
+// waitHealthy waits until the checker has found replica i (1-based, as in
+// PoolStats) healthy.
+func waitHealthy(t *testing.T, d *db.DB, i int) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !d.PoolStats()[i].Healthy; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("replica %d never became healthy: %+v", i, d.PoolStats()[i])
+		}
 	}
 }
