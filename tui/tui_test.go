@@ -183,7 +183,7 @@ var screenCases = []screenCase{
 	{"search", []string{"2", "lap", "enter"}, []string{"Page 1 of 1 · 2 products"}},
 	{"order", []string{"a", "3"}, []string{"Basket for Downtown"}},
 	{"orders", []string{"4"}, []string{"No orders."}},
-	{"summary", []string{"5"}, []string{"Daily summary of 2026-03-04", "Wireless Mouse"}},
+	{"summary", []string{"5"}, []string{"Daily 2026-03-04", "Wireless Mouse"}},
 }
 
 // open starts the TUI on store 1 and opens the screen of tc.
