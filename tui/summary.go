@@ -34,11 +34,11 @@ const (
 type summaryModel struct {
 	ctx     *programContext
 	day     aforro.DaySummaries
-	store   *aforro.Summary    // the chosen store's row of day; nil: none
-	all     *aforro.Summary    // the all-stores row; nil: none, or hidden from the token
+	store   *aforro.Summary     // the chosen store's row of day; nil: none
+	all     *aforro.Summary     // the all-stores row; nil: none, or hidden from the token
 	live    *aforro.LiveSummary // the store's today so far; nil: it did not come
-	liveErr error              // why it did not
-	table   table              // the store's low-stock list
+	liveErr error               // why it did not
+	table   table               // the store's low-stock list
 
 	refreshed time.Time // when the shown answer came
 	seq       int
