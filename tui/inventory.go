@@ -126,6 +126,8 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.filter.Blur()
 			m.filter.Reset()
 			return m.applyFilter()
+		case key.Matches(msg, k.Filter):
+			return nil // in the filter already (KeyMap.Filter)
 		}
 		before := m.filter.Value()
 		var cmd tea.Cmd
@@ -202,6 +204,9 @@ func stockMark(qty, warnAt int) (rowMark, string) {
 	}
 	return markNone, ""
 }
+
+// hasFilter: "/" opens this screen's own filter.
+func (m *inventoryModel) hasFilter() {}
 
 // captures keeps the keys for the filter field while it has the focus.
 func (m *inventoryModel) captures(msg tea.KeyMsg) bool {

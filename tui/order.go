@@ -406,8 +406,8 @@ func (m *orderModel) help() helpKeys {
 		return helpKeys{short: keys, full: [][]key.Binding{keys}}
 	}
 	return helpKeys{
-		short: []key.Binding{k.Place, quantityKeys(k), k.Remove, k.Email},
+		short: []key.Binding{k.Place, quantityKeys(k), k.Remove, k.Email, withHelp(k.Filter, "search")},
 		full: [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom},
-			{k.Place, k.More, k.Less, k.Remove, k.Empty, k.Email}},
+			{k.Place, k.More, k.Less, k.Remove, k.Empty, k.Email, withHelp(k.Filter, "search the catalogue")}},
 	}
 }

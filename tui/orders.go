@@ -167,6 +167,9 @@ func (m *ordersModel) reset() {
 	m.setRows()
 }
 
+// hasFilter: "/" turns this screen's status filter.
+func (m *ordersModel) hasFilter() {}
+
 // handleKey handles a key press while the screen is shown.
 func (m *ordersModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.ctx.keys

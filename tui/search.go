@@ -377,6 +377,8 @@ func (m *searchModel) typingKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type == tea.KeyUp:
 		m.suggestCursor = max(m.suggestCursor-1, -1)
 		return nil
+	case key.Matches(msg, k.Filter):
+		return nil // in the search field already (KeyMap.Filter)
 	}
 	before := m.input.Value()
 	var cmd tea.Cmd
@@ -577,6 +579,9 @@ func (m *searchModel) setRows() {
 	}
 	m.table.setRows(rows)
 }
+
+// hasFilter: "/" opens this screen's search field.
+func (m *searchModel) hasFilter() {}
 
 // captures keeps the keys for the search field (but tab, which switches
 // screens as everywhere) and every key for the filter form, where tab

@@ -370,7 +370,7 @@ func (m *summaryModel) help() helpKeys {
 	k := m.ctx.keys
 	refresh := withHelp(k.Refresh, "refresh now")
 	return helpKeys{
-		short: []key.Binding{refresh, k.Up, k.Down},
-		full:  [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {refresh}},
+		short: []key.Binding{refresh, k.Up, k.Down, withHelp(k.Filter, "search")},
+		full:  [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {refresh, withHelp(k.Filter, "search the catalogue")}},
 	}
 }

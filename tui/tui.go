@@ -473,8 +473,25 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.switchTo(tab(msg.String()[0] - '1'))
 	case key.Matches(msg, k.Store):
 		return m.picker.show()
+	case key.Matches(msg, k.Filter):
+		if _, ok := s.(filterScreen); !ok {
+			return m.openSearch()
+		}
 	}
 	return s.update(msg)
+}
+
+// filterScreen is a screen with a filter of its own, which "/" opens; on
+// any other screen "/" opens Search (KeyMap.Filter).
+type filterScreen interface{ hasFilter() }
+
+// openSearch shows Search with its field focused.
+func (m *Model) openSearch() tea.Cmd {
+	search, ok := m.screens[tabSearch].(*searchModel)
+	if !ok {
+		return nil
+	}
+	return tea.Batch(m.switchTo(tabSearch), search.focus())
 }
 
 // quit ends the program, after asking when the basket would be lost.
