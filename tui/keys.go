@@ -119,11 +119,6 @@ func (h helpKeys) ShortHelp() []key.Binding { return h.short }
 // FullHelp returns the full help's columns.
 func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
 
-// navigation is the help column of table movement.
-func (k KeyMap) navigation() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.NextPage, k.PrevPage}
-}
-
 // global is the help column of keys that work on every screen.
 func (k KeyMap) global() []key.Binding {
 	return []key.Binding{withHelp(k.Filter, "filter or search"), k.NextTab, k.PrevTab, k.GoToTab, k.Store, k.Help, k.Quit}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -734,16 +735,19 @@ func (m *searchModel) pageLine() string {
 	if !m.list.loaded {
 		return ""
 	}
-	s := m.list.pageText("product", "products")
+	parts := []string{m.list.pageText("product", "products")}
+	if r := m.list.rowsText(&m.table, m.ctx.pageSize); r != "" {
+		parts = append(parts, r)
+	}
 	switch {
 	case m.list.loading:
-		s += " · loading…"
+		parts = append(parts, "loading…")
 	case m.list.failed:
-		s += " · not refreshed: r tries again"
+		parts = append(parts, "not refreshed: r tries again")
 	default:
-		s += " · quantities in " + m.ctx.store.Name
+		parts = append(parts, "quantities in "+m.ctx.store.Name)
 	}
-	return m.ctx.styles.Dim.Render(s)
+	return m.ctx.styles.Dim.Render(joinFit(m.ctx.width, parts...))
 }
 
 // help returns the screen's keys.
@@ -759,9 +763,15 @@ func (m *searchModel) help() helpKeys {
 		keys := []key.Binding{withHelp(k.Submit, "search"), choose, withHelp(k.Back, "close")}
 		return helpKeys{short: keys, full: [][]key.Binding{keys}}
 	}
+	// Only keys that act: add needs a row, the page keys a page there.
+	var add []key.Binding
+	if len(m.list.page.Results) > 0 {
+		add = []key.Binding{k.Add}
+	}
+	pages := m.list.pageKeys(k)
 	return helpKeys{
-		short: []key.Binding{withHelp(k.Filter, "search"), k.Filters, k.Add, k.NextPage},
-		full: [][]key.Binding{k.navigation(),
-			{withHelp(k.Filter, "search"), k.Filters, withHelp(k.Back, "clear filters"), k.Add, k.Refresh}},
+		short: slices.Concat([]key.Binding{withHelp(k.Filter, "search"), k.Filters}, add, pages),
+		full: [][]key.Binding{slices.Concat([]key.Binding{k.Up, k.Down, k.Top, k.Bottom}, pages),
+			slices.Concat([]key.Binding{withHelp(k.Filter, "search"), k.Filters, withHelp(k.Back, "clear filters")}, add, []key.Binding{k.Refresh})},
 	}
 }

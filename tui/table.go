@@ -124,15 +124,14 @@ func (t *table) scroll() {
 func (t *table) visible() int { return max(t.height-1, 1) }
 
 // rangeText says which rows are shown when not all of them fit, as
-// "18-34 of 42", counting from first (the number of the table's first row
-// in a longer list, 1 for a table that is the whole list) out of total; ""
-// when every row shows.
+// "18-34 of 42"; "" when every row shows.
 func (t *table) rangeText() string { return t.rangeOf(1, len(t.rows)) }
 
-// rangeOf is rangeText for a table that is one page of a list: its first
-// row is the list's row number first, of total rows (0: unknown).
+// rangeOf is rangeText for a table that is one page of a longer list: its
+// first row is the list's row number first, of total rows (0: leave the
+// total out). "" when every row shows.
 func (t *table) rangeOf(first, total int) string {
-	if len(t.rows) <= t.visible() && total <= len(t.rows) {
+	if len(t.rows) <= t.visible() {
 		return ""
 	}
 	from := first + t.offset

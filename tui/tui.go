@@ -533,13 +533,35 @@ func (m *Model) View() string {
 	default:
 		body = m.screens[m.active].view()
 	}
+	// A sentence too long for one line takes a second one from the
+	// bottom of the body rather than being cut off.
+	status := m.statusView()
+	extra := strings.Count(status, "\n")
 	return strings.Join([]string{
 		m.headerView(),
 		m.tabsView(),
-		fit(body, m.width, m.ctx.height),
-		m.statusView(),
+		fit(body, m.width, max(m.ctx.height-extra, 1)),
+		status,
 		m.footerView(),
 	}, "\n")
+}
+
+// maxStatusLines is how many lines a status sentence may take; past them
+// it is cut, with "…".
+const maxStatusLines = 2
+
+// wrapLines word-wraps s to width, into at most n lines, the last cut with
+// "…" when more would follow.
+func wrapLines(s string, width, n int) string {
+	lines := strings.Split(ansi.Wordwrap(s, width, ""), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = ansi.Truncate(lines[n-1]+" …", width, "…")
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, width, "…") // a word longer than the line
+	}
+	return strings.Join(lines, "\n")
 }
 
 // headerView is the first line: the server, the store, the connection.
@@ -593,8 +615,8 @@ func (m *Model) tabsView() string {
 func (m *Model) statusView() string {
 	st := m.ctx.styles
 	if m.confirmQuit {
-		return st.Warn.Render(ansi.Truncate(fmt.Sprintf("The basket holds %s that will be lost. Quit anyway? y/n",
-			plural(len(m.order.lines), "line", "lines")), m.width, "…"))
+		return st.Warn.Render(wrapLines(fmt.Sprintf("The basket holds %s that will be lost. Quit anyway? y/n",
+			plural(len(m.order.lines), "line", "lines")), m.width, maxStatusLines))
 	}
 	text := m.status.text
 	if text == "" {
@@ -609,7 +631,7 @@ func (m *Model) statusView() string {
 	case statusError:
 		text, style = "✗ "+text, st.Error
 	}
-	return style.Render(ansi.Truncate(text, m.width, "…"))
+	return style.Render(wrapLines(text, m.width, maxStatusLines))
 }
 
 // footerView is the last line: the keys of what is shown.
