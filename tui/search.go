@@ -89,7 +89,10 @@ type filterForm struct {
 // with suggestions after three characters, the full search on enter and
 // each product's quantity in the chosen store.
 //
-// Suggestions are rate limited per client IP. On a 429 the screen stops
+// Suggestions are paced: a request goes out once the typing pauses for the
+// debounce, and never sooner than SuggestEvery after the one before (the
+// last text typed is asked for when that time is up), so a person typing
+// stays within the server's budget per token. On a 429 the screen stops
 // asking until the server's Retry-After has passed, says so calmly, and
 // then suggests again for whatever is typed by then.
 type searchModel struct {
@@ -104,6 +107,13 @@ type searchModel struct {
 	paused        bool          // the server asked us to stop suggesting for a while
 	pauseGen      int           // of the latest pause, so an old timer ends nothing
 	pauseFor      time.Duration // the wait the server asked for
+	lastSuggest   time.Time     // when the latest suggestion request went out, by clock
+
+	// clock and after are the time the suggestions are paced by and how a
+	// timer is set: time.Now and tea.Tick, replaced in tests, which drive
+	// the timers' messages themselves.
+	clock func() time.Time
+	after func(d time.Duration, msg tea.Msg) tea.Cmd
 
 	q        string // the words of the search shown
 	filters  searchFilters
@@ -126,7 +136,11 @@ func newSearch(ctx *programContext) *searchModel {
 		ctx:           ctx,
 		input:         st.newInput("Search: ", `words, "a phrase", -word; enter searches`, aforro.MaxSearchQueryLength),
 		suggestCursor: -1,
-		list:          pagedList[aforro.Product]{num: 1},
+		clock:         time.Now,
+		after: func(d time.Duration, msg tea.Msg) tea.Cmd {
+			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+		},
+		list: pagedList[aforro.Product]{num: 1},
 		table: newTable("No products match.",
 			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true},
 			column{title: "CATEGORY", flex: true}, column{title: "PRICE", right: true},
@@ -139,6 +153,7 @@ func newSearch(ctx *programContext) *searchModel {
 
 // suggest asks for the titles completing what is typed.
 func (m *searchModel) suggest(text string) tea.Cmd {
+	m.lastSuggest = m.clock()
 	c, seq := m.ctx, m.suggestSeq
 	return func() tea.Msg {
 		ctx, cancel := c.request()
@@ -192,6 +207,14 @@ func (m *searchModel) update(msg tea.Msg) tea.Cmd {
 	case suggestDebounceMsg:
 		if msg.seq != m.suggestSeq || !m.typing || m.paused {
 			return nil
+		}
+		// The typing paused; ask now, unless the last request was too
+		// recent: then ask when its time is up (a keystroke before that
+		// starts a new pause, and this timer finds itself stale).
+		if !m.lastSuggest.IsZero() {
+			if wait := m.lastSuggest.Add(m.ctx.suggestEvery).Sub(m.clock()); wait > 0 {
+				return m.after(wait, msg)
+			}
 		}
 		return m.suggest(suggestText(m.input.Value()))
 	case suggestionsMsg:
@@ -397,8 +420,7 @@ func (m *searchModel) typingKey(msg tea.KeyMsg) tea.Cmd {
 	if m.paused {
 		return cmd // the resume timer asks for whatever is typed by then
 	}
-	seq := m.suggestSeq
-	return tea.Batch(cmd, tea.Tick(m.ctx.debounce, func(time.Time) tea.Msg { return suggestDebounceMsg{seq: seq} }))
+	return tea.Batch(cmd, m.after(m.ctx.debounce, suggestDebounceMsg{seq: m.suggestSeq}))
 }
 
 // openForm opens the filter form on the filters in effect.

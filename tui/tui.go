@@ -30,7 +30,8 @@ import (
 const (
 	DefaultWarnAt         = 5 // the server's default low-stock threshold
 	DefaultPageSize       = 50
-	DefaultDebounce       = 250 * time.Millisecond
+	DefaultDebounce       = 200 * time.Millisecond
+	DefaultSuggestEvery   = time.Second
 	DefaultWatchEvery     = 30 * time.Second
 	DefaultStatusFor      = 6 * time.Second
 	DefaultRequestTimeout = 20 * time.Second
@@ -71,6 +72,12 @@ type Options struct {
 	// Debounce is the typing pause before a suggestion or a filter request
 	// goes out (default DefaultDebounce).
 	Debounce time.Duration
+	// SuggestEvery is the least time between two suggestion requests
+	// (default DefaultSuggestEvery): however the typing pauses, a till
+	// asks at most once a second, 60 a minute, which the server's default
+	// budget per token (--suggest-token-limit 60 per --suggest-window 1m)
+	// allows. The last text typed is always asked for, once the time is up.
+	SuggestEvery time.Duration
 	// WatchEvery is how often the Summary screen refreshes itself while it
 	// is shown (default DefaultWatchEvery).
 	WatchEvery time.Duration
@@ -184,6 +191,9 @@ func New(opts Options) (*Model, error) {
 	if opts.Debounce <= 0 {
 		opts.Debounce = DefaultDebounce
 	}
+	if opts.SuggestEvery <= 0 {
+		opts.SuggestEvery = DefaultSuggestEvery
+	}
 	if opts.WatchEvery <= 0 {
 		opts.WatchEvery = DefaultWatchEvery
 	}
@@ -217,6 +227,7 @@ func New(opts Options) (*Model, error) {
 		warnAt:       opts.WarnAt,
 		pageSize:     opts.PageSize,
 		debounce:     opts.Debounce,
+		suggestEvery: opts.SuggestEvery,
 		watchEvery:   opts.WatchEvery,
 		requestLimit: opts.RequestTimeout,
 	}
