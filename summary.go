@@ -24,8 +24,10 @@ type SummaryItem struct {
 // StoreID, all stores' together. The stock figures (SKUCount, TotalUnits,
 // OutOfStock, LowStock) are the stock when the row was generated; the order
 // figures count the UTC day Date: orders placed that day that were confirmed
-// (whether cancelled later or not) with their units and revenue, orders placed
-// that day that were rejected, and orders cancelled that day. In the
+// (whether cancelled later or not), orders placed that day that were
+// rejected, and orders cancelled that day. UnitsSold and Revenue count only
+// the orders placed that day that were still CONFIRMED when the row was
+// computed: a cancelled order sold nothing. In the
 // all-stores row the stores are one: a product counts once, with its units
 // summed over every store that stocks it.
 type Summary struct {
@@ -46,6 +48,17 @@ type Summary struct {
 	// store in the all-stores row) by transfers and not yet received, when
 	// the row was generated.
 	UnitsInTransit int64 `json:"units_in_transit"`
+}
+
+// LiveSummary is the answer of GET /api/summaries/today/: a summary row of
+// today (UTC) so far, computed when asked, not stored. Its stock figures are
+// the stock at ComputedAt, its order figures today's orders until then;
+// GeneratedAt equals ComputedAt. Live is always true, so that a reader of the
+// JSON can tell it from a stored row.
+type LiveSummary struct {
+	Summary
+	Live       bool      `json:"live"`
+	ComputedAt time.Time `json:"computed_at"`
 }
 
 // DaySummaries is the answer of GET /api/summaries/latest/ and POST

@@ -36,6 +36,22 @@ func (c *Client) LatestSummaries(ctx context.Context) (aforro.DaySummaries, erro
 	return out, err
 }
 
+// TodaySummary returns today's summary row so far (UTC), computed now and
+// not stored: the all-stores row, or with f.StoreID one store's (f.Date is
+// ignored). A token scoped to one store gets that store's row by default.
+func (c *Client) TodaySummary(ctx context.Context, f aforro.SummaryFilter) (aforro.LiveSummary, error) {
+	q := url.Values{}
+	switch {
+	case f.AllStores:
+		q.Set("store_id", "all")
+	case f.StoreID != 0:
+		q.Set("store_id", strconv.FormatInt(f.StoreID, 10))
+	}
+	var out aforro.LiveSummary
+	err := c.do(ctx, http.MethodGet, "/api/summaries/today/", q, nil, &out)
+	return out, err
+}
+
 // RunSummaries computes today's summary so far, now (admin), and returns it.
 func (c *Client) RunSummaries(ctx context.Context) (aforro.DaySummaries, error) {
 	var out aforro.DaySummaries

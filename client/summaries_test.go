@@ -135,6 +135,40 @@ func TestSummaries(t *testing.T) {
 		}
 	})
 
+	t.Run("TodaySummary", func(t *testing.T) {
+		// Today's order at Harbour: the live row has it; no stored row does.
+		if _, _, err := c.PlaceOrder(ctx, aforro.PlaceOrder{StoreID: 2, Items: []aforro.OrderLine{line(5, 3)}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		today := time.Now().UTC().Format(aforro.DateLayout)
+		tests := []struct {
+			name   string
+			client *client.Client
+			filter aforro.SummaryFilter
+			store  *int64
+		}{
+			{"all stores by default", c, aforro.SummaryFilter{}, nil},
+			{"all stores", c, aforro.SummaryFilter{AllStores: true}, nil},
+			{"one store", c, aforro.SummaryFilter{StoreID: 2}, storeID(2)},
+			{"a scoped token's store by default", harbourStaff, aforro.SummaryFilter{}, storeID(2)},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := tc.client.TodaySummary(ctx, tc.filter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !got.Live || got.Date != today || !cmp.Equal(got.StoreID, tc.store) || got.OrdersConfirmed != 1 ||
+					got.UnitsSold != 3 || got.ComputedAt.IsZero() {
+					t.Errorf("TodaySummary = %+v; want live, today, store %v, 1 order of 3 units", got, tc.store)
+				}
+			})
+		}
+		if _, err := harbourStaff.TodaySummary(ctx, aforro.SummaryFilter{AllStores: true}); apiError(t, err).Status != 403 {
+			t.Errorf("scoped token asks for all stores today: %v, want a 403", err)
+		}
+	})
+
 	t.Run("errors", func(t *testing.T) {
 		tests := []struct {
 			name string

@@ -3,6 +3,7 @@ package db
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -49,15 +50,17 @@ WITH store_stock AS (
     SELECT store_id,
            count(*) FILTER (WHERE status <> 'REJECTED') AS confirmed,
            count(*) FILTER (WHERE status = 'REJECTED') AS rejected,
-           coalesce(sum(total_amount) FILTER (WHERE status <> 'REJECTED'), 0) AS revenue
+           -- A cancelled order sold nothing: its revenue does not count.
+           coalesce(sum(total_amount) FILTER (WHERE status = 'CONFIRMED'), 0) AS revenue
       FROM orders
      WHERE status IN ('CONFIRMED', 'REJECTED', 'CANCELLED') AND created_at >= $3 AND created_at < $4
      GROUP BY store_id
 ), sold AS (
-    -- A cancelled order was confirmed when placed: only CONFIRMED ones are cancelled.
+    -- Units of the day's orders still confirmed: a cancelled order's units
+    -- went back on the shelf, so they were not sold.
     SELECT o.store_id, sum(i.quantity_requested) AS units
       FROM orders o JOIN order_items i ON i.order_id = o.id
-     WHERE o.status IN ('CONFIRMED', 'CANCELLED') AND o.created_at >= $3 AND o.created_at < $4
+     WHERE o.status = 'CONFIRMED' AND o.created_at >= $3 AND o.created_at < $4
      GROUP BY o.store_id
 ), cancelled AS (
     SELECT store_id, count(*) AS n FROM orders
@@ -271,4 +274,114 @@ func compareStore(a, b *int64) int {
 func utcDay(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// liveStoreSQL computes today's summary row of one store ($1) so far, on
+// demand, reading only that store's part of each index: its inventory range
+// of inventory_store_quantity_idx (count, units, out of stock, and the
+// first $3 entries at or below $2 for the low-stock list), its orders since
+// $4 through orders_store_created_idx, their lines by order id, its
+// cancellations through orders_cancelled_at_idx and its in-transit lines
+// through transfer_lines_in_transit_idx. The cost is one store's stock and
+// one day's orders, whatever the size of the catalogue. $5 is the end of the
+// day. No row when the store does not exist.
+const liveStoreSQL = `
+WITH stock AS (
+    SELECT count(*) AS sku_count, coalesce(sum(quantity), 0) AS total_units,
+           count(*) FILTER (WHERE quantity = 0) AS out_of_stock
+      FROM inventory WHERE store_id = $1
+), low AS (
+    SELECT coalesce(jsonb_agg(jsonb_build_object('product_id', l.product_id, 'title', p.title, 'quantity', l.quantity)
+                              ORDER BY l.quantity, l.product_id), '[]') AS items
+      FROM (SELECT product_id, quantity FROM inventory
+             WHERE store_id = $1 AND quantity <= $2 ORDER BY quantity, product_id LIMIT $3) l
+      JOIN products p ON p.id = l.product_id
+), today AS (
+    SELECT id, status, total_amount FROM orders WHERE store_id = $1 AND created_at >= $4 AND created_at < $5
+)
+SELECT s.name, st.sku_count, st.total_units, st.out_of_stock, low.items,
+       (SELECT count(*) FROM today WHERE status <> 'REJECTED'),
+       (SELECT count(*) FROM today WHERE status = 'REJECTED'),
+       (SELECT count(*) FROM orders WHERE cancelled_at >= $4 AND cancelled_at < $5 AND store_id = $1),
+       (SELECT coalesce(sum(i.quantity_requested), 0) FROM today t JOIN order_items i ON i.order_id = t.id
+         WHERE t.status = 'CONFIRMED'),
+       (SELECT coalesce(sum(total_amount), 0) FROM today WHERE status = 'CONFIRMED'),
+       (SELECT coalesce(sum(in_transit), 0) FROM transfer_lines WHERE destination_store_id = $1 AND in_transit > 0)
+  FROM stores s CROSS JOIN stock st CROSS JOIN low
+ WHERE s.id = $1`
+
+// liveChainSQL is liveStoreSQL for all stores together, with the arguments
+// shifted by one ($1 the threshold, ..., $5 the row's name): a product counts once, so the stock
+// figures group the whole inventory by product, as the daily job does (one
+// pass over inventory); the order figures read today's orders through
+// orders_created_idx.
+const liveChainSQL = `
+WITH product_stock AS (
+    SELECT product_id, sum(quantity) AS quantity FROM inventory GROUP BY product_id
+), stock AS (
+    SELECT count(*) AS sku_count, coalesce(sum(quantity), 0) AS total_units,
+           count(*) FILTER (WHERE quantity = 0) AS out_of_stock
+      FROM product_stock
+), low AS (
+    SELECT coalesce(jsonb_agg(jsonb_build_object('product_id', l.product_id, 'title', p.title, 'quantity', l.quantity)
+                              ORDER BY l.quantity, l.product_id), '[]') AS items
+      FROM (SELECT product_id, quantity FROM product_stock
+             WHERE quantity <= $1 ORDER BY quantity, product_id LIMIT $2) l
+      JOIN products p ON p.id = l.product_id
+), today AS (
+    SELECT id, status, total_amount FROM orders WHERE created_at >= $3 AND created_at < $4
+)
+SELECT $5::text, st.sku_count, st.total_units, st.out_of_stock, low.items,
+       (SELECT count(*) FROM today WHERE status <> 'REJECTED'),
+       (SELECT count(*) FROM today WHERE status = 'REJECTED'),
+       (SELECT count(*) FROM orders WHERE cancelled_at >= $3 AND cancelled_at < $4),
+       (SELECT coalesce(sum(i.quantity_requested), 0) FROM today t JOIN order_items i ON i.order_id = t.id
+         WHERE t.status = 'CONFIRMED'),
+       (SELECT coalesce(sum(total_amount), 0) FROM today WHERE status = 'CONFIRMED'),
+       (SELECT coalesce(sum(in_transit), 0) FROM transfer_lines WHERE in_transit > 0)
+  FROM stock st CROSS JOIN low`
+
+// LiveSummary computes the summary row of now's UTC day so far without
+// storing it: one store's (storeID), or all stores' (storeID 0). Stock at or
+// below lowStock is low. A store that does not exist is ENOTFOUND. Like the
+// stored rows, UnitsSold and Revenue count only orders still CONFIRMED.
+func (d *DB) LiveSummary(ctx context.Context, storeID int64, now time.Time, lowStock int) (aforro.LiveSummary, error) {
+	start := utcDay(now)
+	out := aforro.LiveSummary{Live: true}
+	s := &out.Summary
+	s.Date = start.Format(aforro.DateLayout)
+	var err error
+	if storeID == 0 {
+		// The chain's product grouping, like the job's, wants the memory
+		// for an in-memory hash; SET LOCAL ends with the transaction.
+		err = d.InTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, liveChainSQL, lowStock, aforro.MaxSummaryLowStock,
+				start, start.AddDate(0, 0, 1), aforro.AllStoresName).Scan(liveDest(s)...)
+		})
+	} else {
+		s.StoreID = &storeID
+		err = d.Pool.QueryRow(ctx, liveStoreSQL, storeID, lowStock, aforro.MaxSummaryLowStock,
+			start, start.AddDate(0, 0, 1)).Scan(liveDest(s)...)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return out, errNotFound("Store", storeID)
+		}
+	}
+	if err != nil {
+		return out, wrapError(err, "live summary")
+	}
+	out.ComputedAt = now.UTC()
+	s.GeneratedAt = out.ComputedAt
+	if s.LowStock == nil {
+		s.LowStock = []aforro.SummaryItem{}
+	}
+	return out, nil
+}
+
+// liveDest is where the live statements' columns go, in their order.
+func liveDest(s *aforro.Summary) []any {
+	return []any{&s.StoreName, &s.SKUCount, &s.TotalUnits, &s.OutOfStock, &s.LowStock, &s.OrdersConfirmed,
+		&s.OrdersRejected, &s.OrdersCancelled, &s.UnitsSold, &s.Revenue, &s.UnitsInTransit}
 }

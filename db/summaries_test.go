@@ -78,11 +78,11 @@ func TestGenerateSummaries(t *testing.T) {
 		{Date: "2026-03-10", StoreID: nil, StoreName: aforro.AllStoresName,
 			SKUCount: 4, TotalUnits: 35, OutOfStock: 1,
 			LowStock:        []aforro.SummaryItem{item(1, "Apple", 0), item(2, "Banana", 3)},
-			OrdersConfirmed: 3, OrdersRejected: 1, OrdersCancelled: 2, UnitsSold: 6, Revenue: 2150},
+			OrdersConfirmed: 3, OrdersRejected: 1, OrdersCancelled: 2, UnitsSold: 4, Revenue: 1550},
 		{Date: "2026-03-10", StoreID: storeID(1), StoreName: "North",
 			SKUCount: 3, TotalUnits: 23, OutOfStock: 1,
 			LowStock:        []aforro.SummaryItem{item(1, "Apple", 0), item(2, "Banana", 3)},
-			OrdersConfirmed: 2, OrdersRejected: 1, OrdersCancelled: 1, UnitsSold: 5, Revenue: 2000},
+			OrdersConfirmed: 2, OrdersRejected: 1, OrdersCancelled: 1, UnitsSold: 3, Revenue: 1400},
 		{Date: "2026-03-10", StoreID: storeID(2), StoreName: "South",
 			SKUCount: 3, TotalUnits: 12, OutOfStock: 1,
 			LowStock:        []aforro.SummaryItem{item(1, "Apple", 0), item(3, "Cherry", 5)},
@@ -99,13 +99,15 @@ func TestGenerateSummaries(t *testing.T) {
 	}
 
 	// The day before: order 4 (23:59:59.999) and order 6 (placed then,
-	// cancelled on the 10th) were confirmed that day; nothing was cancelled.
+	// cancelled on the 10th) were confirmed that day; nothing was cancelled
+	// that day, but order 6 is cancelled now, so its 2 units and 20.00 do
+	// not count as sold.
 	prev, err := d.GenerateSummaries(ctx, day.AddDate(0, 0, -1), 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := prev[2]; s.OrdersConfirmed != 2 || s.OrdersCancelled != 0 || s.UnitsSold != 12 || s.Revenue != 12000 {
-		t.Errorf("South on 2026-03-09: confirmed %d, cancelled %d, units %d, revenue %s; want 2, 0, 12, 120.00",
+	if s := prev[2]; s.OrdersConfirmed != 2 || s.OrdersCancelled != 0 || s.UnitsSold != 10 || s.Revenue != 10000 {
+		t.Errorf("South on 2026-03-09: confirmed %d, cancelled %d, units %d, revenue %s; want 2, 0, 10, 100.00",
 			s.OrdersConfirmed, s.OrdersCancelled, s.UnitsSold, s.Revenue)
 	}
 
@@ -129,6 +131,88 @@ func TestGenerateSummaries(t *testing.T) {
 	}
 	if n != 8 { // two days of four rows each, the re-run replaced its day
 		t.Errorf("inventory_summaries holds %d rows, want 8", n)
+	}
+}
+
+// TestCancelledOrderSoldNothing: the issue's case. The only order of the
+// day is confirmed, then cancelled; the day's row and the live row both
+// count it as confirmed and cancelled, and count no units and no revenue.
+func TestCancelledOrderSoldNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	runSQL(t, d, `INSERT INTO categories (id, name) VALUES (1, 'C');
+		INSERT INTO stores (id, name) VALUES (1, 'S');
+		INSERT INTO products (id, title, price, category_id) VALUES (1, 'P', 163.66, 1);
+		INSERT INTO inventory (store_id, product_id, quantity) VALUES (1, 1, 10);
+		INSERT INTO orders (id, store_id, status, total_amount, created_at, cancelled_at) VALUES
+		  (1, 1, 'CANCELLED', 490.98, '2026-03-10T10:00:00Z', '2026-03-10T10:05:00Z');
+		INSERT INTO order_items (order_id, product_id, product_title, unit_price, quantity_requested) VALUES
+		  (1, 1, 'P', 163.66, 3)`)
+	now := time.Date(2026, 3, 10, 19, 22, 0, 0, time.UTC)
+	rows, err := d.GenerateSummaries(ctx, now, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := d.LiveSummary(ctx, 1, now, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []aforro.Summary{rows[0], rows[1], live.Summary} {
+		if s.OrdersConfirmed != 1 || s.OrdersCancelled != 1 || s.UnitsSold != 0 || s.Revenue != 0 {
+			t.Errorf("%s: confirmed %d, cancelled %d, units sold %d, revenue %s; want 1, 1, 0, 0.00",
+				s.StoreName, s.OrdersConfirmed, s.OrdersCancelled, s.UnitsSold, s.Revenue)
+		}
+	}
+}
+
+// TestLiveSummary checks the live row of each store and of all stores
+// against the fixture worked out by hand, and against the stored row the
+// job computes of the same day from the same data: the two differ only in
+// being stored.
+func TestLiveSummary(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	runSQL(t, d, summaryFixture)
+	now := time.Date(2026, 3, 10, 15, 4, 5, 0, time.FixedZone("", 3600))
+
+	north, err := d.LiveSummary(ctx, 1, now, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := aforro.LiveSummary{Live: true, ComputedAt: now.UTC(), Summary: aforro.Summary{
+		Date: "2026-03-10", StoreID: storeID(1), StoreName: "North", SKUCount: 3, TotalUnits: 23, OutOfStock: 1,
+		LowStock:        []aforro.SummaryItem{item(1, "Apple", 0), item(2, "Banana", 3)},
+		OrdersConfirmed: 2, OrdersRejected: 1, OrdersCancelled: 1, UnitsSold: 3, Revenue: 1400, GeneratedAt: now.UTC(),
+	}}
+	if diff := cmp.Diff(want, north); diff != "" {
+		t.Fatalf("live North (-want +got):\n%s", diff)
+	}
+
+	stored, err := d.GenerateSummaries(ctx, now, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stored {
+		id := int64(0)
+		if s.StoreID != nil {
+			id = *s.StoreID
+		}
+		live, err := d.LiveSummary(ctx, id, now, 5)
+		if err != nil {
+			t.Fatalf("store %d: %v", id, err)
+		}
+		if !live.Live || !live.ComputedAt.Equal(now) {
+			t.Errorf("store %d: live %v computed_at %v", id, live.Live, live.ComputedAt)
+		}
+		if diff := cmp.Diff(s, live.Summary, ignoreGenerated); diff != "" {
+			t.Errorf("store %d: live row differs from the stored one (-stored +live):\n%s", id, diff)
+		}
+	}
+
+	if _, err := d.LiveSummary(ctx, 99, now, 5); aforro.ErrorCode(err) != aforro.ENOTFOUND {
+		t.Fatalf("live summary of store 99: %v, want ENOTFOUND", err)
 	}
 }
 

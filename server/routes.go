@@ -81,6 +81,7 @@ func (s *Server) routes() []route {
 
 		{http.MethodGet, "/api/summaries", staff, s.listSummaries},
 		{http.MethodGet, "/api/summaries/latest", staff, s.latestSummaries},
+		{http.MethodGet, "/api/summaries/today", staff, s.todaySummary},
 		{http.MethodPost, "/api/summaries/run", admin, s.runSummaries},
 
 		{http.MethodGet, "/api/admin/jobs", admin, s.jobsStatus},

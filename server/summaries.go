@@ -97,6 +97,44 @@ func (s *Server) latestSummaries(w http.ResponseWriter, req bunrouter.Request) e
 	return nil
 }
 
+// todaySummary answers today's summary row so far, computed now and not
+// stored: the all-stores row by default (store_id=all says so too), or one
+// store's. A token scoped to stores never sees the all-stores row; without
+// store_id it gets its store's row when it covers exactly one, else it must
+// name one.
+func (s *Server) todaySummary(w http.ResponseWriter, req bunrouter.Request) error {
+	q := req.URL.Query()
+	var errs aforro.FieldErrors
+	only := url.Values{} // store_id alone: a date has no meaning here
+	if q.Has("store_id") {
+		only["store_id"] = q["store_id"]
+	}
+	f := summaryFilter(only, &errs)
+	if q.Has("date") {
+		errs.Add("date", "is not accepted: this row is always today's (UTC); GET /api/summaries/?date= lists stored days")
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	tok := tokenFrom(req.Context())
+	if scoped := tok.Role != aforro.RoleAdmin && len(tok.Stores) > 0; scoped && !f.AllStores && f.StoreID == 0 {
+		if len(tok.Stores) > 1 {
+			errs.Add("store_id", "is required: this token covers several stores, so name one")
+			return errs.Err()
+		}
+		f.StoreID = tok.Stores[0]
+	}
+	if err := summaryScope(tok, &f); err != nil {
+		return err
+	}
+	row, err := s.db.LiveSummary(req.Context(), f.StoreID, time.Now(), s.cfg.LowStock)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, row)
+	return nil
+}
+
 // runSummaries computes today's summary so far, now, on this instance: it
 // calls the job's function directly, whoever leads the scheduler, and
 // replaces today's rows (the midnight run replaces them again with the whole

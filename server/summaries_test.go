@@ -105,14 +105,15 @@ func TestSummaries(t *testing.T) {
 		var got aforro.DaySummaries
 		r.decode(t, &got)
 		empty := []aforro.SummaryItem{}
-		// Stock after the orders: mice 3-2 = 1, the cancelled laptop is back at 10.
+		// Stock after the orders: mice 3-2 = 1, the cancelled laptop is back
+		// at 10; the cancelled laptop order sold nothing.
 		want := aforro.DaySummaries{Date: today, Results: []aforro.Summary{
 			{Date: today, StoreName: aforro.AllStoresName, SKUCount: 5, TotalUnits: 68, OutOfStock: 1,
 				LowStock:        []aforro.SummaryItem{summaryItem(3, "Gaming Laptop", 0), summaryItem(2, "Wireless Mouse", 1)},
-				OrdersConfirmed: 2, OrdersRejected: 1, OrdersCancelled: 1, UnitsSold: 3, Revenue: 2*2999 + 129999},
+				OrdersConfirmed: 2, OrdersRejected: 1, OrdersCancelled: 1, UnitsSold: 2, Revenue: 2 * 2999},
 			{Date: today, StoreID: summaryStore(1), StoreName: "Downtown", SKUCount: 4, TotalUnits: 61, OutOfStock: 1,
 				LowStock:        []aforro.SummaryItem{summaryItem(3, "Gaming Laptop", 0), summaryItem(2, "Wireless Mouse", 1)},
-				OrdersConfirmed: 2, OrdersRejected: 1, OrdersCancelled: 1, UnitsSold: 3, Revenue: 2*2999 + 129999},
+				OrdersConfirmed: 2, OrdersRejected: 1, OrdersCancelled: 1, UnitsSold: 2, Revenue: 2 * 2999},
 			{Date: today, StoreID: summaryStore(2), StoreName: "Harbour", SKUCount: 1, TotalUnits: 7, LowStock: empty},
 			{Date: today, StoreID: summaryStore(3), StoreName: "Empty", LowStock: empty},
 		}}
@@ -125,6 +126,66 @@ func TestSummaries(t *testing.T) {
 		}
 		if n := srv.count(t, `SELECT count(*) FROM inventory_summaries WHERE summary_date = $1`, today); n != 4 {
 			t.Fatalf("%d rows for today after two runs, want 4", n)
+		}
+	})
+
+	t.Run("today is live", func(t *testing.T) {
+		// A fourth order after the run: the live row has it, the stored
+		// row of today does not.
+		if r := srv.post(t, "/api/orders/", `{"store_id": 1, "items": [{"product_id": 2, "quantity_requested": 1}]}`); r.status != http.StatusCreated {
+			t.Fatalf("place order: %d %s", r.status, r.body)
+		}
+		before := time.Now().UTC()
+		tests := []struct {
+			query, auth string
+			status      int
+			store       *int64
+			units       int64
+		}{
+			{"", "", http.StatusOK, nil, 3},
+			{"?store_id=all", "", http.StatusOK, nil, 3},
+			{"?store_id=1", "", http.StatusOK, summaryStore(1), 3},
+			{"?store_id=2", "", http.StatusOK, summaryStore(2), 0},
+			{"?store_id=42", "", http.StatusNotFound, nil, 0},
+			{"?store_id=0", "", http.StatusBadRequest, nil, 0},
+			{"?date=2026-03-09", "", http.StatusBadRequest, nil, 0},
+			// A token scoped to one store gets its store by default.
+			{"", srv.token(t, aforro.RoleStaff, 1), http.StatusOK, summaryStore(1), 3},
+			{"?store_id=all", srv.token(t, aforro.RoleStaff, 1), http.StatusForbidden, nil, 0},
+			{"?store_id=2", srv.token(t, aforro.RoleStaff, 1), http.StatusForbidden, nil, 0},
+			{"", srv.token(t, aforro.RoleStaff, 1, 2), http.StatusBadRequest, nil, 0},
+			{"?store_id=2", srv.token(t, aforro.RoleStaff, 1, 2), http.StatusOK, summaryStore(2), 0},
+			{"", srv.token(t, aforro.RoleStaff), http.StatusOK, nil, 3},
+		}
+		for _, tc := range tests {
+			var r response
+			if tc.auth == "" {
+				r = srv.get(t, "/api/summaries/today/"+tc.query)
+			} else {
+				r = srv.do(t, http.MethodGet, "/api/summaries/today/"+tc.query, "", "Authorization", "Bearer "+tc.auth)
+			}
+			if r.status != tc.status {
+				t.Errorf("%s: status %d, want %d: %s", tc.query, r.status, tc.status, r.body)
+				continue
+			}
+			if r.status != http.StatusOK {
+				var e aforro.ErrorResponse
+				if r.decode(t, &e); e.Code == "" {
+					t.Errorf("%s: no error envelope: %s", tc.query, r.body)
+				}
+				continue
+			}
+			var got aforro.LiveSummary
+			r.decode(t, &got)
+			if !got.Live || got.Date != today || !cmp.Equal(got.StoreID, tc.store) || got.UnitsSold != tc.units ||
+				got.ComputedAt.Before(before.Add(-time.Minute)) || !got.GeneratedAt.Equal(got.ComputedAt) {
+				t.Errorf("%s: %+v; want live, today, store %v, %d units sold", tc.query, got, tc.store, tc.units)
+			}
+		}
+		var stored aforro.Page[aforro.Summary]
+		srv.get(t, "/api/summaries/?store_id=1&date="+today).decode(t, &stored)
+		if len(stored.Results) != 1 || stored.Results[0].UnitsSold != 2 {
+			t.Errorf("stored row of today: %+v; want the run's 2 units, not the live 3", stored.Results)
 		}
 	})
 

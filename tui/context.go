@@ -28,6 +28,7 @@ type programContext struct {
 	warnAt       int           // quantities at or below it are low stock
 	pageSize     int           // rows per page of every list
 	debounce     time.Duration // typing pause before a suggestion or filter request
+	suggestEvery time.Duration // the least time between two suggestion requests
 	watchEvery   time.Duration // the Summary screen's refresh period
 	requestLimit time.Duration // bound of one request, retries included
 

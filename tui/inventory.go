@@ -127,6 +127,8 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.filter.Blur()
 			m.filter.Reset()
 			return m.applyFilter()
+		case key.Matches(msg, k.Filter):
+			return nil // in the filter already (KeyMap.Filter)
 		}
 		before := m.filter.Value()
 		var cmd tea.Cmd
@@ -224,6 +226,9 @@ func stockMark(qty, warnAt int) (rowMark, string) {
 	return markNone, ""
 }
 
+// hasFilter: "/" opens this screen's own filter.
+func (m *inventoryModel) hasFilter() {}
+
 // captures keeps the keys for the filter field while it has the focus.
 func (m *inventoryModel) captures(msg tea.KeyMsg) bool {
 	return m.filtering && msg.Type != tea.KeyTab && msg.Type != tea.KeyShiftTab
@@ -284,12 +289,15 @@ func (m *inventoryModel) pageLine() string {
 	if !m.list.loaded {
 		return ""
 	}
-	s := m.list.pageText("product", "products")
-	s += fmt.Sprintf(" · %d or fewer is low", m.ctx.warnAt)
-	if m.list.loading {
-		s += " · loading…"
+	parts := []string{m.list.pageText("product", "products")}
+	if r := m.list.rowsText(&m.table, m.ctx.pageSize); r != "" {
+		parts = append(parts, r)
 	}
-	return st.Dim.Render(s)
+	if m.list.loading {
+		parts = append(parts, "loading…")
+	}
+	parts = append(parts, fmt.Sprintf("%d or fewer is low", m.ctx.warnAt))
+	return st.Dim.Render(joinFit(m.ctx.width, parts...))
 }
 
 // help returns the screen's keys.
@@ -301,9 +309,15 @@ func (m *inventoryModel) help() helpKeys {
 			full:  [][]key.Binding{{withHelp(k.Submit, "done"), withHelp(k.Back, "clear filter")}},
 		}
 	}
+	// Only keys that act: add needs a row, the page keys a page there.
+	var add []key.Binding
+	if len(m.list.page.Results) > 0 {
+		add = []key.Binding{k.Add}
+	}
+	pages := m.list.pageKeys(k)
 	return helpKeys{
-		short: []key.Binding{k.Filter, k.LowStock, k.Add, k.NextPage},
-		full: [][]key.Binding{k.navigation(),
-			{k.Filter, k.LowStock, withHelp(k.Back, "clear filters"), k.Add, k.Refresh}},
+		short: slices.Concat([]key.Binding{k.Filter, k.LowStock}, add, pages),
+		full: [][]key.Binding{slices.Concat([]key.Binding{k.Up, k.Down, k.Top, k.Bottom}, pages),
+			slices.Concat([]key.Binding{k.Filter, k.LowStock, withHelp(k.Back, "clear filters")}, add, []key.Binding{k.Refresh})},
 	}
 }

@@ -32,8 +32,15 @@ type KeyMap struct {
 	Yes       key.Binding
 	No        key.Binding
 
+	// Filter is "/" on every screen, with one meaning: go to the filter.
+	// It opens the screen's filter or search field (Inventory, Search, the
+	// store picker's field) or turns the status filter (Orders); on the
+	// screens without a filter (Order, Summary) it opens Search's field. In
+	// a filter or search field it does nothing (the field has the focus
+	// already), so a slash is never typed there by accident.
+	Filter key.Binding
+
 	// Inventory and Search.
-	Filter   key.Binding
 	LowStock key.Binding
 	Add      key.Binding
 	Filters  key.Binding
@@ -95,7 +102,7 @@ func DefaultKeyMap() KeyMap {
 
 		Open:         b([]string{"enter"}, "enter", "details"),
 		CancelOrder:  b([]string{"c"}, "c", "cancel order"),
-		StatusFilter: b([]string{"t"}, "t", "status filter"),
+		StatusFilter: b([]string{"/", "t"}, "/", "status filter"), // "/" as everywhere; t as before
 	}
 }
 
@@ -112,14 +119,9 @@ func (h helpKeys) ShortHelp() []key.Binding { return h.short }
 // FullHelp returns the full help's columns.
 func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
 
-// navigation is the help column of table movement.
-func (k KeyMap) navigation() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.NextPage, k.PrevPage}
-}
-
 // global is the help column of keys that work on every screen.
 func (k KeyMap) global() []key.Binding {
-	return []key.Binding{k.NextTab, k.PrevTab, k.GoToTab, k.Store, k.Help, k.Quit}
+	return []key.Binding{withHelp(k.Filter, "filter or search"), k.NextTab, k.PrevTab, k.GoToTab, k.Store, k.Help, k.Quit}
 }
 
 // withHelp returns b showing desc in the help instead of its own text, for a

@@ -145,6 +145,7 @@ func testOptions(c *client.Client) Options {
 		Location:       time.UTC,
 		StatusFor:      -1,
 		Debounce:       20 * time.Millisecond,
+		SuggestEvery:   20 * time.Millisecond,
 		RequestTimeout: 5 * time.Second,
 	}
 }

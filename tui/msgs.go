@@ -72,11 +72,16 @@ type (
 		query       string
 		suggestions []string
 	}
+	// summaryLoadedMsg carries both of the Summary screen's answers: the
+	// stored rows of the latest day (result: a 404 is "none yet") and the
+	// store's live row of today (liveErr).
 	summaryLoadedMsg struct {
 		result
-		seq int
-		day aforro.DaySummaries
-		at  time.Time
+		seq     int
+		day     aforro.DaySummaries
+		live    aforro.LiveSummary
+		liveErr error
+		at      time.Time
 	}
 	healthMsg struct{ result }
 )

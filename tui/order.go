@@ -140,8 +140,8 @@ func (m *orderModel) placed(msg orderPlacedMsg) tea.Cmd {
 		if unreachable(msg.err) {
 			// Nobody knows whether the order was placed: keep the key, so
 			// that asking again returns that order rather than a second one.
-			return m.ctx.status(statusError, "No answer from the server; the order may or may not be placed. "+
-				"Press enter to try again: it is placed at most once.")
+			return m.ctx.status(statusError, "No answer: the order may or may not be placed. "+
+				"enter tries again, and places it at most once.")
 		}
 		return m.ctx.errorStatus("The order was not placed", msg.err)
 	}
@@ -406,8 +406,8 @@ func (m *orderModel) help() helpKeys {
 		return helpKeys{short: keys, full: [][]key.Binding{keys}}
 	}
 	return helpKeys{
-		short: []key.Binding{k.Place, quantityKeys(k), k.Remove, k.Email},
+		short: []key.Binding{k.Place, quantityKeys(k), k.Remove, k.Email, withHelp(k.Filter, "search")},
 		full: [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom},
-			{k.Place, k.More, k.Less, k.Remove, k.Empty, k.Email}},
+			{k.Place, k.More, k.Less, k.Remove, k.Empty, k.Email, withHelp(k.Filter, "search the catalogue")}},
 	}
 }

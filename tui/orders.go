@@ -167,6 +167,9 @@ func (m *ordersModel) reset() {
 	m.setRows()
 }
 
+// hasFilter: "/" turns this screen's status filter.
+func (m *ordersModel) hasFilter() {}
+
 // handleKey handles a key press while the screen is shown.
 func (m *ordersModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.ctx.keys
@@ -324,7 +327,7 @@ func (m *ordersModel) listView() string {
 	if f == "" {
 		f = "all"
 	}
-	top := st.Title.Render("Orders of "+m.ctx.store.Name) + st.Dim.Render("  newest first · status: "+f+" (t to change)")
+	top := st.Title.Render("Orders of "+m.ctx.store.Name) + st.Dim.Render("  newest first · status: "+f+" (/ to change)")
 	var body string
 	switch {
 	case m.list.failed && len(m.list.page.Results) == 0:
@@ -336,10 +339,14 @@ func (m *ordersModel) listView() string {
 	}
 	bottom := ""
 	if m.list.loaded {
-		bottom = m.list.pageText("order", "orders")
-		if m.list.loading {
-			bottom += " · loading…"
+		parts := []string{m.list.pageText("order", "orders")}
+		if r := m.list.rowsText(&m.table, m.ctx.pageSize); r != "" {
+			parts = append(parts, r)
 		}
+		if m.list.loading {
+			parts = append(parts, "loading…")
+		}
+		bottom = joinFit(m.ctx.width, parts...)
 	}
 	return top + "\n" + fit(body, m.ctx.width, m.ctx.height-3) + "\n" + st.Dim.Render(bottom)
 }
@@ -387,9 +394,15 @@ func (m *ordersModel) help() helpKeys {
 		keys = append(keys, k.Refresh)
 		return helpKeys{short: keys, full: [][]key.Binding{{k.Up, k.Down}, keys}}
 	}
-	keys := append([]key.Binding{k.Open}, m.cancelKey()...)
+	var keys []key.Binding
+	if len(m.list.page.Results) > 0 {
+		keys = append(keys, k.Open) // only keys that act: details need an order
+	}
+	keys = append(keys, m.cancelKey()...)
 	keys = append(keys, k.StatusFilter, k.Refresh)
-	return helpKeys{short: keys, full: [][]key.Binding{k.navigation(), keys}}
+	pages := m.list.pageKeys(k)
+	return helpKeys{short: append(keys, pages...),
+		full: [][]key.Binding{append([]key.Binding{k.Up, k.Down, k.Top, k.Bottom}, pages...), keys}}
 }
 
 // cancelKey is the cancel key when the order under the cursor (or shown

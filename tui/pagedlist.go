@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
@@ -118,6 +120,47 @@ func (l *pagedList[T]) turn(msg tea.KeyMsg, k KeyMap) bool {
 		return false
 	}
 	return true
+}
+
+// pageKeys returns the page keys that act on the page shown: next only
+// when there is a next page, previous only past page 1. The footer and the
+// help offer these, never a key that would do nothing.
+func (l *pagedList[T]) pageKeys(k KeyMap) []key.Binding {
+	var keys []key.Binding
+	if l.page.HasNext {
+		keys = append(keys, k.NextPage)
+	}
+	if l.shown > 1 {
+		keys = append(keys, k.PrevPage)
+	}
+	return keys
+}
+
+// rowsText says which of the list's rows t shows when the page does not
+// fit on the screen, as "rows 18-34 of 42" (rows counted over the whole
+// list, pages of pageSize); "" when the page's rows all show.
+func (l *pagedList[T]) rowsText(t *table, pageSize int) string {
+	if len(t.rows) <= t.visible() {
+		return ""
+	}
+	first := (max(l.shown, 1)-1)*pageSize + 1
+	r := t.rangeOf(first, 0)
+	total := strconv.Itoa(l.count)
+	if l.capped || (l.page.HasNext && l.count < first+len(t.rows)) {
+		total += "+"
+	}
+	return "rows " + r + " of " + total
+}
+
+// joinFit joins parts with " · " into at most width columns, leaving out
+// the last parts (the least needed) that do not fit.
+func joinFit(width int, parts ...string) string {
+	for n := len(parts); n > 1; n-- {
+		if s := strings.Join(parts[:n], " · "); ansi.StringWidth(s) <= width {
+			return s
+		}
+	}
+	return parts[0]
 }
 
 // first goes back to page 1, as a new filter does; the cursors of the

@@ -150,6 +150,8 @@ func (p *pickerModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case msg.Type == tea.KeyCtrlR && p.failed:
 		return p.load()
+	case key.Matches(msg, k.Filter):
+		return nil // the field has the focus already (KeyMap.Filter)
 	}
 	before := p.input.Value()
 	var cmd tea.Cmd

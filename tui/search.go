@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,7 +89,10 @@ type filterForm struct {
 // with suggestions after three characters, the full search on enter and
 // each product's quantity in the chosen store.
 //
-// Suggestions are rate limited per client IP. On a 429 the screen stops
+// Suggestions are paced: a request goes out once the typing pauses for the
+// debounce, and never sooner than SuggestEvery after the one before (the
+// last text typed is asked for when that time is up), so a person typing
+// stays within the server's budget per token. On a 429 the screen stops
 // asking until the server's Retry-After has passed, says so calmly, and
 // then suggests again for whatever is typed by then.
 type searchModel struct {
@@ -103,6 +107,13 @@ type searchModel struct {
 	paused        bool          // the server asked us to stop suggesting for a while
 	pauseGen      int           // of the latest pause, so an old timer ends nothing
 	pauseFor      time.Duration // the wait the server asked for
+	lastSuggest   time.Time     // when the latest suggestion request went out, by clock
+
+	// clock and after are the time the suggestions are paced by and how a
+	// timer is set: time.Now and tea.Tick, replaced in tests, which drive
+	// the timers' messages themselves.
+	clock func() time.Time
+	after func(d time.Duration, msg tea.Msg) tea.Cmd
 
 	q        string // the words of the search shown
 	filters  searchFilters
@@ -125,7 +136,11 @@ func newSearch(ctx *programContext) *searchModel {
 		ctx:           ctx,
 		input:         st.newInput("Search: ", `words, "a phrase", -word; enter searches`, aforro.MaxSearchQueryLength),
 		suggestCursor: -1,
-		list:          pagedList[aforro.Product]{num: 1},
+		clock:         time.Now,
+		after: func(d time.Duration, msg tea.Msg) tea.Cmd {
+			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+		},
+		list: pagedList[aforro.Product]{num: 1},
 		table: newTable("No products match.",
 			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true},
 			column{title: "CATEGORY", flex: true}, column{title: "PRICE", right: true},
@@ -138,6 +153,7 @@ func newSearch(ctx *programContext) *searchModel {
 
 // suggest asks for the titles completing what is typed.
 func (m *searchModel) suggest(text string) tea.Cmd {
+	m.lastSuggest = m.clock()
 	c, seq := m.ctx, m.suggestSeq
 	return func() tea.Msg {
 		ctx, cancel := c.request()
@@ -191,6 +207,14 @@ func (m *searchModel) update(msg tea.Msg) tea.Cmd {
 	case suggestDebounceMsg:
 		if msg.seq != m.suggestSeq || !m.typing || m.paused {
 			return nil
+		}
+		// The typing paused; ask now, unless the last request was too
+		// recent: then ask when its time is up (a keystroke before that
+		// starts a new pause, and this timer finds itself stale).
+		if !m.lastSuggest.IsZero() {
+			if wait := m.lastSuggest.Add(m.ctx.suggestEvery).Sub(m.clock()); wait > 0 {
+				return m.after(wait, msg)
+			}
 		}
 		return m.suggest(suggestText(m.input.Value()))
 	case suggestionsMsg:
@@ -377,6 +401,8 @@ func (m *searchModel) typingKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type == tea.KeyUp:
 		m.suggestCursor = max(m.suggestCursor-1, -1)
 		return nil
+	case key.Matches(msg, k.Filter):
+		return nil // in the search field already (KeyMap.Filter)
 	}
 	before := m.input.Value()
 	var cmd tea.Cmd
@@ -394,8 +420,7 @@ func (m *searchModel) typingKey(msg tea.KeyMsg) tea.Cmd {
 	if m.paused {
 		return cmd // the resume timer asks for whatever is typed by then
 	}
-	seq := m.suggestSeq
-	return tea.Batch(cmd, tea.Tick(m.ctx.debounce, func(time.Time) tea.Msg { return suggestDebounceMsg{seq: seq} }))
+	return tea.Batch(cmd, m.after(m.ctx.debounce, suggestDebounceMsg{seq: m.suggestSeq}))
 }
 
 // openForm opens the filter form on the filters in effect.
@@ -578,6 +603,9 @@ func (m *searchModel) setRows() {
 	m.table.setRows(rows)
 }
 
+// hasFilter: "/" opens this screen's search field.
+func (m *searchModel) hasFilter() {}
+
 // captures keeps the keys for the search field (but tab, which switches
 // screens as everywhere) and every key for the filter form, where tab
 // moves between fields.
@@ -729,16 +757,19 @@ func (m *searchModel) pageLine() string {
 	if !m.list.loaded {
 		return ""
 	}
-	s := m.list.pageText("product", "products")
+	parts := []string{m.list.pageText("product", "products")}
+	if r := m.list.rowsText(&m.table, m.ctx.pageSize); r != "" {
+		parts = append(parts, r)
+	}
 	switch {
 	case m.list.loading:
-		s += " · loading…"
+		parts = append(parts, "loading…")
 	case m.list.failed:
-		s += " · not refreshed: r tries again"
+		parts = append(parts, "not refreshed: r tries again")
 	default:
-		s += " · quantities in " + m.ctx.store.Name
+		parts = append(parts, "quantities in "+m.ctx.store.Name)
 	}
-	return m.ctx.styles.Dim.Render(s)
+	return m.ctx.styles.Dim.Render(joinFit(m.ctx.width, parts...))
 }
 
 // help returns the screen's keys.
@@ -754,9 +785,15 @@ func (m *searchModel) help() helpKeys {
 		keys := []key.Binding{withHelp(k.Submit, "search"), choose, withHelp(k.Back, "close")}
 		return helpKeys{short: keys, full: [][]key.Binding{keys}}
 	}
+	// Only keys that act: add needs a row, the page keys a page there.
+	var add []key.Binding
+	if len(m.list.page.Results) > 0 {
+		add = []key.Binding{k.Add}
+	}
+	pages := m.list.pageKeys(k)
 	return helpKeys{
-		short: []key.Binding{withHelp(k.Filter, "search"), k.Filters, k.Add, k.NextPage},
-		full: [][]key.Binding{k.navigation(),
-			{withHelp(k.Filter, "search"), k.Filters, withHelp(k.Back, "clear filters"), k.Add, k.Refresh}},
+		short: slices.Concat([]key.Binding{withHelp(k.Filter, "search"), k.Filters}, add, pages),
+		full: [][]key.Binding{slices.Concat([]key.Binding{k.Up, k.Down, k.Top, k.Bottom}, pages),
+			slices.Concat([]key.Binding{withHelp(k.Filter, "search"), k.Filters, withHelp(k.Back, "clear filters")}, add, []key.Binding{k.Refresh})},
 	}
 }

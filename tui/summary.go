@@ -20,8 +20,11 @@ const (
 	summaryColWidth   = 12
 )
 
-// summaryModel is the Summary screen: the latest daily summary of the
-// chosen store beside the all-stores one, and the store's low-stock list.
+// summaryModel is the Summary screen: the chosen store's today so far,
+// computed live by the server at each refresh, beside the stored rows of
+// the latest daily summary (the store's and the all-stores one), each
+// column labelled with what it is, and the store's low-stock list (live
+// when the live row came).
 //
 // While shown it refreshes itself every WatchEvery (a watch): each answer,
 // success or not, sets the next timer, so a slow server never gets a
@@ -29,11 +32,13 @@ const (
 // leaving the screen or pressing r starts a new one, which silences the
 // timers already running.
 type summaryModel struct {
-	ctx   *programContext
-	day   aforro.DaySummaries
-	store *aforro.Summary // the chosen store's row of day; nil: none
-	all   *aforro.Summary // the all-stores row; nil: none, or hidden from the token
-	table table           // the store's low-stock list
+	ctx     *programContext
+	day     aforro.DaySummaries
+	store   *aforro.Summary     // the chosen store's row of day; nil: none
+	all     *aforro.Summary     // the all-stores row; nil: none, or hidden from the token
+	live    *aforro.LiveSummary // the store's today so far; nil: it did not come
+	liveErr error               // why it did not
+	table   table               // the store's low-stock list
 
 	refreshed time.Time // when the shown answer came
 	seq       int
@@ -55,19 +60,26 @@ func newSummary(ctx *programContext) *summaryModel {
 	}
 }
 
-// load asks for the latest summary.
+// load asks for the latest stored summary and the store's live row of
+// today: a store's live row reads only that store's part of the indexes,
+// so polling it is cheap (the all-stores live row is not polled).
 func (m *summaryModel) load() tea.Cmd {
 	if m.ctx.store.ID == 0 {
 		return nil
 	}
 	m.seq++
 	m.loading = true
-	c, seq := m.ctx, m.seq
+	c, seq, storeID := m.ctx, m.seq, m.ctx.store.ID
 	return func() tea.Msg {
 		ctx, cancel := c.request()
 		defer cancel()
 		day, err := c.client.LatestSummaries(ctx)
-		return summaryLoadedMsg{result: result{err}, seq: seq, day: day, at: c.now()}
+		msg := summaryLoadedMsg{result: result{err}, seq: seq, day: day}
+		if err == nil || aforro.ErrorCode(err) == aforro.ENOTFOUND {
+			msg.live, msg.liveErr = c.client.TodaySummary(ctx, aforro.SummaryFilter{StoreID: storeID})
+		}
+		msg.at = c.now()
+		return msg
 	}
 }
 
@@ -99,6 +111,10 @@ func (m *summaryModel) update(msg tea.Msg) tea.Cmd {
 		default:
 			m.day, m.none = msg.day, false
 		}
+		m.live, m.liveErr = nil, msg.liveErr
+		if msg.liveErr == nil {
+			m.live = &msg.live
+		}
 		m.failed, m.loaded, m.refreshed = false, true, msg.at
 		m.pick()
 		return tea.Batch(next, m.ctx.loaded("Load the daily summary"))
@@ -108,7 +124,8 @@ func (m *summaryModel) update(msg tea.Msg) tea.Cmd {
 		}
 		return m.load()
 	case storeChosenMsg:
-		m.pick() // the day's rows hold every store the token sees
+		m.live = nil // another store's; the next load brings this one's
+		m.pick()     // the day's rows hold every store the token sees
 		return nil
 	case reconnectedMsg:
 		if m.failed && m.active {
@@ -140,8 +157,8 @@ func (m *summaryModel) pick() {
 		}
 	}
 	var rows []row
-	if m.store != nil {
-		for _, it := range m.store.LowStock {
+	if low := m.lowRow(); low != nil {
+		for _, it := range low.LowStock {
 			// On the server's list, so low by the server's threshold.
 			mark, tag := markLow, "LOW"
 			if it.Quantity <= 0 {
@@ -154,6 +171,15 @@ func (m *summaryModel) pick() {
 	}
 	m.table.setRows(rows)
 	m.resize()
+}
+
+// lowRow is the row whose low-stock list is shown: the live one, stock as
+// it is now, or else the store's stored row.
+func (m *summaryModel) lowRow() *aforro.Summary {
+	if m.live != nil {
+		return &m.live.Summary
+	}
+	return m.store
 }
 
 // captures nothing: the screen has no text field.
@@ -173,9 +199,9 @@ func (m *summaryModel) deactivate() {
 }
 
 // figureLines is how many lines the figures take above the low-stock list:
-// the title, when it was made, a note or a blank, the column titles, nine
-// figures, a blank, and the list's title.
-const figureLines = 15
+// the title, the legend, a note or a blank, two lines of column titles,
+// nine figures, a blank, and the list's title.
+const figureLines = 16
 
 // resize fits the low-stock list under the figures.
 func (m *summaryModel) resize() {
@@ -185,38 +211,44 @@ func (m *summaryModel) resize() {
 // view renders the figures, the low-stock list and when it was refreshed.
 func (m *summaryModel) view() string {
 	st := m.ctx.styles
-	var title string
-	switch {
-	case m.loaded && !m.none:
-		title = st.Title.Render("Daily summary of " + m.day.Date)
-	default:
-		title = st.Title.Render("Daily summary")
-	}
+	title := st.Title.Render(fmt.Sprintf("Summary of %s (#%d)", m.ctx.store.Name, m.ctx.store.ID))
 	top := spread(title, m.freshness(), m.ctx.width)
 	switch {
 	case !m.loaded && m.failed:
-		return top + "\n\n" + st.Dim.Render("The daily summary could not be loaded; r tries again.")
+		return top + "\n\n" + st.Dim.Render("The summary could not be loaded; r tries again.")
 	case !m.loaded:
-		return top + "\n\n" + st.Dim.Render("Loading the daily summary…")
-	case m.none:
-		return top + "\n\n" + st.Dim.Render("No daily summary has been made yet: the server makes one each night.\n"+
-			"This screen shows it as soon as there is one.")
+		return top + "\n\n" + st.Dim.Render("Loading the summary…")
 	}
 	var b strings.Builder
 	b.WriteString(top + "\n")
-	about := "stock as it was then · orders placed that UTC day"
-	if s := m.dayRow(); s != nil {
-		about = "Made " + m.ctx.formatTime(s.GeneratedAt) + " · " + about
-	}
-	b.WriteString(st.Dim.Render(ansi.Truncate(about, m.ctx.width, "…")) + "\n")
+	b.WriteString(st.Dim.Render(ansi.Truncate(m.legend(), m.ctx.width, "…")) + "\n")
 	b.WriteString(m.figures())
-	b.WriteString(st.Title.Render("Low stock at "+m.ctx.store.Name) + st.Dim.Render("  lowest first") + "\n")
-	if m.store == nil {
-		b.WriteString(st.Dim.Render("-"))
-	} else {
-		b.WriteString(m.table.view(st))
+	lowTitle := "Low stock at " + m.ctx.store.Name
+	switch low := m.lowRow(); {
+	case low == nil:
+		b.WriteString(st.Title.Render(lowTitle) + "\n" + st.Dim.Render("-"))
+		return b.String()
+	case m.live != nil:
+		lowTitle += " now (live)"
+	default:
+		lowTitle += " on " + low.Date
 	}
+	b.WriteString(spread(st.Title.Render(lowTitle)+st.Dim.Render("  lowest first"), st.Dim.Render(m.table.rangeText()), m.ctx.width) + "\n")
+	b.WriteString(m.table.view(st))
 	return b.String()
+}
+
+// legend says what each kind of column is: live figures are made at each
+// refresh, daily ones were made once after their UTC day.
+func (m *summaryModel) legend() string {
+	live := "Live: stock now, today's orders (UTC)"
+	switch {
+	case m.none:
+		return live + " · no daily summary made yet"
+	case m.dayRow() != nil:
+		return live + " · Daily: made " + m.ctx.formatTime(m.dayRow().GeneratedAt) + ", stock then"
+	}
+	return live
 }
 
 // dayRow returns a row of the day, to say when the day was summarised.
@@ -255,22 +287,32 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-// figures renders the table of figures: the store's, then all stores'.
+// figures renders the table of figures: the store's today so far (live),
+// then the stored rows of the latest day, the store's and all stores'.
+// Each column has two title lines: what kind of figures, and whose.
 func (m *summaryModel) figures() string {
 	st := m.ctx.styles
-	cols := []*aforro.Summary{m.store}
-	titles := []string{fmt.Sprintf("%s (#%d)", m.ctx.store.Name, m.ctx.store.ID)}
-	if m.all != nil {
-		cols, titles = append(cols, m.all), append(titles, aforro.AllStoresName)
+	cols := []*aforro.Summary{nil}
+	if m.live != nil {
+		cols[0] = &m.live.Summary
+	}
+	kinds := []string{"Today so far"}
+	whose := []string{"(live)"}
+	if !m.none {
+		daily := "Daily " + m.day.Date
+		cols, kinds, whose = append(cols, m.store), append(kinds, daily), append(whose, m.ctx.store.Name)
+		if m.all != nil {
+			cols, kinds, whose = append(cols, m.all), append(kinds, daily), append(whose, aforro.AllStoresName)
+		}
 	}
 	// Columns as wide as the widest title, as far as the screen allows.
 	width := summaryColWidth
-	for _, t := range titles {
-		width = max(width, ansi.StringWidth(t)+2)
+	for i := range kinds {
+		width = max(width, ansi.StringWidth(kinds[i])+2, ansi.StringWidth(whose[i])+2)
 	}
 	width = max(min(width, (m.ctx.width-summaryLabelWidth)/len(cols)), summaryColWidth)
-	for i, t := range titles {
-		titles[i] = ansi.Truncate(t, width-2, "…")
+	for i := range kinds {
+		kinds[i], whose[i] = ansi.Truncate(kinds[i], width-2, "…"), ansi.Truncate(whose[i], width-2, "…")
 	}
 	line := func(label string, cells []string) string {
 		s := fmt.Sprintf("%-*s", summaryLabelWidth, label)
@@ -279,15 +321,22 @@ func (m *summaryModel) figures() string {
 		}
 		return s
 	}
-	var b strings.Builder
+	var notes []string
 	switch {
+	case m.liveErr != nil:
+		_, why := describe(m.liveErr)
+		notes = append(notes, "Today so far: "+why)
+	case m.none:
+		notes = append(notes, "No daily summary yet: the server makes one after midnight UTC.")
 	case m.store == nil:
-		b.WriteString(st.Dim.Render(m.ctx.store.Name + " is not in that day's summary."))
+		notes = append(notes, m.ctx.store.Name+" is not in that day's summary.")
 	case m.all == nil:
 		// A token limited to stores is not shown the others' figures.
-		b.WriteString(st.Dim.Render("All stores: not shown to a token limited to its stores."))
+		notes = append(notes, "All stores: not shown to a token limited to its stores.")
 	}
-	b.WriteString("\n" + st.TableHeader.Render(line("", titles)) + "\n")
+	var b strings.Builder
+	b.WriteString(st.Dim.Render(ansi.Truncate(strings.Join(notes, " "), m.ctx.width, "…")))
+	b.WriteString("\n" + st.TableHeader.Render(line("", kinds)) + "\n" + st.TableHeader.Render(line("", whose)) + "\n")
 	figure := func(label string, value func(s *aforro.Summary) string) {
 		cells := make([]string, len(cols))
 		for i, s := range cols {
@@ -321,7 +370,7 @@ func (m *summaryModel) help() helpKeys {
 	k := m.ctx.keys
 	refresh := withHelp(k.Refresh, "refresh now")
 	return helpKeys{
-		short: []key.Binding{refresh, k.Up, k.Down},
-		full:  [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {refresh}},
+		short: []key.Binding{refresh, k.Up, k.Down, withHelp(k.Filter, "search")},
+		full:  [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {refresh, withHelp(k.Filter, "search the catalogue")}},
 	}
 }

@@ -1,15 +1,22 @@
 package tui
 
 import (
+	"context"
+	"regexp"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
 )
 
-// latestPath is the endpoint the Summary screen polls.
-const latestPath = "/api/summaries/latest/"
+// latestPath and todayPath are the endpoints the Summary screen polls.
+const (
+	latestPath = "/api/summaries/latest/"
+	todayPath  = "/api/summaries/today/"
+)
 
 // summaryFixture holds two days of summaries: the latest, 2026-03-04, has
 // the all-stores row and stores 1 and 2 (not 3); the day before only store 1.
@@ -50,7 +57,7 @@ func TestSummary(t *testing.T) {
 		wantRows [2]bool // the store's row, the all-stores row
 		golden   bool
 	}{
-		{"store and all stores", 1, false, []string{"Daily summary of 2026-03-04", "Wireless Mouse"}, [2]bool{true, true}, true},
+		{"store and all stores", 1, false, []string{"Daily 2026-03-04", "Wireless Mouse"}, [2]bool{true, true}, true},
 		{"token limited to the store", 1, true, []string{"All stores: not shown"}, [2]bool{true, false}, true},
 		{"store without a row that day", 3, false, []string{"Empty is not in that day's summary."}, [2]bool{false, true}, true},
 		{"another store", 2, false, []string{"Harbour (#2)", "None: every product is above"}, [2]bool{true, true}, false},
@@ -89,7 +96,7 @@ func TestSummary(t *testing.T) {
 		tm := start(t, opts)
 		waitFor(t, tm, "● online")
 		keys(tm, "5")
-		waitFor(t, tm, "No daily summary has been made yet")
+		waitFor(t, tm, "No daily summary yet")
 		m := finish(t, tm)
 		if s := summaryScreen(m); !s.none || s.failed || m.status.kind == statusError {
 			t.Errorf("none %v, failed %v, status %q; want a calm empty screen", s.none, s.failed, m.status.text)
@@ -113,12 +120,43 @@ func TestSummaryWatch(t *testing.T) {
 		tm := start(t, opts)
 		waitFor(t, tm, "● online")
 		keys(tm, "5")
-		waitFor(t, tm, "Daily summary of 2026-03-04", "every 50ms")
+		waitFor(t, tm, "Daily 2026-03-04", "every 50ms")
 		srv.Exec(t, nextDay)
-		waitFor(t, tm, "Daily summary of 2026-03-05") // no key pressed
+		waitFor(t, tm, "Daily 2026-03-05") // no key pressed
 		m := finish(t, tm)
 		if s := summaryScreen(m); s.day.Date != "2026-03-05" || s.store == nil || s.store.TotalUnits != 54 {
 			t.Errorf("day %q, store row %+v; want 2026-03-05's", s.day.Date, s.store)
+		}
+	})
+
+	t.Run("today so far is live", func(t *testing.T) {
+		// An order placed while the screen is shown appears in the live
+		// column at the next refresh, never in the stored one.
+		t.Parallel()
+		srv := newTestServer(t)
+		srv.Exec(t, summaryFixture)
+		c := srv.client(t)
+		opts := testOptions(c)
+		opts.StoreID = 1
+		opts.WatchEvery = 50 * time.Millisecond
+		tm := start(t, opts)
+		waitFor(t, tm, "● online")
+		keys(tm, "5")
+		waitFor(t, tm, "Today so far", "(live)", "Daily 2026-03-04")
+		if _, _, err := c.PlaceOrder(context.Background(),
+			aforro.PlaceOrder{StoreID: 1, Items: []aforro.OrderLine{{ProductID: 4, QuantityRequested: 2}}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			return regexp.MustCompile(`Units sold +2 +7 +9`).Match(b)
+		}, teatest.WithDuration(waitLimit), teatest.WithCheckInterval(10*time.Millisecond))
+		m := finish(t, tm)
+		s := summaryScreen(m)
+		if s.live == nil || !s.live.Live || s.live.UnitsSold != 2 || s.live.OrdersConfirmed != 1 || s.store.UnitsSold != 7 {
+			t.Errorf("live %+v, stored %+v; want the order in the live row only", s.live, s.store)
+		}
+		if srv.requests(todayPath) < 2 {
+			t.Errorf("%d requests for today's live row, want one per refresh", srv.requests(todayPath))
 		}
 	})
 
@@ -132,10 +170,10 @@ func TestSummaryWatch(t *testing.T) {
 		tm := start(t, opts)
 		waitFor(t, tm, "● online")
 		keys(tm, "5")
-		waitFor(t, tm, "Daily summary of 2026-03-04", "every 1h")
+		waitFor(t, tm, "Daily 2026-03-04", "every 1h")
 		srv.Exec(t, nextDay)
 		keys(tm, "r")
-		waitFor(t, tm, "Daily summary of 2026-03-05")
+		waitFor(t, tm, "Daily 2026-03-05")
 		finish(t, tm)
 		if n := srv.requests(latestPath); n != 2 {
 			t.Errorf("%d requests for the latest summary, want 2", n)
@@ -152,7 +190,7 @@ func TestSummaryWatch(t *testing.T) {
 		tm := start(t, opts)
 		waitFor(t, tm, "● online")
 		keys(tm, "5")
-		waitFor(t, tm, "Daily summary of 2026-03-04")
+		waitFor(t, tm, "Daily 2026-03-04")
 		srv.waitRequests(t, latestPath, 3) // watching: a request every 20ms
 		keys(tm, "1")
 		waitFor(t, tm, "[1 Inventory]")

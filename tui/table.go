@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -117,6 +118,28 @@ func (t *table) scroll() {
 		t.offset = t.cursor - visible + 1
 	}
 	t.offset = max(min(t.offset, len(t.rows)-visible), 0)
+}
+
+// visible returns how many rows fit under the header.
+func (t *table) visible() int { return max(t.height-1, 1) }
+
+// rangeText says which rows are shown when not all of them fit, as
+// "18-34 of 42"; "" when every row shows.
+func (t *table) rangeText() string { return t.rangeOf(1, len(t.rows)) }
+
+// rangeOf is rangeText for a table that is one page of a longer list: its
+// first row is the list's row number first, of total rows (0: leave the
+// total out). "" when every row shows.
+func (t *table) rangeOf(first, total int) string {
+	if len(t.rows) <= t.visible() {
+		return ""
+	}
+	from := first + t.offset
+	to := first + min(t.offset+t.visible(), len(t.rows)) - 1
+	if total <= 0 {
+		return fmt.Sprintf("%d-%d", from, to)
+	}
+	return fmt.Sprintf("%d-%d of %d", from, to, total)
 }
 
 // view renders the header and the visible rows, at most height lines.

@@ -61,7 +61,7 @@ func transferKeys() transferKeyMap {
 		Open:      b([]string{"enter"}, "enter", "details"),
 		New:       b([]string{"n"}, "n", "new draft"),
 		Direction: b([]string{"d"}, "d", "in/out"),
-		Status:    b([]string{"t"}, "t", "status"),
+		Status:    b([]string{"/", "t"}, "/", "status"), // "/" as everywhere; t as on Orders
 		Ship:      b([]string{"enter"}, "enter", "ship"),
 		Receive:   b([]string{"enter"}, "enter", "receive"),
 		Cancel:    b([]string{"c"}, "c", "cancel"),
@@ -285,6 +285,9 @@ func (m *transfersModel) loadDetail(id int64) tea.Cmd {
 }
 
 // update handles answers, store changes and, when shown, keys.
+// hasFilter: "/" turns this screen's status filter, as on Orders.
+func (m *transfersModel) hasFilter() {}
+
 func (m *transfersModel) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case pageLoadedMsg[aforro.TransferSummary]:
@@ -896,5 +899,7 @@ func (m *transfersModel) help() helpKeys {
 		}
 	}
 	keys = append(keys, tk.New, tk.Direction, tk.Status, k.Refresh)
-	return helpKeys{short: keys, full: [][]key.Binding{k.navigation(), keys}}
+	pages := m.list.pageKeys(k)
+	return helpKeys{short: append(keys, pages...),
+		full: [][]key.Binding{append([]key.Binding{k.Up, k.Down, k.Top, k.Bottom}, pages...), keys}}
 }

@@ -32,7 +32,8 @@ import (
 const (
 	DefaultWarnAt         = 5 // the server's default low-stock threshold
 	DefaultPageSize       = 50
-	DefaultDebounce       = 250 * time.Millisecond
+	DefaultDebounce       = 200 * time.Millisecond
+	DefaultSuggestEvery   = time.Second
 	DefaultWatchEvery     = 30 * time.Second
 	DefaultStatusFor      = 6 * time.Second
 	DefaultRequestTimeout = 20 * time.Second
@@ -73,6 +74,12 @@ type Options struct {
 	// Debounce is the typing pause before a suggestion or a filter request
 	// goes out (default DefaultDebounce).
 	Debounce time.Duration
+	// SuggestEvery is the least time between two suggestion requests
+	// (default DefaultSuggestEvery): however the typing pauses, a till
+	// asks at most once a second, 60 a minute, which the server's default
+	// budget per token (--suggest-token-limit 60 per --suggest-window 1m)
+	// allows. The last text typed is always asked for, once the time is up.
+	SuggestEvery time.Duration
 	// WatchEvery is how often the Summary screen refreshes itself while it
 	// is shown (default DefaultWatchEvery).
 	WatchEvery time.Duration
@@ -189,6 +196,9 @@ func New(opts Options) (*Model, error) {
 	if opts.Debounce <= 0 {
 		opts.Debounce = DefaultDebounce
 	}
+	if opts.SuggestEvery <= 0 {
+		opts.SuggestEvery = DefaultSuggestEvery
+	}
 	if opts.WatchEvery <= 0 {
 		opts.WatchEvery = DefaultWatchEvery
 	}
@@ -222,6 +232,7 @@ func New(opts Options) (*Model, error) {
 		warnAt:       opts.WarnAt,
 		pageSize:     opts.PageSize,
 		debounce:     opts.Debounce,
+		suggestEvery: opts.SuggestEvery,
 		watchEvery:   opts.WatchEvery,
 		requestLimit: opts.RequestTimeout,
 	}
@@ -478,8 +489,25 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.switchTo(tab(msg.String()[0] - '1'))
 	case key.Matches(msg, k.Store):
 		return m.picker.show()
+	case key.Matches(msg, k.Filter):
+		if _, ok := s.(filterScreen); !ok {
+			return m.openSearch()
+		}
 	}
 	return s.update(msg)
+}
+
+// filterScreen is a screen with a filter of its own, which "/" opens; on
+// any other screen "/" opens Search (KeyMap.Filter).
+type filterScreen interface{ hasFilter() }
+
+// openSearch shows Search with its field focused.
+func (m *Model) openSearch() tea.Cmd {
+	search, ok := m.screens[tabSearch].(*searchModel)
+	if !ok {
+		return nil
+	}
+	return tea.Batch(m.switchTo(tabSearch), search.focus())
 }
 
 // quit ends the program, after asking when the basket would be lost.
@@ -521,13 +549,35 @@ func (m *Model) View() string {
 	default:
 		body = m.screens[m.active].view()
 	}
+	// A sentence too long for one line takes a second one from the
+	// bottom of the body rather than being cut off.
+	status := m.statusView()
+	extra := strings.Count(status, "\n")
 	return strings.Join([]string{
 		m.headerView(),
 		m.tabsView(),
-		fit(body, m.width, m.ctx.height),
-		m.statusView(),
+		fit(body, m.width, max(m.ctx.height-extra, 1)),
+		status,
 		m.footerView(),
 	}, "\n")
+}
+
+// maxStatusLines is how many lines a status sentence may take; past them
+// it is cut, with "…".
+const maxStatusLines = 2
+
+// wrapLines word-wraps s to width, into at most n lines, the last cut with
+// "…" when more would follow.
+func wrapLines(s string, width, n int) string {
+	lines := strings.Split(ansi.Wordwrap(s, width, ""), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = ansi.Truncate(lines[n-1]+" …", width, "…")
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, width, "…") // a word longer than the line
+	}
+	return strings.Join(lines, "\n")
 }
 
 // headerView is the first line: the server, the store, the connection.
@@ -594,8 +644,8 @@ func (m *Model) tabsView() string {
 func (m *Model) statusView() string {
 	st := m.ctx.styles
 	if m.confirmQuit {
-		return st.Warn.Render(ansi.Truncate(fmt.Sprintf("The basket holds %s that will be lost. Quit anyway? y/n",
-			plural(len(m.order.lines), "line", "lines")), m.width, "…"))
+		return st.Warn.Render(wrapLines(fmt.Sprintf("The basket holds %s that will be lost. Quit anyway? y/n",
+			plural(len(m.order.lines), "line", "lines")), m.width, maxStatusLines))
 	}
 	text := m.status.text
 	if text == "" {
@@ -610,7 +660,7 @@ func (m *Model) statusView() string {
 	case statusError:
 		text, style = "✗ "+text, st.Error
 	}
-	return style.Render(ansi.Truncate(text, m.width, "…"))
+	return style.Render(wrapLines(text, m.width, maxStatusLines))
 }
 
 // footerView is the last line: the keys of what is shown.

@@ -183,8 +183,26 @@ var screenCases = []screenCase{
 	{"search", []string{"2", "lap", "enter"}, []string{"Page 1 of 1 · 2 products"}},
 	{"order", []string{"a", "3"}, []string{"Basket for Downtown"}},
 	{"orders", []string{"4"}, []string{"No orders."}},
-	{"summary", []string{"5"}, []string{"Daily summary of 2026-03-04", "Wireless Mouse"}},
+	{"summary", []string{"5"}, []string{"Daily 2026-03-04", "Gaming Laptop"}},
 }
+
+// moreScreens are the screens of TestResizeScreens beyond screenCases:
+// with zincNails, a low-stock list longer than the screen, scrolled to
+// its end; the store picker; the full help.
+var moreScreens = []screenCase{
+	{"low stock scrolled", []string{"l", "G"}, []string{"rows 26-42 of 42"}},
+	{"picker", []string{"s"}, []string{"Choose a store", "2 Dock Rd, Porto"}},
+	{"help", []string{"?"}, []string{"Keys: Inventory"}},
+}
+
+// zincNails adds 40 products low in stock at Downtown, after the
+// fixture's by title: 42 low-stock rows there, more than 80x24 shows.
+const zincNails = `
+INSERT INTO products (id, title, price, category_id)
+     SELECT g, 'Zinc Nail ' || lpad((g - 5)::text, 2, '0'), 0.25, 1 FROM generate_series(6, 45) g;
+INSERT INTO inventory (store_id, product_id, quantity) SELECT 1, g, g % 5 + 1 FROM generate_series(6, 45) g;
+SELECT setval(pg_get_serial_sequence('products', 'id'), 45);
+`
 
 // open starts the TUI on store 1 and opens the screen of tc.
 func (tc screenCase) open(t *testing.T, opts Options) *teatest.TestModel {
@@ -198,13 +216,14 @@ func (tc screenCase) open(t *testing.T, opts Options) *teatest.TestModel {
 }
 
 // Every screen fits the terminal at every size from the smallest laid out,
-// and the tab shown stays in sight.
+// and the tab shown stays in sight; the golden files hold each screen at
+// 80x24 and at 120x40.
 func TestResizeScreens(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	srv.Exec(t, summaryFixture)
-	for _, tc := range screenCases {
-		for _, size := range [][2]int{{minWidth, minHeight}, {termWidth, termHeight}, {132, 40}} {
+	srv.Exec(t, summaryFixture+zincNails)
+	for _, tc := range append(screenCases, moreScreens...) {
+		for _, size := range [][2]int{{minWidth, minHeight}, {termWidth, termHeight}, {120, 40}} {
 			t.Run(fmt.Sprintf("%s %dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
 				t.Parallel()
 				tm := tc.open(t, testOptions(srv.client(t)))
@@ -220,8 +239,11 @@ func TestResizeScreens(t *testing.T) {
 						t.Errorf("line %d is %d columns wide, more than %d: %q", i+1, w, size[0], l)
 					}
 				}
-				if active := fmt.Sprintf("[%d %s", m.active+1, m.active); !strings.Contains(lines[1], active) {
+				if active := fmt.Sprintf("[%d %s", m.active+1, m.active); !m.picker.visible && !strings.Contains(lines[1], active) {
 					t.Errorf("the tabs %q do not show %q", lines[1], active)
+				}
+				if size[0] >= termWidth {
+					requireGolden(t, m)
 				}
 			})
 		}
@@ -313,5 +335,36 @@ func TestServerGoesAwayScreens(t *testing.T) {
 				t.Errorf("connection %v, want online", m.conn)
 			}
 		})
+	}
+}
+
+// A sentence too long for the status line wraps onto a second line, taken
+// from the bottom of the body, instead of being cut off; the screen keeps
+// its height.
+func TestLongStatusWraps(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	opts := testOptions(srv.client(t))
+	opts.StoreID = 1
+	tm := start(t, opts)
+	waitFor(t, tm, "Wireless Mouse", "● online")
+	long := "No answer: the order may or may not be placed. enter tries again, and places it at most once."
+	tm.Send(statusMsg{kind: statusError, text: long, seq: 1 << 20})
+	m := finish(t, tm)
+	lines := strings.Split(m.View(), "\n")
+	if len(lines) != termHeight {
+		t.Fatalf("%d lines, want %d", len(lines), termHeight)
+	}
+	status := strings.Join(lines[termHeight-3:termHeight-1], " ")
+	if !strings.Contains(status, "✗ No answer") || !strings.HasSuffix(strings.TrimSpace(status), "places it at most once.") {
+		t.Errorf("status lines %q; want the whole sentence on two lines", lines[termHeight-3:termHeight-1])
+	}
+	for i, l := range lines {
+		if w := lipgloss.Width(l); w > termWidth {
+			t.Errorf("line %d is %d columns wide: %q", i+1, w, l)
+		}
+	}
+	if got := wrapLines(strings.Repeat("word ", 60), 20, 2); strings.Count(got, "\n") != 1 || !strings.HasSuffix(got, "…") {
+		t.Errorf("wrapLines past two lines = %q; want two lines, the last ending in …", got)
 	}
 }

@@ -16,6 +16,7 @@ import (
 type SummaryCmd struct {
 	Latest SummaryLatestCmd `cmd:"" help:"Show the newest daily summary."`
 	Show   SummaryShowCmd   `cmd:"" help:"Show the daily summary of one day."`
+	Today  SummaryTodayCmd  `cmd:"" help:"Show today so far, computed now (live, not stored)."`
 	Run    SummaryRunCmd    `cmd:"" help:"Compute today's summary so far, now (admin token)."`
 }
 
@@ -26,13 +27,16 @@ func (SummaryCmd) Help() string {
 		"and the orders of that UTC day. The server generates it after midnight UTC.\n" +
 		"Reading needs a staff token; a token scoped to stores sees only theirs.\n" +
 		"LOW STOCK counts the items at or below the server's threshold (--store lists\n" +
-		"them); CONFIRMED counts the day's orders confirmed, even if cancelled later.\n" +
+		"them); CONFIRMED counts the day's orders confirmed, even if cancelled later,\n" +
+		"but UNITS SOLD and REVENUE count only the orders still confirmed: a cancelled\n" +
+		"order sold nothing. \"summary today\" computes today's figures so far, now.\n" +
 		"Where the table would not fit, its headers shorten to OUT, LOW, CONF, REJ, CANC\n" +
 		"and SOLD.\n\n" +
 		"Examples:\n\n" +
 		"    aforroctl summary latest\n" +
 		"    aforroctl summary latest --store 1\n" +
 		"    aforroctl summary show --date 2026-03-01 --store all\n" +
+		"    aforroctl summary today --store 1\n" +
 		"    aforroctl summary run"
 }
 
@@ -114,6 +118,37 @@ func (c *SummaryShowCmd) Run(a *app) error {
 	v := summaryView
 	v.write = func(p *printer, rows []aforro.Summary) error { return writeSummaries(p, rows, c.Store.set()) }
 	return list(a, c.Paging, fetch, v)
+}
+
+// SummaryTodayCmd shows today's summary row so far, live.
+type SummaryTodayCmd struct {
+	Store storeScope `placeholder:"ID|all" help:"This store's row, with its low-stock items, or all (the default; a token scoped to one store gets its store)."`
+}
+
+// Help is shown under the usage of the command.
+func (SummaryTodayCmd) Help() string {
+	return "Computes one row now from the stock as it is and today's (UTC) orders so far,\n" +
+		"without storing it: GET /api/summaries/today/ (-o json prints it as it is,\n" +
+		"with \"live\": true). The stored daily rows (latest, show) are made after\n" +
+		"midnight UTC.\n\n" +
+		"Examples:\n\n" +
+		"    aforroctl summary today\n" +
+		"    aforroctl summary today --store 1\n" +
+		"    aforroctl summary today --store 1 -o json | jq .revenue"
+}
+
+// Run shows today's row.
+func (c *SummaryTodayCmd) Run(a *app) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	f := aforro.SummaryFilter{StoreID: c.Store.id, AllStores: c.Store.all}
+	call := func(ctx context.Context) (aforro.LiveSummary, error) { return cl.TodaySummary(ctx, f) }
+	return emit(a, call, func(s aforro.LiveSummary) error {
+		head := fmt.Sprintf("Today so far (%s UTC), live at %s; not a stored daily summary.", s.Date, formatTime(s.ComputedAt))
+		return writeSummaryRows(a.out, head, []aforro.Summary{s.Summary}, s.StoreID != nil)
+	})
 }
 
 // SummaryRunCmd computes today's summary now.
@@ -241,7 +276,14 @@ func writeSummaries(p *printer, rows []aforro.Summary, lowStock bool) error {
 		return nil
 	}
 	// Every row is of one day, generated in one run.
-	if err := p.line(fmt.Sprintf("Daily summary of %s (UTC), generated %s.", rows[0].Date, formatTime(rows[0].GeneratedAt))); err != nil {
+	head := fmt.Sprintf("Daily summary of %s (UTC), generated %s.", rows[0].Date, formatTime(rows[0].GeneratedAt))
+	return writeSummaryRows(p, head, rows, lowStock)
+}
+
+// writeSummaryRows writes rows under the line head, and with lowStock, when
+// there is one row, that row's low-stock items below them.
+func writeSummaryRows(p *printer, head string, rows []aforro.Summary, lowStock bool) error {
+	if err := p.line(head); err != nil {
 		return err
 	}
 	if err := p.blankLine(); err != nil {

@@ -97,6 +97,30 @@ func TestSummaryRun(t *testing.T) {
 	}, replacement{clockTimes, "<now>"}, replacement{today, "<today>"})
 }
 
+// TestSummaryToday shows today's live row: orders placed today, one of them
+// cancelled again, which sold nothing. Its date and times are the clock's.
+func TestSummaryToday(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	c := srv.apiClient(t)
+	mustPlace(t, c, 1, "", lines(1, 2, 2, 1))
+	mustPlace(t, c, 1, "", lines(5, 2000))
+	mustPlace(t, c, 1, "", lines(4, 1))
+	if _, err := c.CancelOrder(context.Background(), 3); err != nil {
+		t.Fatal(err)
+	}
+	harbourStaff := srv.Token(t, aforro.RoleStaff, 2)
+	today := regexp.MustCompile(regexp.QuoteMeta(time.Now().UTC().Format(aforro.DateLayout)) + `\b`)
+	runGolden(t, srv, srv.URL, []goldenRun{
+		{"summary-today", []string{"summary", "today"}, nil},
+		{"summary-today-store", []string{"summary", "today", "--store", "1"}, nil},
+		{"summary-today-json", []string{"summary", "today", "--store", "1", "-o", "json"}, nil},
+		{"summary-today-scoped", []string{"summary", "today"}, map[string]string{"AFORRO_TOKEN": harbourStaff}},
+		{"summary-today-scoped-all", []string{"summary", "today", "--store", "all"}, map[string]string{"AFORRO_TOKEN": harbourStaff}},
+		{"usage-summary-today-bad-store", []string{"summary", "today", "--store", "downtown"}, nil},
+	}, replacement{clockTimes, "<now>"}, replacement{today, "<today>"})
+}
+
 // fixedJobs reports a fixed scheduler state, standing in for the jobs of an
 // aforrod process, whose times would change from run to run.
 type fixedJobs aforro.SchedulerStatus
