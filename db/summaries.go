@@ -3,7 +3,6 @@ package db
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -365,12 +364,9 @@ func (d *DB) LiveSummary(ctx context.Context, storeID int64, now time.Time, lowS
 		s.StoreID = &storeID
 		err = d.Pool.QueryRow(ctx, liveStoreSQL, storeID, lowStock, aforro.MaxSummaryLowStock,
 			start, start.AddDate(0, 0, 1)).Scan(liveDest(s)...)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return out, errNotFound("Store", storeID)
-		}
 	}
 	if err != nil {
-		return out, wrapError(err, "live summary")
+		return out, wrapError(err, "live summary", whenNoRows(errNotFound("Store", storeID)))
 	}
 	out.ComputedAt = now.UTC()
 	s.GeneratedAt = out.ComputedAt
