@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -224,6 +226,13 @@ func TestWebhookDelivered(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("%d requests, want 2", len(got))
 	}
+	// Deliveries run concurrently: the cancel may arrive first. Receivers
+	// order by event id (the confirm's is the smaller).
+	slices.SortFunc(got, func(a, b hookRequest) int {
+		x, _ := strconv.ParseInt(a.delivery, 10, 64)
+		y, _ := strconv.ParseInt(b.delivery, 10, 64)
+		return cmp.Compare(x, y)
+	})
 	for i, want := range []string{aforro.EventOrderConfirmed, aforro.EventOrderCancelled} {
 		r := got[i]
 		if r.verified != nil {
