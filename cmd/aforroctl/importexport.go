@@ -508,6 +508,7 @@ func (p *importProgress) phase(name string) func(int) {
 	}
 	p.bar.Reset()
 	p.bar.Describe(name)
+	_ = p.bar.RenderBlank() // at once: the bar renders at most every 100 ms
 	return func(n int) { _ = p.bar.Add(n) }
 }
 

@@ -160,3 +160,24 @@ func TestImportBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestImportProgressOnTerminal: on a terminal the import draws its
+// progress bar (and clears it for the summary); the golden runs above, not
+// on a terminal, show none.
+func TestImportProgressOnTerminal(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	file := filepath.Join(t.TempDir(), "count.csv")
+	if err := os.WriteFile(file, []byte("product_id,quantity,reason\n1,4,count\n2,5,count\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "AFORRO_URL": srv.URL, "AFORRO_TOKEN": srv.Admin}
+	r := runOnSilentPTY(t, env, []string{"inventory", "import", "--store", "1", "--mode", "set", file}, "", "")
+	if r.err != nil {
+		t.Fatalf("import on a terminal: %v\n%q", r.err, r.output)
+	}
+	if !strings.Contains(r.output, "importing") || !strings.Contains(r.output, "(0/2)") ||
+		!strings.Contains(r.output, "Store 1, mode set: 2 rows applied, 0 failed.") {
+		t.Errorf("no progress bar or summary on a terminal:\n%q", r.output)
+	}
+}
