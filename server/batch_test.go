@@ -277,7 +277,8 @@ func TestStockBatchIdempotency(t *testing.T) {
 }
 
 // TestStockBatchRacesOrders runs batches over a store's rows, listed in
-// descending product order, against orders over the same rows: every
+// descending product order, against orders and transfer shipments over the
+// same rows: every
 // request answers (no deadlock surfaces as a 503), and the stock is exactly
 // what the confirmed orders and the batches say.
 func TestStockBatchRacesOrders(t *testing.T) {
@@ -289,9 +290,27 @@ func TestStockBatchRacesOrders(t *testing.T) {
 	const rounds = 20
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	confirmed, added := 0, 0
+	confirmed, added, shipped := 0, 0, 0
 	for i := range rounds {
-		wg.Add(2)
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			r := srv.post(t, "/api/transfers/", `{"source_store_id": 1, "destination_store_id": 2, "lines": [{"product_id": 4, "quantity": 1}, {"product_id": 1, "quantity": 1}]}`)
+			var tr aforro.Transfer
+			r.decode(t, &tr)
+			if r.status != 201 {
+				t.Errorf("transfer: %d %s", r.status, r.body)
+				return
+			}
+			r = srv.post(t, fmt.Sprintf("/api/transfers/%d/ship/", tr.ID), `{}`)
+			mu.Lock()
+			defer mu.Unlock()
+			if r.status != 200 {
+				t.Errorf("ship: %d %s", r.status, r.body)
+				return
+			}
+			shipped++
+		}()
 		go func() {
 			defer wg.Done()
 			r := srv.post(t, "/api/orders/", `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1}, {"product_id": 4, "quantity_requested": 1}]}`)
@@ -309,10 +328,7 @@ func TestStockBatchRacesOrders(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			body := `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 4, "quantity": 2, "reason": "delivery"}, {"product_id": 2, "quantity": 1, "reason": "delivery"}, {"product_id": 1, "quantity": 2, "reason": "delivery"}]}`
-			if i%2 == 1 {
-				body = strings.ReplaceAll(body, `"add"`, `"add", "dry_run": false`)
-			}
-			r := srv.post(t, batchPath, body)
+			r := srv.post(t, batchPath, body, "Idempotency-Key", fmt.Sprintf("race-%d", i))
 			mu.Lock()
 			defer mu.Unlock()
 			if r.status != 200 {
@@ -323,11 +339,10 @@ func TestStockBatchRacesOrders(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if q := srv.quantity(t, 1, 1); q != 100+2*added-confirmed {
-		t.Errorf("product 1 at %d: want 100 + 2×%d added - %d sold", q, added, confirmed)
-	}
-	if q := srv.quantity(t, 1, 4); q != 100+2*added-confirmed {
-		t.Errorf("product 4 at %d: want 100 + 2×%d added - %d sold", q, added, confirmed)
+	for _, p := range []int64{1, 4} {
+		if q := srv.quantity(t, 1, p); q != 100+2*added-confirmed-shipped {
+			t.Errorf("product %d at %d: want 100 + 2×%d added - %d sold - %d shipped", p, q, added, confirmed, shipped)
+		}
 	}
 	if q := srv.quantity(t, 1, 2); q != 3+added {
 		t.Errorf("product 2 at %d: want 3 + %d", q, added)
