@@ -37,9 +37,6 @@ type APIError struct {
 	RequestID string
 	// RejectedItems names the short lines of a refused transfer shipment.
 	RejectedItems []aforro.ShortItem
-	// body is the answer as sent, for the few answers that carry more than
-	// the envelope (a rejected stock batch's 422).
-	body []byte
 }
 
 // Error returns the server's sentence.
@@ -57,7 +54,7 @@ func (e *APIError) Unwrap() error {
 
 // newAPIError builds the error for a non-2xx answer with body.
 func newAPIError(resp *http.Response, body []byte) *APIError {
-	e := &APIError{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), body: body}
+	e := &APIError{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
 	var env aforro.ErrorResponse
 	if json.Unmarshal(body, &env) == nil && env.Error != "" {
 		e.Code, e.Message, e.Fields, e.CurrentQuantity = env.Code, env.Error, env.Fields, env.CurrentQuantity

@@ -2,8 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -151,19 +149,11 @@ func (c *Client) StockBatch(ctx context.Context, storeID int64, batch aforro.Sto
 	var ans answer
 	var out BatchAnswer
 	path := fmt.Sprintf("/api/stores/%d/inventory/batch/", storeID)
-	err := c.do(ctx, http.MethodPost, path, nil, batch, &out.StockBatchResult,
-		withIdempotencyKey(idempotencyKey), withAnswer(&ans))
-	var ae *APIError
-	if errors.As(err, &ae) && ae.Status == http.StatusUnprocessableEntity {
-		if jerr := json.Unmarshal(ae.body, &out.StockBatchResult); jerr != nil {
-			return BatchAnswer{}, err
-		}
-		out.Rejected = true
-		return out, nil
-	}
-	if err != nil {
+	if err := c.do(ctx, http.MethodPost, path, nil, batch, &out.StockBatchResult,
+		withIdempotencyKey(idempotencyKey), withAnswer(&ans), withAccept(http.StatusUnprocessableEntity)); err != nil {
 		return BatchAnswer{}, err
 	}
+	out.Rejected = ans.status == http.StatusUnprocessableEntity
 	out.Replayed = strings.EqualFold(ans.header.Get(headerReplayed), "true")
 	return out, nil
 }
