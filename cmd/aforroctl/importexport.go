@@ -384,7 +384,9 @@ func resolveCodes(ctx context.Context, cl *client.Client, rows []importRow) erro
 			}
 		}()
 	}
-	for k := range found {
+	// The workers write found, so the keys are listed before they start.
+	todo := slices.Collect(maps.Keys(found))
+	for _, k := range todo {
 		mu.Lock()
 		failed := firstErr != nil
 		mu.Unlock()
