@@ -153,6 +153,9 @@ type call struct {
 	body           []byte
 	idempotencyKey string
 	answer         *answer // where to record the successful response's head; nil: nowhere
+	// accept is a non-2xx status whose answer is a result, not the error
+	// envelope (a rejected stock batch's 422); 0: none.
+	accept int
 }
 
 // answer is the head of a successful response, for the few methods whose
@@ -166,6 +169,11 @@ type answer struct {
 // response in a.
 func withAnswer(a *answer) callOption {
 	return func(c *call) { c.answer = a }
+}
+
+// withAccept makes an answer with status a successful one, decoded as such.
+func withAccept(status int) callOption {
+	return func(c *call) { c.accept = status }
 }
 
 // NewIdempotencyKey returns a random Idempotency-Key (26 characters from
@@ -322,7 +330,7 @@ func (c *Client) send(ctx context.Context, cl *call) ([]byte, error) {
 	if err != nil {
 		return nil, c.connError(cl, err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+	if (resp.StatusCode < 200 || resp.StatusCode >= 300) && resp.StatusCode != cl.accept {
 		return nil, newAPIError(resp, body)
 	}
 	if int64(len(body)) > limit {

@@ -127,3 +127,33 @@ func (c *Client) AdjustStockWith(ctx context.Context, storeID, productID int64, 
 	}
 	return it, strings.EqualFold(ans.header.Get(headerReplayed), "true"), nil
 }
+
+// BatchAnswer is the outcome of StockBatch.
+type BatchAnswer struct {
+	aforro.StockBatchResult
+	// Rejected reports a 422: the error policy was reject_all, a row failed,
+	// and nothing changed.
+	Rejected bool
+	// Replayed reports the first answer to the idempotency key, replayed.
+	Replayed bool
+}
+
+// StockBatch sets or adds the stock of up to aforro.MaxBatchRows products
+// of a store in one transaction (POST /api/stores/{id}/inventory/batch/).
+// Each row's outcome is in the answer, in the request's order; a batch that
+// reject_all rejected is not an error but Rejected. The request carries
+// idempotencyKey (empty: a random one), so a lost answer is retried without
+// applying the batch twice. A malformed batch (no mode, too many rows) is
+// an *APIError with code aforro.EINVALID; an unknown store aforro.ENOTFOUND.
+func (c *Client) StockBatch(ctx context.Context, storeID int64, batch aforro.StockBatch, idempotencyKey string) (BatchAnswer, error) {
+	var ans answer
+	var out BatchAnswer
+	path := fmt.Sprintf("/api/stores/%d/inventory/batch/", storeID)
+	if err := c.do(ctx, http.MethodPost, path, nil, batch, &out.StockBatchResult,
+		withIdempotencyKey(idempotencyKey), withAnswer(&ans), withAccept(http.StatusUnprocessableEntity)); err != nil {
+		return BatchAnswer{}, err
+	}
+	out.Rejected = ans.status == http.StatusUnprocessableEntity
+	out.Replayed = strings.EqualFold(ans.header.Get(headerReplayed), "true")
+	return out, nil
+}

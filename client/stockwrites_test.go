@@ -75,3 +75,31 @@ func TestWebhookMethods(t *testing.T) {
 		t.Errorf("after delete: %v", err)
 	}
 }
+
+// TestStockBatch: a batch's answer row by row, a rejected batch as Rejected
+// (not an error), and a replay of the key.
+func TestStockBatch(t *testing.T) {
+	t.Parallel()
+	srv := newConfiguredServer(t, server.DefaultConfig())
+	c := srv.client(t)
+	ctx := context.Background()
+	n := func(v int) *int { return &v }
+	id := func(v int64) *int64 { return &v }
+	bad := aforro.StockBatch{Mode: aforro.BatchModeAdd, ErrorPolicy: aforro.BatchRejectAll,
+		Rows: []aforro.StockBatchRow{{ProductID: id(1), Quantity: n(1), Reason: "x"}, {ProductID: id(99), Quantity: n(1), Reason: "x"}}}
+	ans, err := c.StockBatch(ctx, 1, bad, "")
+	if err != nil || !ans.Rejected || ans.Applied != 0 || ans.Failed != 1 || ans.Rows[1].Error == nil || ans.Rows[1].Error.Code != aforro.ENOTFOUND {
+		t.Fatalf("rejected batch: %+v, %v", ans, err)
+	}
+	good := bad
+	good.ErrorPolicy = aforro.BatchRejectFailed
+	for i, replayed := range []bool{false, true} {
+		ans, err = c.StockBatch(ctx, 1, good, "k-1")
+		if err != nil || ans.Rejected || ans.Applied != 1 || ans.Replayed != replayed {
+			t.Fatalf("batch %d: %+v, %v", i, ans, err)
+		}
+	}
+	if _, err := c.StockBatch(ctx, 1, aforro.StockBatch{ErrorPolicy: aforro.BatchRejectAll, Rows: good.Rows}, ""); aforro.ErrorCode(err) != aforro.EINVALID {
+		t.Errorf("no mode: %v", err)
+	}
+}

@@ -240,11 +240,19 @@ func setStock(ctx context.Context, tx pgx.Tx, w StockWrite) (it aforro.Inventory
 	if w.Expected != nil && *w.Expected != before {
 		return it, false, staleQuantity(w, before) // the rollback drops a row created above
 	}
-	if err := moveStock(ctx, tx, w.StoreID, []int64{w.ProductID}, []int32{int32(w.Quantity - before)}, w.Reason, 0); err != nil {
+	if err := writeMovement(ctx, tx, w, w.Quantity-before); err != nil {
 		return it, false, err
 	}
 	it, err = inventoryItem(ctx, tx, w.StoreID, w.ProductID)
 	return it, created, err
+}
+
+// writeMovement moves the locked row of w by delta with its ledger row: the
+// one place a person's stock write (PUT, adjust, each applied row of a
+// batch) reaches the ledger, so what a movement records of it is decided
+// here once.
+func writeMovement(ctx context.Context, tx pgx.Tx, w StockWrite, delta int) error {
+	return moveStock(ctx, tx, w.StoreID, []int64{w.ProductID}, []int32{int32(delta)}, w.Reason, 0)
 }
 
 func adjustStock(ctx context.Context, tx pgx.Tx, w StockWrite) (aforro.InventoryItem, error) {
@@ -270,7 +278,7 @@ func adjustStock(ctx context.Context, tx pgx.Tx, w StockWrite) (aforro.Inventory
 	if after > aforro.MaxStock {
 		return aforro.InventoryItem{}, aforro.Errorf(aforro.ECONFLICT, "Adjusting by %d would exceed the maximum stock of %d.", w.Delta, aforro.MaxStock)
 	}
-	if err := moveStock(ctx, tx, w.StoreID, []int64{w.ProductID}, []int32{int32(w.Delta)}, w.Reason, 0); err != nil {
+	if err := writeMovement(ctx, tx, w, w.Delta); err != nil {
 		return aforro.InventoryItem{}, err
 	}
 	return inventoryItem(ctx, tx, w.StoreID, w.ProductID)

@@ -56,6 +56,7 @@ func (s *Server) routes() []route {
 		{http.MethodDelete, "/api/stores/:id", admin, deleteByID("Store", s.db.DeleteStore)},
 		{http.MethodGet, "/api/stores/:id/orders", staff, s.listStoreOrders},
 		{http.MethodGet, "/api/stores/:id/inventory", staff, s.listInventory},
+		{http.MethodPost, "/api/stores/:id/inventory/batch", staff, s.stockBatch},
 		{http.MethodGet, "/api/stores/:id/inventory/:product_id", staff, s.getInventoryItem},
 		{http.MethodPut, "/api/stores/:id/inventory/:product_id", staff, s.setStock},
 		{http.MethodPost, "/api/stores/:id/inventory/:product_id/adjust", staff, s.adjustStock},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -54,6 +55,9 @@ func (c *ProductsLookupCmd) Run(a *app) error {
 	}
 	return emit(a, func(ctx context.Context) (aforro.LookupResult, error) { return cl.LookupProducts(ctx, c.Code) },
 		func(r aforro.LookupResult) error {
+			if a.out.csv() {
+				return writeCSV(a.out, lookupView, r.Results)
+			}
 			if len(r.Results) == 0 {
 				a.out.note("No product has the code %s.", r.Code)
 				return nil
@@ -70,7 +74,18 @@ var lookupView = view[aforro.Product]{
 	cells: func(p aforro.Product) []string {
 		return []string{formatID(p.ID), skuText(p.SKU), p.Title, p.Price.String(), strings.Join(p.Barcodes, " ")}
 	},
+	csvHeader: append(slices.Clip(productCSVHeader), "sku", "barcodes"),
+	csvRecord: func(p aforro.Product) []string {
+		sku := ""
+		if p.SKU != nil {
+			sku = *p.SKU
+		}
+		return append(productCSV(p), sku, strings.Join(p.Barcodes, " "))
+	},
 }
+
+// lists lets lookup take -o csv: it answers a list of products.
+func (ProductsLookupCmd) lists() {}
 
 // ProductsWhereCmd lists the stores that stock a product.
 type ProductsWhereCmd struct {

@@ -25,6 +25,7 @@ func TestCodesGolden(t *testing.T) {
 		{"products-lookup", []string{"products", "lookup", "5901234123457"}, nil},
 		{"products-lookup-ean13-of-upc", []string{"products", "lookup", "0036000291452"}, nil},
 		{"products-lookup-json", []string{"products", "lookup", "lap-015", "-o", "json"}, nil},
+		{"products-lookup-csv", []string{"products", "lookup", "5901234123457", "-o", "csv"}, nil},
 		{"products-lookup-none", []string{"products", "lookup", "5901234123458"}, nil},
 		{"products-where", []string{"products", "where", "1"}, map[string]string{"AFORRO_TOKEN": staff}},
 		{"products-where-in-stock-csv", []string{"products", "where", "5", "--in-stock", "-o", "csv"}, map[string]string{"AFORRO_TOKEN": staff}},

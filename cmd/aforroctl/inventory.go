@@ -17,6 +17,8 @@ type InventoryCmd struct {
 	Set       InventorySetCmd       `cmd:"" help:"Set a store's stock of a product (a delivery, a count)."`
 	Adjust    InventoryAdjustCmd    `cmd:"" help:"Add to or remove from a store's stock of a product."`
 	Movements InventoryMovementsCmd `cmd:"" help:"Show the stock ledger of a store's product, newest first."`
+	Import    InventoryImportCmd    `cmd:"" help:"Set or add a store's stock from a CSV file, 1,000 rows a batch."`
+	Export    InventoryExportCmd    `cmd:"" help:"Write a store's stock as CSV that import reads back."`
 }
 
 // Help is shown under the usage of "aforroctl inventory --help".
@@ -27,7 +29,9 @@ func (InventoryCmd) Help() string {
 		"    aforroctl inventory show --store 1 643\n" +
 		"    aforroctl inventory set --store 1 643 40 --reason \"delivery 2211\"\n" +
 		"    aforroctl inventory adjust --store 1 643 -2 --reason damaged\n" +
-		"    aforroctl inventory movements --store 1 643"
+		"    aforroctl inventory movements --store 1 643\n" +
+		"    aforroctl inventory import --store 1 --mode add --reason delivery delivery.csv\n" +
+		"    aforroctl inventory export --store 1 > stock.csv"
 }
 
 // InventoryListCmd lists a store's stock.

@@ -142,6 +142,9 @@ func (c *SuggestCmd) Run(a *app) error {
 	prefix := strings.Join(c.Prefix, " ")
 	return emit(a, func(ctx context.Context) (aforro.SuggestResponse, error) { return cl.Suggest(ctx, prefix) },
 		func(s aforro.SuggestResponse) error {
+			if a.out.csv() {
+				return writeCSV(a.out, suggestionView, s.Suggestions)
+			}
 			if len(s.Suggestions) == 0 {
 				a.out.note("No suggestions for %q.", s.Query)
 				return nil
@@ -154,3 +157,13 @@ func (c *SuggestCmd) Run(a *app) error {
 			return nil
 		})
 }
+
+// suggestionView is suggestions as -o csv writes them: one title a row.
+var suggestionView = view[string]{
+	noun:      "suggestions",
+	csvHeader: []string{"title"},
+	csvRecord: func(title string) []string { return []string{title} },
+}
+
+// lists lets suggest take -o csv: it answers a list of titles.
+func (SuggestCmd) lists() {}

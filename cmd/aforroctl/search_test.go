@@ -86,6 +86,7 @@ func TestSuggestGolden(t *testing.T) {
 	srv := newTestServer(t)
 	runGolden(t, srv, closedURL(t), []goldenRun{
 		{"suggest", []string{"suggest", "lap"}, nil},
+		{"suggest-csv", []string{"suggest", "lap", "-o", "csv"}, nil},
 		{"suggest-words", []string{"suggest", "go", "pro"}, nil},
 		{"suggest-json", []string{"suggest", "lap", "-o", "json"}, nil},
 		{"suggest-none", []string{"suggest", "zzzqqq"}, nil},

@@ -71,7 +71,12 @@ func (c *SummaryLatestCmd) Run(a *app) error {
 		return err
 	}
 	if c.Store == 0 {
-		return emit(a, cl.LatestSummaries, func(d aforro.DaySummaries) error { return writeSummaries(a.out, d.Results, false) })
+		return emit(a, cl.LatestSummaries, func(d aforro.DaySummaries) error {
+			if a.out.csv() {
+				return writeCSV(a.out, summaryView, d.Results)
+			}
+			return writeSummaries(a.out, d.Results, false)
+		})
 	}
 	// The rows are newest first, so the first row of the store's list is
 	// its newest.
@@ -84,11 +89,17 @@ func (c *SummaryLatestCmd) Run(a *app) error {
 	if len(page.Results) == 0 {
 		return fmt.Errorf("no daily summary of store %d has been generated yet; \"aforroctl summary run\" computes today's", c.Store)
 	}
-	if a.out.json() {
+	switch {
+	case a.out.json():
 		return a.out.raw(body)
+	case a.out.csv():
+		return writeCSV(a.out, summaryView, page.Results)
 	}
 	return writeSummaries(a.out, page.Results, true)
 }
+
+// lists lets latest take -o csv: it answers summary rows, as show does.
+func (SummaryLatestCmd) lists() {}
 
 // SummaryShowCmd shows the summary of one day.
 type SummaryShowCmd struct {

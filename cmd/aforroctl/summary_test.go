@@ -41,6 +41,8 @@ func TestSummaryGolden(t *testing.T) {
 	runGolden(t, srv, unreachable, []goldenRun{
 		{"summary-latest", []string{"summary", "latest"}, nil},
 		{"summary-latest-json", []string{"summary", "latest", "-o", "json"}, nil},
+		{"summary-latest-csv", []string{"summary", "latest", "-o", "csv"}, nil},
+		{"summary-latest-store-csv", []string{"summary", "latest", "--store", "1", "-o", "csv"}, nil},
 		{"summary-latest-store", []string{"summary", "latest", "--store", "1"}, nil},
 		{"summary-latest-store-json", []string{"summary", "latest", "--store", "2", "-o", "json"}, nil},
 		{"summary-latest-scoped", []string{"summary", "latest"}, map[string]string{"AFORRO_TOKEN": harbourStaff}},
