@@ -50,7 +50,7 @@ func TestLedgerFollowsTheRowLock(t *testing.T) {
 	if err := early.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	page, err := d.ListMovements(ctx, 1, 1, aforro.PageRequest{Page: 1, PageSize: 10})
+	page, err := d.ListMovements(ctx, 1, 1, aforro.MovementFilter{}, aforro.PageRequest{Page: 1, PageSize: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
