@@ -257,7 +257,7 @@ func writeInventoryItem(p *printer, storeID int64, it aforro.InventoryItem) erro
 type InventoryMovementsCmd struct {
 	Store   int64 `required:"" placeholder:"ID" help:"Store id."`
 	Product int64 `arg:"" help:"Product id."`
-	Token   int64 `placeholder:"ID" help:"Only the movements this token made (its id, as in aforrod token list)."`
+	ByToken int64 `placeholder:"ID" help:"Only the movements this API token made (its id, as in aforrod token list)."`
 	Paging
 }
 
@@ -268,7 +268,7 @@ func (InventoryMovementsCmd) Help() string {
 		"for Aforro's own, with the order or transfer), and who: the token's name, or\n" +
 		"the source (seed, job, legacy for movements older than attribution).\n\nExamples:\n\n" +
 		"    aforroctl inventory movements --store 1 643\n" +
-		"    aforroctl inventory movements --store 1 643 --token 7\n" +
+		"    aforroctl inventory movements --store 1 643 --by-token 7\n" +
 		"    aforroctl inventory movements --store 1 643 --all -o json | jq -s 'map(.delta) | add'"
 }
 
@@ -279,7 +279,7 @@ func (c *InventoryMovementsCmd) Run(a *app) error {
 		return err
 	}
 	fetch := func(ctx context.Context, p client.PageOptions) (aforro.Page[aforro.StockMovement], error) {
-		return cl.ListMovementsBy(ctx, c.Store, c.Product, aforro.MovementFilter{TokenID: c.Token}, p)
+		return cl.ListMovementsBy(ctx, c.Store, c.Product, aforro.MovementFilter{TokenID: c.ByToken}, p)
 	}
 	return list(a, c.Paging, fetch, movementView)
 }
