@@ -28,6 +28,7 @@ type StockBatchRow struct {
 	Quantity  *int   `json:"quantity"`
 	Reason    string `json:"reason"`
 	Note      string `json:"note,omitempty"`
+	Reference string `json:"reference,omitempty"`
 }
 
 // StockBatchResult answers a stock batch, row by row in the request's order.

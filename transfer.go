@@ -121,6 +121,9 @@ type Receipt struct {
 	ID        int64         `json:"id"`
 	CreatedAt time.Time     `json:"created_at"`
 	Lines     []ReceiptLine `json:"lines"`
+	// ReceivedBy is the token that recorded the receipt (nil: Source).
+	ReceivedBy *TokenRef `json:"received_by"`
+	Source     string    `json:"source"`
 }
 
 // Transfer is a movement of stock from one store to another.
@@ -138,6 +141,13 @@ type Transfer struct {
 	ShippedAt          *time.Time     `json:"shipped_at"`
 	ReceivedAt         *time.Time     `json:"received_at"`
 	CancelledAt        *time.Time     `json:"cancelled_at"`
+	// The tokens of each step (nil: not taken yet, or not by a token:
+	// Source says who created the transfer; the steps' movements carry
+	// their own source). Each receipt names its own token.
+	CreatedBy   *TokenRef `json:"created_by"`
+	ShippedBy   *TokenRef `json:"shipped_by"`
+	CancelledBy *TokenRef `json:"cancelled_by"`
+	Source      string    `json:"source"`
 }
 
 // TransferSummary is one row of a store's transfer list.

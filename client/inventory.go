@@ -49,7 +49,8 @@ func (c *Client) InventoryItem(ctx context.Context, storeID, productID int64) (a
 // idempotent, so the client repeats it after a lost answer; if the first
 // attempt had created the row, the repeat reports created false.
 //
-// A quantity outside 0..aforro.MaxStock or an empty reason is an *APIError
+// reason is a code of aforro.StockReasons. A quantity outside
+// 0..aforro.MaxStock or an unknown reason is an *APIError
 // with code aforro.EINVALID; an unknown store or product is aforro.ENOTFOUND.
 func (c *Client) SetStock(ctx context.Context, storeID, productID int64, quantity int, reason string) (it aforro.InventoryItem, created bool, err error) {
 	var ans answer
@@ -63,8 +64,8 @@ func (c *Client) SetStock(ctx context.Context, storeID, productID int64, quantit
 // AdjustStock adds delta (negative to remove) to a store's stock of a
 // product, writing a ledger row with reason, and returns the row. A result
 // below zero is an *APIError with code aforro.ECONFLICT and changes nothing;
-// a row the store does not have is aforro.ENOTFOUND; a zero delta or an
-// empty reason is aforro.EINVALID. The request is not repeated once it may
+// a row the store does not have is aforro.ENOTFOUND; a zero delta or a
+// reason not of aforro.StockReasons is aforro.EINVALID. The request is not repeated once it may
 // have reached the server, since a repeat would count twice.
 func (c *Client) AdjustStock(ctx context.Context, storeID, productID int64, delta int, reason string) (aforro.InventoryItem, error) {
 	var out aforro.InventoryItem
@@ -77,8 +78,18 @@ func (c *Client) AdjustStock(ctx context.Context, storeID, productID int64, delt
 // newest first. A row the store does not have is an *APIError with code
 // aforro.ENOTFOUND.
 func (c *Client) ListMovements(ctx context.Context, storeID, productID int64, page PageOptions) (aforro.Page[aforro.StockMovement], error) {
+	return c.ListMovementsBy(ctx, storeID, productID, aforro.MovementFilter{}, page)
+}
+
+// ListMovementsBy is ListMovements narrowed by filter: filter.TokenID keeps
+// the movements one token made.
+func (c *Client) ListMovementsBy(ctx context.Context, storeID, productID int64, filter aforro.MovementFilter, page PageOptions) (aforro.Page[aforro.StockMovement], error) {
+	q := url.Values{}
+	if filter.TokenID != 0 {
+		q.Set("token_id", strconv.FormatInt(filter.TokenID, 10))
+	}
 	var out aforro.Page[aforro.StockMovement]
-	err := c.do(ctx, http.MethodGet, inventoryPath(storeID, productID, "movements/"), page.values(nil), nil, &out)
+	err := c.do(ctx, http.MethodGet, inventoryPath(storeID, productID, "movements/"), page.values(q), nil, &out)
 	return out, err
 }
 
@@ -102,12 +113,16 @@ type StockOptions struct {
 	// generates one, which it reuses across its own retries, so a lost
 	// answer is retried safely even with Expected set.
 	IdempotencyKey string
+	// Note (free text) and Reference (a delivery note number, a URL) go
+	// into the ledger row with the reason code; "" leaves them out.
+	Note, Reference string
 }
 
 // SetStockWith is SetStock with an expected quantity and an idempotency key.
 func (c *Client) SetStockWith(ctx context.Context, storeID, productID int64, quantity int, reason string, opts StockOptions) (it aforro.InventoryItem, created, replayed bool, err error) {
 	var ans answer
-	body := aforro.SetStock{Quantity: &quantity, Reason: reason, ExpectedQuantity: opts.Expected}
+	body := aforro.SetStock{Quantity: &quantity, Reason: reason, ExpectedQuantity: opts.Expected,
+		Note: opts.Note, Reference: opts.Reference}
 	if err = c.do(ctx, http.MethodPut, inventoryPath(storeID, productID, ""), nil, body, &it,
 		withIdempotencyKey(opts.IdempotencyKey), withAnswer(&ans)); err != nil {
 		return aforro.InventoryItem{}, false, false, err
@@ -120,7 +135,8 @@ func (c *Client) SetStockWith(ctx context.Context, storeID, productID int64, qua
 // counts the adjustment once.
 func (c *Client) AdjustStockWith(ctx context.Context, storeID, productID int64, delta int, reason string, opts StockOptions) (it aforro.InventoryItem, replayed bool, err error) {
 	var ans answer
-	body := aforro.AdjustStock{Delta: &delta, Reason: reason, ExpectedQuantity: opts.Expected}
+	body := aforro.AdjustStock{Delta: &delta, Reason: reason, ExpectedQuantity: opts.Expected,
+		Note: opts.Note, Reference: opts.Reference}
 	if err = c.do(ctx, http.MethodPost, inventoryPath(storeID, productID, "adjust/"), nil, body, &it,
 		withIdempotencyKey(opts.IdempotencyKey), withAnswer(&ans)); err != nil {
 		return aforro.InventoryItem{}, false, err

@@ -16,11 +16,11 @@ import (
 )
 
 // ignoreOrderTimes leaves out what the server fixes at request time: order
-// times and line ids.
+// times and line ids, and who (the server and db tests check attribution).
 var ignoreOrderTimes = cmp.Options{
-	cmpopts.IgnoreFields(aforro.Order{}, "CreatedAt", "CancelledAt"),
+	cmpopts.IgnoreFields(aforro.Order{}, "CreatedAt", "CancelledAt", "PlacedBy", "CancelledBy", "Source"),
 	cmpopts.IgnoreFields(aforro.OrderItem{}, "ID"),
-	cmpopts.IgnoreFields(aforro.OrderSummary{}, "CreatedAt"),
+	cmpopts.IgnoreFields(aforro.OrderSummary{}, "CreatedAt", "PlacedBy"),
 }
 
 // line is one requested line of a new order.
@@ -207,11 +207,11 @@ func TestInventoryChanges(t *testing.T) {
 		t.Errorf("InventoryItem (-want +got):\n%s", d)
 	}
 
-	it, created, err := c.SetStock(ctx, 1, 2, 40, "delivery 2211")
+	it, created, err := c.SetStock(ctx, 1, 2, 40, "received")
 	if err != nil || created || it.Quantity != 40 || it.ProductID != 2 || !it.UpdatedAt.After(got.UpdatedAt) {
 		t.Errorf("SetStock of a stocked product = %+v, created %v, %v", it, created, err)
 	}
-	it, created, err = c.SetStock(ctx, 3, 5, 12, "new line")
+	it, created, err = c.SetStock(ctx, 3, 5, 12, "initial")
 	if err != nil || !created || it.Quantity != 12 || it.ProductTitle != "Cast Iron Skillet" {
 		t.Errorf("SetStock of an unstocked product = %+v, created %v, %v; want created", it, created, err)
 	}
@@ -219,7 +219,7 @@ func TestInventoryChanges(t *testing.T) {
 	if err != nil || it.Quantity != 38 {
 		t.Errorf("AdjustStock -2 = %+v, %v; want 38", it, err)
 	}
-	it, err = c.AdjustStock(ctx, 1, 2, 5, "found in the back")
+	it, err = c.AdjustStock(ctx, 1, 2, 5, "correction")
 	if err != nil || it.Quantity != 43 {
 		t.Errorf("AdjustStock +5 = %+v, %v; want 43", it, err)
 	}
@@ -229,10 +229,10 @@ func TestInventoryChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := aforro.Page[aforro.StockMovement]{Count: 3, Page: 1, PageSize: 2, TotalPages: 2, HasNext: true, NextCursor: anyCursor, Results: []aforro.StockMovement{
-		{Delta: 5, QuantityBefore: 38, QuantityAfter: 43, Reason: "found in the back"},
+		{Delta: 5, QuantityBefore: 38, QuantityAfter: 43, Reason: "correction"},
 		{Delta: -2, QuantityBefore: 40, QuantityAfter: 38, Reason: "damaged"},
 	}}
-	if d := cmp.Diff(want, page, cmpopts.IgnoreFields(aforro.StockMovement{}, "ID", "CreatedAt"), cursorPresence); d != "" {
+	if d := cmp.Diff(want, page, cmpopts.IgnoreFields(aforro.StockMovement{}, "ID", "CreatedAt", "Token", "Source"), cursorPresence); d != "" {
 		t.Errorf("ListMovements (-want +got):\n%s", d)
 	}
 	var all []aforro.StockMovement
@@ -244,7 +244,7 @@ func TestInventoryChanges(t *testing.T) {
 		}
 		all = append(all, m)
 	}
-	if len(all) != 3 || all[2].Delta != 37 || all[2].Reason != "delivery 2211" || all[2].OrderID != nil {
+	if len(all) != 3 || all[2].Delta != 37 || all[2].Reason != "received" || all[2].OrderID != nil {
 		t.Errorf("every movement: %+v", all)
 	}
 
@@ -344,19 +344,19 @@ func TestOrderAndInventoryErrors(t *testing.T) {
 
 		{"row the store does not stock", func() error { _, err := c.InventoryItem(ctx, 1, 5); return err },
 			notFound("Store 1 does not stock product 5.")},
-		{"adjust below zero", func() error { _, err := c.AdjustStock(ctx, 1, 2, -4, "recount"); return err },
+		{"adjust below zero", func() error { _, err := c.AdjustStock(ctx, 1, 2, -4, "count"); return err },
 			conflict("Adjusting by -4 would leave -1 in stock; store 1 has 3 of product 2.")},
-		{"adjust a row the store does not stock", func() error { _, err := c.AdjustStock(ctx, 1, 5, 1, "found"); return err },
+		{"adjust a row the store does not stock", func() error { _, err := c.AdjustStock(ctx, 1, 5, 1, "correction"); return err },
 			notFound("Store 1 does not stock product 5.")},
 		{"adjust by zero without a reason", func() error { _, err := c.AdjustStock(ctx, 1, 2, 0, " "); return err },
 			&client.APIError{Status: 400, Code: aforro.EINVALID, Fields: map[string]string{
 				"delta":  "must be a non-zero integer between -1000000000 and 1000000000",
-				"reason": "is required: say why the stock changes, in at most 200 characters",
+				"reason": "is required: " + aforro.StockReasonProblem(),
 			}}},
-		{"set a negative quantity", func() error { _, _, err := c.SetStock(ctx, 1, 2, -1, "recount"); return err },
+		{"set a negative quantity", func() error { _, _, err := c.SetStock(ctx, 1, 2, -1, "count"); return err },
 			&client.APIError{Status: 400, Code: aforro.EINVALID, Message: "Invalid quantity: must be between 0 and 1000000000.",
 				Fields: map[string]string{"quantity": "must be between 0 and 1000000000"}}},
-		{"set stock of an unknown product", func() error { _, _, err := c.SetStock(ctx, 1, 99, 1, "recount"); return err },
+		{"set stock of an unknown product", func() error { _, _, err := c.SetStock(ctx, 1, 99, 1, "count"); return err },
 			notFound("Product 99 not found.")},
 		{"movements of a row the store does not stock", func() error {
 			_, err := c.ListMovements(ctx, 1, 5, client.PageOptions{})
@@ -375,8 +375,8 @@ func TestOrderAndInventoryErrors(t *testing.T) {
 			return err
 		}, forbidden(1)},
 		{"staff: read row", func() error { _, err := harbourStaff.InventoryItem(ctx, 1, 1); return err }, forbidden(1)},
-		{"staff: set", func() error { _, _, err := harbourStaff.SetStock(ctx, 1, 1, 5, "x"); return err }, forbidden(1)},
-		{"staff: adjust", func() error { _, err := harbourStaff.AdjustStock(ctx, 1, 1, 1, "x"); return err }, forbidden(1)},
+		{"staff: set", func() error { _, _, err := harbourStaff.SetStock(ctx, 1, 1, 5, "other"); return err }, forbidden(1)},
+		{"staff: adjust", func() error { _, err := harbourStaff.AdjustStock(ctx, 1, 1, 1, "other"); return err }, forbidden(1)},
 		{"staff: movements", func() error {
 			_, err := harbourStaff.ListMovements(ctx, 1, 1, client.PageOptions{})
 			return err

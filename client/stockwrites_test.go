@@ -16,15 +16,15 @@ func TestStockWritesWith(t *testing.T) {
 	c := srv.client(t)
 	ctx := context.Background()
 
-	it, created, replayed, err := c.SetStockWith(ctx, 1, 5, 7, "delivery", client.StockOptions{Expected: ptr(0), IdempotencyKey: "k-1"})
+	it, created, replayed, err := c.SetStockWith(ctx, 1, 5, 7, "received", client.StockOptions{Expected: ptr(0), IdempotencyKey: "k-1"})
 	if err != nil || !created || replayed || it.Quantity != 7 {
 		t.Fatalf("SetStockWith = %+v %v %v %v", it, created, replayed, err)
 	}
-	again, created, replayed, err := c.SetStockWith(ctx, 1, 5, 7, "delivery", client.StockOptions{Expected: ptr(0), IdempotencyKey: "k-1"})
+	again, created, replayed, err := c.SetStockWith(ctx, 1, 5, 7, "received", client.StockOptions{Expected: ptr(0), IdempotencyKey: "k-1"})
 	if err != nil || !created || !replayed || again != it {
 		t.Errorf("replay = %+v %v %v %v", again, created, replayed, err)
 	}
-	_, _, err = c.AdjustStockWith(ctx, 1, 5, -1, "sold", client.StockOptions{Expected: ptr(6)})
+	_, _, err = c.AdjustStockWith(ctx, 1, 5, -1, "shrinkage", client.StockOptions{Expected: ptr(6)})
 	var ae *client.APIError
 	if !errors.As(err, &ae) || ae.Status != 409 || ae.Code != aforro.ESTALEQUANTITY || ae.CurrentQuantity == nil || *ae.CurrentQuantity != 7 {
 		t.Fatalf("stale adjust: %#v", err)
@@ -33,7 +33,7 @@ func TestStockWritesWith(t *testing.T) {
 	if !errors.As(err, &de) || de.CurrentQuantity == nil || *de.CurrentQuantity != 7 {
 		t.Errorf("the domain error lacks the current quantity: %#v", de)
 	}
-	it, replayed, err = c.AdjustStockWith(ctx, 1, 5, -1, "sold", client.StockOptions{Expected: ae.CurrentQuantity})
+	it, replayed, err = c.AdjustStockWith(ctx, 1, 5, -1, "shrinkage", client.StockOptions{Expected: ae.CurrentQuantity})
 	if err != nil || replayed || it.Quantity != 6 {
 		t.Errorf("adjust from the current quantity = %+v %v %v", it, replayed, err)
 	}
@@ -86,7 +86,7 @@ func TestStockBatch(t *testing.T) {
 	n := func(v int) *int { return &v }
 	id := func(v int64) *int64 { return &v }
 	bad := aforro.StockBatch{Mode: aforro.BatchModeAdd, ErrorPolicy: aforro.BatchRejectAll,
-		Rows: []aforro.StockBatchRow{{ProductID: id(1), Quantity: n(1), Reason: "x"}, {ProductID: id(99), Quantity: n(1), Reason: "x"}}}
+		Rows: []aforro.StockBatchRow{{ProductID: id(1), Quantity: n(1), Reason: "other"}, {ProductID: id(99), Quantity: n(1), Reason: "other"}}}
 	ans, err := c.StockBatch(ctx, 1, bad, "")
 	if err != nil || !ans.Rejected || ans.Applied != 0 || ans.Failed != 1 || ans.Rows[1].Error == nil || ans.Rows[1].Error.Code != aforro.ENOTFOUND {
 		t.Fatalf("rejected batch: %+v, %v", ans, err)

@@ -231,12 +231,12 @@ func TestWritersWaitForDeletes(t *testing.T) {
 	}{
 		{"set stock of a product being deleted", `DELETE FROM products WHERE id = 2`,
 			func(ctx context.Context, d *db.DB) error {
-				_, _, err := d.SetStock(ctx, 1, 2, 5, "delivery")
+				_, _, err := d.SetStock(ctx, 1, 2, 5, "received")
 				return err
 			}, aforro.ENOTFOUND},
 		{"set stock at a store being deleted", `DELETE FROM stores WHERE id = 2`,
 			func(ctx context.Context, d *db.DB) error {
-				_, _, err := d.SetStock(ctx, 2, 1, 5, "delivery")
+				_, _, err := d.SetStock(ctx, 2, 1, 5, "received")
 				return err
 			}, aforro.ENOTFOUND},
 		{"order at a store being deleted", `DELETE FROM stores WHERE id = 2`,

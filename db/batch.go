@@ -34,11 +34,9 @@ type BatchWrite struct {
 type BatchRow struct {
 	ProductID *int64 // as given, for the answer; nil or below 1 only with Err set
 	Quantity  int    // to set, or to add
-	Reason    string
-	// Note is validated but not yet recorded: the ledger has no column for
-	// it until reasons become codes with a note (issue 18, item 2); it goes
-	// into the StockWrite that writeMovement records then.
-	Note string
+	// Movement is what the row's ledger entry says (reason code, note,
+	// reference; the actor is the request's).
+	Movement Movement
 	// Err is what validation found wrong with the row: it fails without
 	// a look at the stock.
 	Err *aforro.BatchRowError
@@ -255,7 +253,7 @@ func writeBatch(ctx context.Context, tx pgx.Tx, b BatchWrite) (BatchResult, erro
 		if b.DryRun {
 			continue
 		}
-		w := StockWrite{StoreID: b.StoreID, ProductID: *r.ProductID, Set: !b.Add, Quantity: r.after, Delta: r.Quantity, Reason: r.Reason}
+		w := StockWrite{StoreID: b.StoreID, ProductID: *r.ProductID, Set: !b.Add, Quantity: r.after, Delta: r.Quantity, Movement: r.Movement}
 		before := 0
 		if r.before != nil {
 			before = *r.before

@@ -106,14 +106,14 @@ func notStocked(storeID, productID int64) error {
 // SetStock sets a store's stock of a product to quantity, creating the row
 // when absent, and writes a ledger row with reason. created reports a new row.
 func (d *DB) SetStock(ctx context.Context, storeID, productID int64, quantity int, reason string) (it aforro.InventoryItem, created bool, err error) {
-	res, err := d.WriteStock(ctx, StockWrite{StoreID: storeID, ProductID: productID, Set: true, Quantity: quantity, Reason: reason})
+	res, err := d.WriteStock(ctx, StockWrite{StoreID: storeID, ProductID: productID, Set: true, Quantity: quantity, Movement: Movement{Reason: reason}})
 	return res.Item, res.Created, err
 }
 
 // AdjustStock adds delta to a store's stock of a product and writes a ledger
 // row with reason. A result below zero is ECONFLICT and changes nothing.
 func (d *DB) AdjustStock(ctx context.Context, storeID, productID int64, delta int, reason string) (aforro.InventoryItem, error) {
-	res, err := d.WriteStock(ctx, StockWrite{StoreID: storeID, ProductID: productID, Delta: delta, Reason: reason})
+	res, err := d.WriteStock(ctx, StockWrite{StoreID: storeID, ProductID: productID, Delta: delta, Movement: Movement{Reason: reason}})
 	return res.Item, err
 }
 
@@ -124,7 +124,9 @@ type StockWrite struct {
 	Set      bool
 	Quantity int
 	Delta    int
-	Reason   string
+	// Movement is what the ledger row says: the reason code, note,
+	// reference and (zero: the context's) actor.
+	Movement Movement
 	// Expected, when not nil, is the quantity the writer based the write
 	// on: any other quantity in the row is ESTALEQUANTITY and nothing
 	// changes. A row a PUT would create holds 0.
@@ -252,7 +254,7 @@ func setStock(ctx context.Context, tx pgx.Tx, w StockWrite) (it aforro.Inventory
 // batch) reaches the ledger, so what a movement records of it is decided
 // here once.
 func writeMovement(ctx context.Context, tx pgx.Tx, w StockWrite, delta int) error {
-	return moveStock(ctx, tx, w.StoreID, []int64{w.ProductID}, []int32{int32(delta)}, w.Reason, 0)
+	return moveStock(ctx, tx, w.StoreID, []int64{w.ProductID}, []int32{int32(delta)}, w.Movement)
 }
 
 func adjustStock(ctx context.Context, tx pgx.Tx, w StockWrite) (aforro.InventoryItem, error) {
@@ -286,21 +288,29 @@ func adjustStock(ctx context.Context, tx pgx.Tx, w StockWrite) (aforro.Inventory
 
 // ListMovements returns a page of the stock ledger of one inventory row,
 // newest first: by id, which follows the row lock (migration 007), so the
-// newest movement's quantity_after is the row's quantity.
-func (d *DB) ListMovements(ctx context.Context, storeID, productID int64, req aforro.PageRequest) (aforro.Page[aforro.StockMovement], error) {
+// newest movement's quantity_after is the row's quantity. f.TokenID keeps
+// one token's movements, read in order from their own index (migration
+// 012).
+func (d *DB) ListMovements(ctx context.Context, storeID, productID int64, f aforro.MovementFilter, req aforro.PageRequest) (aforro.Page[aforro.StockMovement], error) {
 	lq := listQuery{
-		from:    `stock_movements`,
-		columns: `id, delta, quantity_before, quantity_after, reason, order_id, created_at, transfer_id`,
-		order:   []sortKey{{expr: "id", cast: "bigint", desc: true}},
+		from:  `stock_movements m`,
+		alias: "m",
+		columns: `m.id, m.delta, m.quantity_before, m.quantity_after, m.reason, m.note, m.reference, m.order_id, m.created_at,
+			m.transfer_id, ` + tokenRefSQL("m.token_id") + `, m.source`,
+		order: []sortKey{{expr: "m.id", cast: "bigint", desc: true}},
 		missing: func(ctx context.Context) error {
 			_, err := d.InventoryItem(ctx, storeID, productID)
 			return err
 		},
 	}
-	lq.filter("store_id = ? AND product_id = ?", storeID, productID)
+	lq.filter("m.store_id = ? AND m.product_id = ?", storeID, productID)
+	if f.TokenID != 0 {
+		lq.filter("m.token_id = ?", f.TokenID)
+	}
 	return listPage(ctx, d.Pool, req, lq, func(row pgx.Row) (aforro.StockMovement, error) {
 		var m aforro.StockMovement
-		err := row.Scan(&m.ID, &m.Delta, &m.QuantityBefore, &m.QuantityAfter, &m.Reason, &m.OrderID, &m.CreatedAt, &m.TransferID)
+		err := row.Scan(&m.ID, &m.Delta, &m.QuantityBefore, &m.QuantityAfter, &m.Reason, &m.Note, &m.Reference, &m.OrderID,
+			&m.CreatedAt, &m.TransferID, &m.Token, &m.Source)
 		m.CreatedAt = m.CreatedAt.UTC()
 		return m, err
 	}, func(m aforro.StockMovement) []string { return []string{itoa(m.ID)} })

@@ -221,7 +221,7 @@ func TestListPlansTouchFewBuffers(t *testing.T) {
 		{"all orders by status", orders(aforro.OrderFilter{Status: aforro.StatusCancelled}), true},
 		{"orders of a scope", orders(aforro.OrderFilter{Stores: []int64{1, 2}}), false},
 		{"movements", func(d *db.DB, req aforro.PageRequest) ([]string, error) {
-			p, err := d.ListMovements(ctx, 1, movementsProduct, req)
+			p, err := d.ListMovements(ctx, 1, movementsProduct, aforro.MovementFilter{}, req)
 			return p.Next, err
 		}, true},
 		{"summaries", func(d *db.DB, req aforro.PageRequest) ([]string, error) {

@@ -230,9 +230,10 @@ func insertOrder(ctx context.Context, tx pgx.Tx, o *aforro.Order, lines []orderL
 	if o.CustomerEmail != "" {
 		email = &o.CustomerEmail
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO orders (store_id, status, customer_email, total_amount)
-		VALUES ($1, $2, $3, $4) RETURNING id, created_at`,
-		o.Store, o.Status, email, o.TotalAmount).Scan(&o.ID, &o.CreatedAt)
+	by := ActorFrom(ctx)
+	err := tx.QueryRow(ctx, `INSERT INTO orders (store_id, status, customer_email, total_amount, placed_by_token_id, source)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at, source, `+tokenRefSQL("placed_by_token_id"),
+		o.Store, o.Status, email, o.TotalAmount, by.token(), by.Source).Scan(&o.ID, &o.CreatedAt, &o.Source, &o.PlacedBy)
 	if err != nil {
 		return wrapError(err, "insert order")
 	}
@@ -279,7 +280,7 @@ func confirm(ctx context.Context, tx pgx.Tx, o aforro.Order, lines []orderLine) 
 	for i, l := range lines {
 		deltas[i] = -int32(l.quantity)
 	}
-	if err := moveStock(ctx, tx, o.Store, productIDs(lines), deltas, aforro.ReasonOrder, o.ID); err != nil {
+	if err := moveStock(ctx, tx, o.Store, productIDs(lines), deltas, Movement{Reason: aforro.ReasonOrder, OrderID: o.ID}); err != nil {
 		return err
 	}
 	return enqueueOrderEvent(ctx, tx, aforro.EventOrderConfirmed, o, o.CustomerEmail != "")
@@ -368,21 +369,20 @@ func unknownProducts(list string, ids []int64, known func(int64) bool) error {
 }
 
 // moveStock adds deltas[i] to the locked inventory row of products[i] and
-// writes one ledger row each. The CHECK on quantity is the last line of
-// defence: callers have already checked that no quantity goes negative.
-func moveStock(ctx context.Context, tx pgx.Tx, storeID int64, products []int64, deltas []int32, reason string, orderID int64) error {
-	return moveStockFor(ctx, tx, storeID, products, deltas, reason, orderID, 0)
-}
-
-// moveStockFor is moveStock for the movements of an order or a transfer
-// (0: none), which the ledger rows name.
-func moveStockFor(ctx context.Context, tx pgx.Tx, storeID int64, products []int64, deltas []int32, reason string, orderID, transferID int64) error {
+// writes one ledger row for each, saying m (its By, when zero, is the
+// context's Actor). It is the one path every stock change takes into the
+// ledger.
+func moveStock(ctx context.Context, tx pgx.Tx, storeID int64, products []int64, deltas []int32, m Movement) error {
 	var oid, tid *int64
-	if orderID != 0 {
-		oid = &orderID
+	if m.OrderID != 0 {
+		oid = &m.OrderID
 	}
-	if transferID != 0 {
-		tid = &transferID
+	if m.TransferID != 0 {
+		tid = &m.TransferID
+	}
+	by := m.By
+	if by.Source == "" {
+		by = ActorFrom(ctx)
 	}
 	_, err := tx.Exec(ctx, `
 		WITH d AS (
@@ -392,9 +392,10 @@ func moveStockFor(ctx context.Context, tx pgx.Tx, storeID int64, products []int6
 			  FROM d WHERE i.store_id = $1 AND i.product_id = d.product_id
 			RETURNING i.product_id, i.quantity
 		)
-		INSERT INTO stock_movements (store_id, product_id, delta, quantity_before, quantity_after, reason, order_id, transfer_id)
-		SELECT $1, upd.product_id, d.delta, upd.quantity - d.delta, upd.quantity, $4, $5, $6
-		  FROM upd JOIN d USING (product_id)`, storeID, products, deltas, reason, oid, tid)
+		INSERT INTO stock_movements (store_id, product_id, delta, quantity_before, quantity_after, reason, order_id, transfer_id,
+		                             note, reference, token_id, source)
+		SELECT $1, upd.product_id, d.delta, upd.quantity - d.delta, upd.quantity, $4, $5, $6, $7, $8, $9, $10
+		  FROM upd JOIN d USING (product_id)`, storeID, products, deltas, m.Reason, oid, tid, m.Note, m.Reference, by.token(), by.Source)
 	if err != nil {
 		return wrapError(err, "move stock")
 	}
@@ -434,8 +435,9 @@ func joinIDs(ids []int64) string {
 	return b.String()
 }
 
-const orderHeaderSQL = `SELECT o.id, o.store_id, s.name, s.location, o.status, o.created_at, o.cancelled_at,
-	       coalesce(o.customer_email, ''), o.total_amount
+var orderHeaderSQL = `SELECT o.id, o.store_id, s.name, s.location, o.status, o.created_at, o.cancelled_at,
+	       coalesce(o.customer_email, ''), o.total_amount, o.source, ` + tokenRefSQL("o.placed_by_token_id") + `,
+	       ` + tokenRefSQL("o.cancelled_by_token_id") + `
 	  FROM orders o JOIN stores s ON s.id = o.store_id WHERE o.id = $1`
 
 // Order returns one order with its lines, shaped like its create response.
@@ -449,7 +451,7 @@ func (d *DB) Order(ctx context.Context, id int64) (aforro.Order, error) {
 func getOrder(ctx context.Context, q Querier, id int64, lock string) (aforro.Order, error) {
 	var o aforro.Order
 	err := q.QueryRow(ctx, orderHeaderSQL+lock, id).Scan(&o.ID, &o.Store, &o.StoreName, &o.StoreLocation,
-		&o.Status, &o.CreatedAt, &o.CancelledAt, &o.CustomerEmail, &o.TotalAmount)
+		&o.Status, &o.CreatedAt, &o.CancelledAt, &o.CustomerEmail, &o.TotalAmount, &o.Source, &o.PlacedBy, &o.CancelledBy)
 	if err != nil {
 		return o, wrapError(err, "get order", noRow("Order", id))
 	}
@@ -502,12 +504,14 @@ func (d *DB) CancelOrder(ctx context.Context, id int64) (aforro.Order, error) {
 			ORDER BY product_id FOR UPDATE`, o.Store, ids); err != nil {
 			return wrapError(err, "lock inventory")
 		}
-		if err := moveStock(ctx, tx, o.Store, ids, qty, aforro.ReasonCancel, o.ID); err != nil {
+		if err := moveStock(ctx, tx, o.Store, ids, qty, Movement{Reason: aforro.ReasonCancel, OrderID: o.ID}); err != nil {
 			return err
 		}
 		var at time.Time
-		if err := tx.QueryRow(ctx, `UPDATE orders SET status = 'CANCELLED', cancelled_at = now()
-			WHERE id = $1 RETURNING cancelled_at`, id).Scan(&at); err != nil {
+		// The cancel's movements carry its actor's source; the order keeps
+		// the token, if any.
+		if err := tx.QueryRow(ctx, `UPDATE orders SET status = 'CANCELLED', cancelled_at = now(), cancelled_by_token_id = $2
+			WHERE id = $1 RETURNING cancelled_at, `+tokenRefSQL("cancelled_by_token_id"), id, ActorFrom(ctx).token()).Scan(&at, &o.CancelledBy); err != nil {
 			return wrapError(err, "cancel order")
 		}
 		at = at.UTC()
@@ -526,7 +530,8 @@ func (d *DB) ListOrders(ctx context.Context, f aforro.OrderFilter, req aforro.Pa
 		from:  `orders o`,
 		alias: "o",
 		columns: `o.id, o.store_id, o.status, o.created_at,
-			(SELECT coalesce(sum(quantity_requested), 0) FROM order_items WHERE order_id = o.id)`,
+			(SELECT coalesce(sum(quantity_requested), 0) FROM order_items WHERE order_id = o.id),
+			` + tokenRefSQL("o.placed_by_token_id"),
 		order: []sortKey{{expr: "o.created_at", cast: "timestamptz", desc: true}, {expr: "o.id", cast: "bigint", desc: true}},
 	}
 	switch {
@@ -549,7 +554,7 @@ func (d *DB) ListOrders(ctx context.Context, f aforro.OrderFilter, req aforro.Pa
 	}
 	return listPage(ctx, d.Pool, req, lq, func(row pgx.Row) (aforro.OrderSummary, error) {
 		var o aforro.OrderSummary
-		err := row.Scan(&o.ID, &o.Store, &o.Status, &o.CreatedAt, &o.TotalItems)
+		err := row.Scan(&o.ID, &o.Store, &o.Status, &o.CreatedAt, &o.TotalItems, &o.PlacedBy)
 		o.CreatedAt = o.CreatedAt.UTC()
 		return o, err
 	}, func(o aforro.OrderSummary) []string { return []string{timeKey(o.CreatedAt), itoa(o.ID)} })

@@ -54,8 +54,10 @@ func (d *DB) CreateTransfer(ctx context.Context, req aforro.CreateTransfer, key 
 			return aforro.Transfer{}, err
 		}
 		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO transfers (source_store_id, destination_store_id, note, reference)
-			VALUES ($1, $2, $3, $4) RETURNING id`, req.SourceStoreID, req.DestinationStoreID, req.Note, req.Reference).Scan(&id)
+		by := ActorFrom(ctx)
+		err := tx.QueryRow(ctx, `INSERT INTO transfers (source_store_id, destination_store_id, note, reference, created_by_token_id, source)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, req.SourceStoreID, req.DestinationStoreID, req.Note, req.Reference,
+			by.token(), by.Source).Scan(&id)
 		if err != nil {
 			return aforro.Transfer{}, wrapError(err, "insert transfer")
 		}
@@ -202,13 +204,14 @@ func (d *DB) ShipTransfer(ctx context.Context, id int64, allow TransferAccess, k
 			e.RejectedItems = short
 			return aforro.Transfer{}, e
 		}
-		if err := moveStockFor(ctx, tx, h.source, ids, out, aforro.ReasonTransferOut, 0, id); err != nil {
+		if err := moveStock(ctx, tx, h.source, ids, out, Movement{Reason: aforro.ReasonTransferOut, TransferID: id}); err != nil {
 			return aforro.Transfer{}, err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE transfer_lines SET shipped = quantity WHERE transfer_id = $1`, id); err != nil {
 			return aforro.Transfer{}, wrapError(err, "ship transfer lines")
 		}
-		return settle(ctx, tx, h, aforro.TransferShipped, "shipped_at = now()", aforro.EventTransferShipped)
+		return settle(ctx, tx, h, aforro.TransferShipped, "shipped_at = now(), shipped_by_token_id = $3", aforro.EventTransferShipped,
+			ActorFrom(ctx).token())
 	})
 	return res, wrapError(err, "ship transfer")
 }
@@ -260,7 +263,7 @@ func (d *DB) ReceiveTransfer(ctx context.Context, id int64, req aforro.ReceiveTr
 					"Receiving %d of product %d would exceed the maximum stock of %d.", arrived[i], p, aforro.MaxStock)
 			}
 		}
-		if err := moveStockFor(ctx, tx, h.destination, got.ids, arrived, aforro.ReasonTransferIn, 0, id); err != nil {
+		if err := moveStock(ctx, tx, h.destination, got.ids, arrived, Movement{Reason: aforro.ReasonTransferIn, TransferID: id}); err != nil {
 			return aforro.Transfer{}, err
 		}
 		for _, reason := range []string{aforro.RejectDamaged, aforro.RejectMissing, aforro.RejectOther} {
@@ -274,7 +277,7 @@ func (d *DB) ReceiveTransfer(ctx context.Context, id int64, req aforro.ReceiveTr
 			if len(ids) == 0 {
 				continue
 			}
-			if err := moveStockFor(ctx, tx, h.destination, ids, lost, aforro.ReasonWriteOffPrefix+reason, 0, id); err != nil {
+			if err := moveStock(ctx, tx, h.destination, ids, lost, Movement{Reason: aforro.ReasonWriteOffPrefix + reason, TransferID: id}); err != nil {
 				return aforro.Transfer{}, err
 			}
 		}
@@ -339,7 +342,9 @@ func tallyReceipt(id int64, lines []aforro.ReceiptLineInput, onRoad map[int64]in
 // the transfer's lines.
 func recordReceipt(ctx context.Context, tx pgx.Tx, id int64, lines []aforro.ReceiptLineInput, got receiptTally) error {
 	var receipt int64
-	if err := tx.QueryRow(ctx, `INSERT INTO transfer_receipts (transfer_id) VALUES ($1) RETURNING id`, id).Scan(&receipt); err != nil {
+	by := ActorFrom(ctx)
+	if err := tx.QueryRow(ctx, `INSERT INTO transfer_receipts (transfer_id, token_id, source) VALUES ($1, $2, $3) RETURNING id`,
+		id, by.token(), by.Source).Scan(&receipt); err != nil {
 		return wrapError(err, "insert receipt")
 	}
 	ids := make([]int64, len(lines))
@@ -393,7 +398,7 @@ func (d *DB) CancelTransfer(ctx context.Context, id int64, allow TransferAccess)
 			if _, err := lockStock(ctx, tx, h.source, ids); err != nil {
 				return aforro.Transfer{}, err
 			}
-			if err := moveStockFor(ctx, tx, h.source, ids, back, aforro.ReasonTransferReturn, 0, id); err != nil {
+			if err := moveStock(ctx, tx, h.source, ids, back, Movement{Reason: aforro.ReasonTransferReturn, TransferID: id}); err != nil {
 				return aforro.Transfer{}, err
 			}
 			if _, err := tx.Exec(ctx, `UPDATE transfer_lines SET returned = returned + in_transit
@@ -403,7 +408,8 @@ func (d *DB) CancelTransfer(ctx context.Context, id int64, allow TransferAccess)
 		default:
 			return aforro.Transfer{}, illegalChange(h, "cancelled")
 		}
-		return settle(ctx, tx, h, aforro.TransferCancelled, "cancelled_at = now()", aforro.EventTransferCancelled)
+		return settle(ctx, tx, h, aforro.TransferCancelled, "cancelled_at = now(), cancelled_by_token_id = $3", aforro.EventTransferCancelled,
+			ActorFrom(ctx).token())
 	})
 	return res.Transfer, wrapError(err, "cancel transfer")
 }
@@ -468,11 +474,12 @@ func lockStock(ctx context.Context, tx pgx.Tx, store int64, products []int64) (m
 // settle moves h to status (setting the extra assignments, such as the
 // status's timestamp), writes the event of the change in the same
 // transaction and returns the transfer as it now is.
-func settle(ctx context.Context, tx pgx.Tx, h transferHeader, status, set, event string) (aforro.Transfer, error) {
+func settle(ctx context.Context, tx pgx.Tx, h transferHeader, status, set, event string, setArgs ...any) (aforro.Transfer, error) {
 	if set != "" {
 		set = ", " + set
 	}
-	if _, err := tx.Exec(ctx, `UPDATE transfers SET status = $2, updated_at = now()`+set+` WHERE id = $1`, h.id, status); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE transfers SET status = $2, updated_at = now()`+set+` WHERE id = $1`,
+		append([]any{h.id, status}, setArgs...)...); err != nil {
 		return aforro.Transfer{}, wrapError(err, "change transfer status")
 	}
 	t, err := getTransfer(ctx, tx, h.id)
@@ -547,9 +554,11 @@ func (d *DB) TransferStores(ctx context.Context, id int64) (source, destination 
 func getTransfer(ctx context.Context, q Querier, id int64) (aforro.Transfer, error) {
 	var t aforro.Transfer
 	err := q.QueryRow(ctx, `SELECT id, status, source_store_id, destination_store_id, note, reference,
-		       created_at, updated_at, shipped_at, received_at, cancelled_at
+		       created_at, updated_at, shipped_at, received_at, cancelled_at, source,
+		       `+tokenRefSQL("created_by_token_id")+`, `+tokenRefSQL("shipped_by_token_id")+`, `+tokenRefSQL("cancelled_by_token_id")+`
 		  FROM transfers WHERE id = $1`, id).Scan(&t.ID, &t.Status, &t.SourceStoreID, &t.DestinationStoreID,
-		&t.Note, &t.Reference, &t.CreatedAt, &t.UpdatedAt, &t.ShippedAt, &t.ReceivedAt, &t.CancelledAt)
+		&t.Note, &t.Reference, &t.CreatedAt, &t.UpdatedAt, &t.ShippedAt, &t.ReceivedAt, &t.CancelledAt, &t.Source,
+		&t.CreatedBy, &t.ShippedBy, &t.CancelledBy)
 	if err != nil {
 		return t, wrapError(err, "get transfer", noRow("Transfer", id))
 	}
@@ -574,7 +583,8 @@ func getTransfer(ctx context.Context, q Querier, id int64) (aforro.Transfer, err
 	if err != nil {
 		return t, wrapError(err, "get transfer lines")
 	}
-	rows, err = q.Query(ctx, `SELECT r.id, r.created_at, l.product_id, l.accepted, l.rejected, coalesce(l.reason, '')
+	rows, err = q.Query(ctx, `SELECT r.id, r.created_at, r.source, `+tokenRefSQL("r.token_id")+`,
+		       l.product_id, l.accepted, l.rejected, coalesce(l.reason, '')
 		  FROM transfer_receipts r JOIN transfer_receipt_lines l ON l.receipt_id = r.id
 		 WHERE r.transfer_id = $1 ORDER BY r.id, l.id`, id)
 	if err != nil {
@@ -583,10 +593,12 @@ func getTransfer(ctx context.Context, q Querier, id int64) (aforro.Transfer, err
 	t.Receipts = []aforro.Receipt{}
 	var rid int64
 	var at time.Time
+	var source string
+	var by *aforro.TokenRef
 	var rl aforro.ReceiptLine
-	_, err = pgx.ForEachRow(rows, []any{&rid, &at, &rl.ProductID, &rl.Accepted, &rl.Rejected, &rl.Reason}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&rid, &at, &source, &by, &rl.ProductID, &rl.Accepted, &rl.Rejected, &rl.Reason}, func() error {
 		if n := len(t.Receipts); n == 0 || t.Receipts[n-1].ID != rid {
-			t.Receipts = append(t.Receipts, aforro.Receipt{ID: rid, CreatedAt: at.UTC()})
+			t.Receipts = append(t.Receipts, aforro.Receipt{ID: rid, CreatedAt: at.UTC(), Source: source, ReceivedBy: by})
 		}
 		last := &t.Receipts[len(t.Receipts)-1]
 		last.Lines = append(last.Lines, rl)

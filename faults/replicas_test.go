@@ -151,7 +151,7 @@ func TestReadReplicas(t *testing.T) {
 	}
 	was := item(c.token).Quantity
 	req, _ := http.NewRequest(http.MethodPost, stock+"adjust/",
-		strings.NewReader(`{"delta": 7, "reason": "delivery"}`))
+		strings.NewReader(`{"delta": 7, "reason": "received"}`))
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusOK {

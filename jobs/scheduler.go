@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 )
 
 // Scheduler runs jobs on the cluster's leader only: a gocron v2 scheduler in
@@ -115,7 +116,8 @@ func (s *Scheduler) run(ctx context.Context, name string) error {
 	r.stats.LastStartedAt = &start
 	s.mu.Unlock()
 
-	err := r.fn(ctx)
+	// Whatever a job changes records the job as its maker (migration 012).
+	err := r.fn(db.WithActor(ctx, db.Actor{Source: aforro.SourceJob}))
 
 	took := time.Since(start)
 	s.mu.Lock()

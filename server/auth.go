@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bunrouter"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 )
 
 type tokenKey struct{}
@@ -54,7 +55,9 @@ func (s *Server) authorize(rt route, next handlerFunc) handlerFunc {
 				}
 			}
 		}
-		return next(w, req.WithContext(context.WithValue(req.Context(), tokenKey{}, tok)))
+		// Every change the request makes records its token (db.Actor).
+		ctx := db.WithActor(context.WithValue(req.Context(), tokenKey{}, tok), db.TokenActor(tok.ID))
+		return next(w, req.WithContext(ctx))
 	}
 }
 

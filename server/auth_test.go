@@ -34,7 +34,7 @@ func TestRouteTableAuth(t *testing.T) {
 	bodies := map[string]string{
 		"POST /api/orders":                                  `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1}]}`,
 		"PUT /api/stores/:id/inventory/:product_id":         `{"quantity": 3, "reason": "count"}`,
-		"POST /api/stores/:id/inventory/:product_id/adjust": `{"delta": 1, "reason": "found one"}`,
+		"POST /api/stores/:id/inventory/:product_id/adjust": `{"delta": 1, "reason": "correction"}`,
 		"POST /api/categories":                              `{"name": "Garden"}`,
 		"PATCH /api/categories/:id":                         `{"name": "Gadgets"}`,
 		"POST /api/products":                                `{"title": "Lamp", "price": "9.99", "category_id": 1}`,

@@ -4,16 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/uptrace/bunrouter"
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/db"
 )
-
-// maxNoteLen bounds a batch row's note.
-const maxNoteLen = 500
 
 // stockBatch answers POST /api/stores/{id}/inventory/batch/: many set or
 // add writes of one store in one transaction. What is wrong with the
@@ -98,15 +94,7 @@ func validBatchRow(i int, row *aforro.StockBatchRow, add bool) db.BatchRow {
 	case !add && (*q < 0 || *q > aforro.MaxStock):
 		errs.Add("quantity", "must be between 0 and 1000000000 (set mode)")
 	}
-	row.Reason = validReason(row.Reason, &errs)
-	row.Note = strings.TrimSpace(row.Note)
-	switch {
-	case len([]rune(row.Note)) > maxNoteLen:
-		errs.Add("note", fmt.Sprintf("must be at most %d characters", maxNoteLen))
-	case hasControl(row.Note, false):
-		errs.Add("note", "must not contain control characters")
-	}
-	out := db.BatchRow{ProductID: row.ProductID, Reason: row.Reason, Note: row.Note}
+	out := db.BatchRow{ProductID: row.ProductID, Movement: validMovement(row.Reason, row.Note, row.Reference, &errs)}
 	if row.Quantity != nil {
 		out.Quantity = *row.Quantity
 	}

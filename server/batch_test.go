@@ -54,25 +54,25 @@ func TestStockBatch(t *testing.T) {
 			`{"mode": "set", "error_policy": "reject_failed", "rows": [
 				{"product_id": 2, "quantity": 7, "reason": "count"},
 				{"product_id": 99, "quantity": 1, "reason": "count"},
-				{"product_id": 5, "quantity": 4, "reason": "delivery", "note": "box 3"},
+				{"product_id": 5, "quantity": 4, "reason": "received", "note": "box 3"},
 				{"product_id": 1, "quantity": 10, "reason": "count"}]}`,
 			200, []row{{n(3), n(7), ""}, {nil, nil, "rows[1].product_id"}, {nil, n(4), ""}, {n(10), n(10), ""}},
 			[5]int{10, 7, 0, 50, 4}, 3},
 		{"add, reject_all: a row below zero rejects every row",
 			`{"mode": "add", "error_policy": "reject_all", "rows": [
-				{"product_id": 1, "quantity": 5, "reason": "delivery"},
+				{"product_id": 1, "quantity": 5, "reason": "received"},
 				{"product_id": 2, "quantity": -4, "reason": "damaged"}]}`,
 			422, []row{{n(10), n(15), ""}, {n(3), nil, "rows[1].quantity"}},
 			initial, 0},
 		{"add, reject_failed: the row below zero fails alone",
 			`{"mode": "add", "error_policy": "reject_failed", "rows": [
-				{"product_id": 1, "quantity": 5, "reason": "delivery"},
+				{"product_id": 1, "quantity": 5, "reason": "received"},
 				{"product_id": 2, "quantity": -4, "reason": "damaged"},
-				{"product_id": 4, "quantity": -50, "reason": "recall"}]}`,
+				{"product_id": 4, "quantity": -50, "reason": "return"}]}`,
 			200, []row{{n(10), n(15), ""}, {n(3), nil, "rows[1].quantity"}, {n(50), n(0), ""}},
 			[5]int{15, 3, 0, 0, -1}, 2},
 		{"add to a row the store does not have",
-			`{"mode": "add", "error_policy": "reject_failed", "rows": [{"product_id": 5, "quantity": 1, "reason": "found"}]}`,
+			`{"mode": "add", "error_policy": "reject_failed", "rows": [{"product_id": 5, "quantity": 1, "reason": "correction"}]}`,
 			200, []row{{nil, nil, "rows[0].product_id"}}, initial, 0},
 		{"dry run: a preview that changes nothing",
 			`{"mode": "set", "error_policy": "reject_all", "dry_run": true, "rows": [
@@ -80,7 +80,7 @@ func TestStockBatch(t *testing.T) {
 			200, []row{{n(0), n(9), ""}, {nil, n(2), ""}}, initial, 0},
 		{"dry run of a batch reject_all rejects",
 			`{"mode": "add", "error_policy": "reject_all", "dry_run": true, "rows": [
-				{"product_id": 3, "quantity": -1, "reason": "x"}, {"product_id": 4, "quantity": 1, "reason": "x"}]}`,
+				{"product_id": 3, "quantity": -1, "reason": "other"}, {"product_id": 4, "quantity": 1, "reason": "other"}]}`,
 			422, []row{{n(0), nil, "rows[0].quantity"}, {n(50), n(51), ""}}, initial, 0},
 		{"row validation: each row's own fields",
 			`{"mode": "set", "error_policy": "reject_failed", "rows": [
@@ -94,12 +94,12 @@ func TestStockBatch(t *testing.T) {
 			[5]int{10, 3, 0, 49, -1}, 1},
 		{"a product twice fails both times",
 			`{"mode": "add", "error_policy": "reject_failed", "rows": [
-				{"product_id": 1, "quantity": 1, "reason": "x"}, {"product_id": 2, "quantity": 1, "reason": "x"},
-				{"product_id": 1, "quantity": 2, "reason": "x"}]}`,
+				{"product_id": 1, "quantity": 1, "reason": "other"}, {"product_id": 2, "quantity": 1, "reason": "other"},
+				{"product_id": 1, "quantity": 2, "reason": "other"}]}`,
 			200, []row{{nil, nil, "rows[0].product_id"}, {n(3), n(4), ""}, {nil, nil, "rows[2].product_id"}},
 			[5]int{10, 4, 0, 50, -1}, 1},
 		{"add of zero is refused as adjust refuses it",
-			`{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 1, "quantity": 0, "reason": "x"}]}`,
+			`{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 1, "quantity": 0, "reason": "other"}]}`,
 			422, []row{{nil, nil, "rows[0].quantity"}}, initial, 0},
 	}
 	for _, tc := range cases {
@@ -160,9 +160,9 @@ func TestStockBatchRequestErrors(t *testing.T) {
 		if i > 0 {
 			many.WriteString(",")
 		}
-		fmt.Fprintf(&many, `{"product_id": %d, "quantity": 1, "reason": "x"}`, i+1)
+		fmt.Fprintf(&many, `{"product_id": %d, "quantity": 1, "reason": "other"}`, i+1)
 	}
-	row := `[{"product_id": 1, "quantity": 1, "reason": "x"}]`
+	row := `[{"product_id": 1, "quantity": 1, "reason": "other"}]`
 	cases := []struct {
 		name, path, body string
 		status           int
@@ -174,8 +174,8 @@ func TestStockBatchRequestErrors(t *testing.T) {
 		{"an unknown policy", batchPath, `{"mode": "add", "error_policy": "best_effort", "rows": ` + row + `}`, 400, "error_policy"},
 		{"no rows", batchPath, `{"mode": "add", "error_policy": "reject_all", "rows": []}`, 400, "rows"},
 		{"too many rows", batchPath, `{"mode": "add", "error_policy": "reject_all", "rows": [` + many.String() + `]}`, 400, "rows"},
-		{"a quantity of the wrong type", batchPath, `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 1, "quantity": "2", "reason": "x"}]}`, 400, "rows[0].quantity"},
-		{"an unknown field", batchPath, `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 1, "quantity": 2, "reason": "x", "qty": 1}]}`, 400, "qty"},
+		{"a quantity of the wrong type", batchPath, `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 1, "quantity": "2", "reason": "other"}]}`, 400, "rows[0].quantity"},
+		{"an unknown field", batchPath, `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 1, "quantity": 2, "reason": "other", "qty": 1}]}`, 400, "qty"},
 		{"an unknown store", "/api/stores/99/inventory/batch/", `{"mode": "add", "error_policy": "reject_all", "rows": ` + row + `}`, 404, ""},
 	}
 	for _, tc := range cases {
@@ -208,7 +208,7 @@ func TestStockBatchIdempotency(t *testing.T) {
 	srv := newTestServer(t)
 	srv.exec(t, servertest.Catalogue+ledgerFixture)
 	key := func(k string) []string { return []string{"Idempotency-Key", k} }
-	body := `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 1, "quantity": 2, "reason": "delivery"}, {"product_id": 4, "quantity": -5, "reason": "sold"}]}`
+	body := `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 1, "quantity": 2, "reason": "received"}, {"product_id": 4, "quantity": -5, "reason": "shrinkage"}]}`
 
 	first := srv.post(t, batchPath, body, key("b-1")...)
 	replay := srv.post(t, "/api/stores/1/inventory/batch", body, key("b-1")...)
@@ -227,15 +227,15 @@ func TestStockBatchIdempotency(t *testing.T) {
 	}
 
 	// A rejected batch and a dry run store nothing under their key.
-	bad := `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 2, "quantity": -10, "reason": "sold"}]}`
+	bad := `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 2, "quantity": -10, "reason": "shrinkage"}]}`
 	if r := srv.post(t, batchPath, bad, key("b-2")...); r.status != 422 {
 		t.Fatalf("rejected: %d %s", r.status, r.body)
 	}
-	srv.do(t, "PUT", "/api/stores/1/inventory/2", `{"quantity": 20, "reason": "delivery"}`)
+	srv.do(t, "PUT", "/api/stores/1/inventory/2", `{"quantity": 20, "reason": "received"}`)
 	if r := srv.post(t, batchPath, bad, key("b-2")...); r.status != 200 || r.header.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("after the rejection: %d %s", r.status, r.body)
 	}
-	dry := `{"mode": "add", "error_policy": "reject_all", "dry_run": true, "rows": [{"product_id": 3, "quantity": 1, "reason": "x"}]}`
+	dry := `{"mode": "add", "error_policy": "reject_all", "dry_run": true, "rows": [{"product_id": 3, "quantity": 1, "reason": "other"}]}`
 	for range 2 {
 		if r := srv.post(t, batchPath, dry, key("b-3")...); r.status != 200 || r.header.Get("Idempotent-Replayed") != "" {
 			t.Fatalf("dry run: %d %s", r.status, r.body)
@@ -247,7 +247,7 @@ func TestStockBatchIdempotency(t *testing.T) {
 
 	// Concurrent duplicates make one change.
 	const n = 8
-	dup := `{"mode": "add", "error_policy": "reject_failed", "rows": [{"product_id": 3, "quantity": 1, "reason": "found"}, {"product_id": 1, "quantity": 1, "reason": "found"}]}`
+	dup := `{"mode": "add", "error_policy": "reject_failed", "rows": [{"product_id": 3, "quantity": 1, "reason": "correction"}, {"product_id": 1, "quantity": 1, "reason": "correction"}]}`
 	answers := make([]response, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -285,8 +285,8 @@ func TestStockBatchRacesOrders(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
 	srv.exec(t, servertest.Catalogue+ledgerFixture)
-	srv.do(t, "PUT", "/api/stores/1/inventory/1", `{"quantity": 100, "reason": "delivery"}`)
-	srv.do(t, "PUT", "/api/stores/1/inventory/4", `{"quantity": 100, "reason": "delivery"}`)
+	srv.do(t, "PUT", "/api/stores/1/inventory/1", `{"quantity": 100, "reason": "received"}`)
+	srv.do(t, "PUT", "/api/stores/1/inventory/4", `{"quantity": 100, "reason": "received"}`)
 	const rounds = 20
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -327,7 +327,7 @@ func TestStockBatchRacesOrders(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			body := `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 4, "quantity": 2, "reason": "delivery"}, {"product_id": 2, "quantity": 1, "reason": "delivery"}, {"product_id": 1, "quantity": 2, "reason": "delivery"}]}`
+			body := `{"mode": "add", "error_policy": "reject_all", "rows": [{"product_id": 4, "quantity": 2, "reason": "received"}, {"product_id": 2, "quantity": 1, "reason": "received"}, {"product_id": 1, "quantity": 2, "reason": "received"}]}`
 			r := srv.post(t, batchPath, body, "Idempotency-Key", fmt.Sprintf("race-%d", i))
 			mu.Lock()
 			defer mu.Unlock()

@@ -78,15 +78,29 @@ func (s *Server) getInventoryItem(w http.ResponseWriter, req bunrouter.Request) 
 	return nil
 }
 
-// validReason records a problem unless reason is 1-200 characters after trimming.
-func validReason(reason string, errs *aforro.FieldErrors) string {
-	reason = strings.TrimSpace(reason)
-	if n := len([]rune(reason)); n == 0 || n > 200 {
-		errs.Add("reason", "is required: say why the stock changes, in at most 200 characters")
-	} else if hasControl(reason, false) {
-		errs.Add("reason", "must not contain control characters")
+// validMovement checks a stock write's reason (a code of
+// aforro.StockReasons: an unknown one is refused with the list), note and
+// reference (optional, bounded, one line for the reference), and returns
+// them trimmed as the ledger keeps them.
+func validMovement(reason, note, reference string, errs *aforro.FieldErrors) db.Movement {
+	m := db.Movement{Reason: strings.TrimSpace(reason), Note: strings.TrimSpace(note), Reference: strings.TrimSpace(reference)}
+	switch {
+	case m.Reason == "":
+		errs.Add("reason", "is required: "+aforro.StockReasonProblem())
+	case !aforro.IsStockReason(m.Reason):
+		errs.Add("reason", aforro.StockReasonProblem())
 	}
-	return reason
+	if len([]rune(m.Note)) > aforro.MaxMovementNote {
+		errs.Add("note", fmt.Sprintf("must be at most %d characters", aforro.MaxMovementNote))
+	} else if hasControl(m.Note, true) {
+		errs.Add("note", "must be text without control characters other than line breaks and tabs")
+	}
+	if len([]rune(m.Reference)) > aforro.MaxMovementReference {
+		errs.Add("reference", fmt.Sprintf("must be at most %d characters", aforro.MaxMovementReference))
+	} else if hasControl(m.Reference, false) {
+		errs.Add("reference", "must be one line without control characters")
+	}
+	return m
 }
 
 func (s *Server) setStock(w http.ResponseWriter, req bunrouter.Request) error {
@@ -105,13 +119,14 @@ func (s *Server) setStock(w http.ResponseWriter, req bunrouter.Request) error {
 	case *body.Quantity < 0 || *body.Quantity > aforro.MaxStock:
 		errs.Add("quantity", "must be between 0 and 1000000000")
 	}
-	body.Reason = validReason(body.Reason, &errs)
+	m := validMovement(body.Reason, body.Note, body.Reference, &errs)
 	validExpected(body.ExpectedQuantity, &errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}
+	body.Reason, body.Note, body.Reference = m.Reason, m.Note, m.Reference
 	write := db.StockWrite{StoreID: storeID, ProductID: productID, Set: true, Quantity: *body.Quantity,
-		Reason: body.Reason, Expected: body.ExpectedQuantity}
+		Movement: m, Expected: body.ExpectedQuantity}
 	return s.writeStock(w, req, write, body)
 }
 
@@ -168,13 +183,14 @@ func (s *Server) adjustStock(w http.ResponseWriter, req bunrouter.Request) error
 	case *body.Delta == 0 || *body.Delta < -aforro.MaxStock || *body.Delta > aforro.MaxStock:
 		errs.Add("delta", "must be a non-zero integer between -1000000000 and 1000000000")
 	}
-	body.Reason = validReason(body.Reason, &errs)
+	m := validMovement(body.Reason, body.Note, body.Reference, &errs)
 	validExpected(body.ExpectedQuantity, &errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}
+	body.Reason, body.Note, body.Reference = m.Reason, m.Note, m.Reference
 	write := db.StockWrite{StoreID: storeID, ProductID: productID, Delta: *body.Delta,
-		Reason: body.Reason, Expected: body.ExpectedQuantity}
+		Movement: m, Expected: body.ExpectedQuantity}
 	return s.writeStock(w, req, write, body)
 }
 
@@ -188,11 +204,12 @@ func (s *Server) listMovements(w http.ResponseWriter, req bunrouter.Request) err
 	if err != nil {
 		return err
 	}
+	f := aforro.MovementFilter{TokenID: optionalID(req.URL.Query(), "token_id", &errs)}
 	if err := errs.Err(); err != nil {
 		return err
 	}
 	page, err := replicaRead(s, req, func(ctx context.Context, d *db.DB) (aforro.Page[aforro.StockMovement], error) {
-		return d.ListMovements(ctx, storeID, productID, pr)
+		return d.ListMovements(ctx, storeID, productID, f, pr)
 	})
 	if err != nil {
 		return err

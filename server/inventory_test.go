@@ -30,21 +30,21 @@ func TestInventoryRow(t *testing.T) {
 		status   int
 		quantity int // expected after, when status is 2xx
 	}{
-		{"set creates a missing row", "PUT", "/api/stores/1/inventory/5", `{"quantity": 12, "reason": "delivery"}`, 201, 12},
-		{"set an existing row", "PUT", "/api/stores/1/inventory/5/", `{"quantity": 4, "reason": "stock count"}`, 200, 4},
+		{"set creates a missing row", "PUT", "/api/stores/1/inventory/5", `{"quantity": 12, "reason": "received"}`, 201, 12},
+		{"set an existing row", "PUT", "/api/stores/1/inventory/5/", `{"quantity": 4, "reason": "count"}`, 200, 4},
 		{"adjust up", "POST", "/api/stores/1/inventory/5/adjust", `{"delta": 6, "reason": "return"}`, 200, 10},
-		{"adjust down to zero", "POST", "/api/stores/1/inventory/5/adjust/", `{"delta": -10, "reason": "breakage"}`, 200, 0},
-		{"adjust below zero is a conflict", "POST", "/api/stores/1/inventory/5/adjust", `{"delta": -1, "reason": "theft"}`, 409, 0},
+		{"adjust down to zero", "POST", "/api/stores/1/inventory/5/adjust/", `{"delta": -10, "reason": "damaged"}`, 200, 0},
+		{"adjust below zero is a conflict", "POST", "/api/stores/1/inventory/5/adjust", `{"delta": -1, "reason": "shrinkage"}`, 409, 0},
 		{"adjust needs a reason", "POST", "/api/stores/1/inventory/5/adjust", `{"delta": 1, "reason": "  "}`, 400, 0},
-		{"adjust needs a delta", "POST", "/api/stores/1/inventory/5/adjust", `{"reason": "x"}`, 400, 0},
-		{"zero delta", "POST", "/api/stores/1/inventory/5/adjust", `{"delta": 0, "reason": "x"}`, 400, 0},
-		{"set a negative quantity", "PUT", "/api/stores/1/inventory/5", `{"quantity": -1, "reason": "x"}`, 400, 0},
-		{"set without quantity", "PUT", "/api/stores/1/inventory/5", `{"reason": "x"}`, 400, 0},
-		{"set too much", "PUT", "/api/stores/1/inventory/5", `{"quantity": 1000000001, "reason": "x"}`, 400, 0},
-		{"set a float", "PUT", "/api/stores/1/inventory/5", `{"quantity": 1.5, "reason": "x"}`, 400, 0},
-		{"set on an unknown store", "PUT", "/api/stores/99/inventory/5", `{"quantity": 1, "reason": "x"}`, 404, 0},
-		{"set an unknown product", "PUT", "/api/stores/1/inventory/99", `{"quantity": 1, "reason": "x"}`, 404, 0},
-		{"adjust a row the store lacks", "POST", "/api/stores/2/inventory/1/adjust", `{"delta": 1, "reason": "x"}`, 404, 0},
+		{"adjust needs a delta", "POST", "/api/stores/1/inventory/5/adjust", `{"reason": "other"}`, 400, 0},
+		{"zero delta", "POST", "/api/stores/1/inventory/5/adjust", `{"delta": 0, "reason": "other"}`, 400, 0},
+		{"set a negative quantity", "PUT", "/api/stores/1/inventory/5", `{"quantity": -1, "reason": "other"}`, 400, 0},
+		{"set without quantity", "PUT", "/api/stores/1/inventory/5", `{"reason": "other"}`, 400, 0},
+		{"set too much", "PUT", "/api/stores/1/inventory/5", `{"quantity": 1000000001, "reason": "other"}`, 400, 0},
+		{"set a float", "PUT", "/api/stores/1/inventory/5", `{"quantity": 1.5, "reason": "other"}`, 400, 0},
+		{"set on an unknown store", "PUT", "/api/stores/99/inventory/5", `{"quantity": 1, "reason": "other"}`, 404, 0},
+		{"set an unknown product", "PUT", "/api/stores/1/inventory/99", `{"quantity": 1, "reason": "other"}`, 404, 0},
+		{"adjust a row the store lacks", "POST", "/api/stores/2/inventory/1/adjust", `{"delta": 1, "reason": "other"}`, 404, 0},
 	}
 	for _, st := range steps {
 		r := srv.do(t, st.method, st.path, st.body)
@@ -78,7 +78,7 @@ func TestInventoryRow(t *testing.T) {
 	for _, m := range moves.Results {
 		got = append(got, mv{m.Delta, m.QuantityBefore, m.QuantityAfter, m.Reason})
 	}
-	want := []mv{{-10, 10, 0, "breakage"}, {6, 4, 10, "return"}, {-8, 12, 4, "stock count"}, {12, 0, 12, "delivery"}}
+	want := []mv{{-10, 10, 0, "damaged"}, {6, 4, 10, "return"}, {-8, 12, 4, "count"}, {12, 0, 12, "received"}}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("ledger newest first (-want +got):\n%s", d)
 	}

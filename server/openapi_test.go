@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/server"
 	"github.com/aforro/aforro/server/servertest"
 )
@@ -82,11 +84,11 @@ var conformanceRequests = []struct{ method, path, body string }{
 	{"GET", "/api/stores/1/inventory?low_stock=true", ""},
 	{"GET", "/api/stores/1/inventory/1", ""},
 	{"GET", "/api/stores/2/inventory/1", ""},
-	{"PUT", "/api/stores/1/inventory/5", `{"quantity": 3, "reason": "delivery"}`},
+	{"PUT", "/api/stores/1/inventory/5", `{"quantity": 3, "reason": "received"}`},
 	{"PUT", "/api/stores/1/inventory/5", `{"quantity": 4, "reason": "count"}`},
 	{"PUT", "/api/stores/1/inventory/5", `{"quantity": -4, "reason": "count"}`},
-	{"POST", "/api/stores/1/inventory/5/adjust", `{"delta": 2, "reason": "found"}`},
-	{"POST", "/api/stores/1/inventory/5/adjust", `{"delta": -99, "reason": "lost"}`},
+	{"POST", "/api/stores/1/inventory/5/adjust", `{"delta": 2, "reason": "correction"}`},
+	{"POST", "/api/stores/1/inventory/5/adjust", `{"delta": -99, "reason": "shrinkage"}`},
 	{"GET", "/api/stores/1/inventory/5/movements", ""},
 	{"POST", "/api/orders", `{"store_id": 1, "items": [{"product_id": 1, "quantity_requested": 1}], "customer_email": "a@example.com"}`},
 	{"POST", "/api/orders", `{"store_id": 1, "items": [{"product_id": 3, "quantity_requested": 1}]}`},
@@ -145,7 +147,7 @@ var conformanceRequests = []struct{ method, path, body string }{
 	{"GET", "/api/search/suggest?q=%20a%20", ""},
 
 	{"PUT", "/api/stores/1/inventory/5", `{"quantity": 9, "reason": "count", "expected_quantity": 0}`},
-	{"POST", "/api/stores/1/inventory/5/adjust", `{"delta": 1, "reason": "found", "expected_quantity": 0}`},
+	{"POST", "/api/stores/1/inventory/5/adjust", `{"delta": 1, "reason": "correction", "note": "found in the back", "reference": "DN-1", "expected_quantity": 0}`},
 	{"POST", "/api/admin/webhooks", `{"url": "http://127.0.0.1:9/hook", "events": ["order.confirmed"], "description": "ERP"}`},
 	{"POST", "/api/admin/webhooks", `{"url": "ftp://example.com/", "events": ["order.shipped"]}`},
 	{"GET", "/api/admin/webhooks", ""},
@@ -208,5 +210,23 @@ func validate(t *testing.T, router routers.Router, srv *testServer, method, path
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		t.Errorf("answer %d %s does not match the document: %v", resp.StatusCode, b, err)
+	}
+}
+
+// TestOpenAPIReasonCodes: the document's reason enums are the package's
+// lists, so a new code cannot be added in one place only.
+func TestOpenAPIReasonCodes(t *testing.T) {
+	doc, err := server.OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]string{"StockReason": aforro.StockReasons(), "LedgerReason": aforro.LedgerReasons()} {
+		var got []string
+		for _, v := range doc.Components.Schemas[name].Value.Enum {
+			got = append(got, fmt.Sprint(v))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s enum %v, want %v", name, got, want)
+		}
 	}
 }

@@ -73,6 +73,7 @@ func TestPlaceOrderRules(t *testing.T) {
 		r.decode(t, &o)
 		want := aforro.Order{ID: o.ID, Store: 1, StoreName: "Downtown", StoreLocation: "1 Main St, Lisbon",
 			Status: aforro.StatusConfirmed, CreatedAt: o.CreatedAt, TotalAmount: 2*129999 + 2999,
+			PlacedBy: &aforro.TokenRef{ID: 1, Name: "test admin"}, Source: aforro.SourceAPI,
 			Items: []aforro.OrderItem{
 				{ID: o.Items[0].ID, ProductID: 1, ProductTitle: "Laptop Pro 15", ProductPrice: 129999, QuantityRequested: 2},
 				{ID: o.Items[1].ID, ProductID: 2, ProductTitle: "Wireless Mouse", ProductPrice: 2999, QuantityRequested: 1},

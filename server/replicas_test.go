@@ -103,7 +103,7 @@ func TestReplicaRouting(t *testing.T) {
 
 	// The writer's next reads see its write: the primary answers them;
 	// another token's still go to the replica.
-	call(t, http.MethodPost, "/api/stores/1/inventory/1/adjust/", writer, `{"delta": -3, "reason": "breakage"}`)
+	call(t, http.MethodPost, "/api/stores/1/inventory/1/adjust/", writer, `{"delta": -3, "reason": "damaged"}`)
 	reads0, replica0 = reads()
 	call(t, http.MethodGet, "/api/stores/1/inventory/1/", writer, "")
 	call(t, http.MethodGet, "/api/products/1/", writer, "")

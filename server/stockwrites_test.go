@@ -41,13 +41,13 @@ func TestExpectedQuantity(t *testing.T) {
 	}{
 		{"set with the right expectation", "PUT", "/api/stores/1/inventory/1", `{"quantity": 8, "reason": "count", "expected_quantity": 10}`, 200, 0, 8},
 		{"set with a stale expectation", "PUT", "/api/stores/1/inventory/1", `{"quantity": 7, "reason": "count", "expected_quantity": 10}`, 409, 8, 8},
-		{"adjust with the right expectation", "POST", "/api/stores/1/inventory/1/adjust", `{"delta": -1, "reason": "sold", "expected_quantity": 8}`, 200, 0, 7},
-		{"adjust with a stale expectation", "POST", "/api/stores/1/inventory/1/adjust", `{"delta": -1, "reason": "sold", "expected_quantity": 8}`, 409, 7, 7},
-		{"a stale expectation wins over below zero", "POST", "/api/stores/1/inventory/1/adjust", `{"delta": -100, "reason": "x", "expected_quantity": 1}`, 409, 7, 7},
+		{"adjust with the right expectation", "POST", "/api/stores/1/inventory/1/adjust", `{"delta": -1, "reason": "shrinkage", "expected_quantity": 8}`, 200, 0, 7},
+		{"adjust with a stale expectation", "POST", "/api/stores/1/inventory/1/adjust", `{"delta": -1, "reason": "shrinkage", "expected_quantity": 8}`, 409, 7, 7},
+		{"a stale expectation wins over below zero", "POST", "/api/stores/1/inventory/1/adjust", `{"delta": -100, "reason": "other", "expected_quantity": 1}`, 409, 7, 7},
 		{"an expectation without it", "PUT", "/api/stores/1/inventory/1", `{"quantity": 7, "reason": "count"}`, 200, 0, 7},
 		{"a negative expectation", "PUT", "/api/stores/1/inventory/1", `{"quantity": 7, "reason": "count", "expected_quantity": -1}`, 400, 0, 7},
-		{"a row not stocked holds 0: stale", "PUT", "/api/stores/1/inventory/5", `{"quantity": 2, "reason": "delivery", "expected_quantity": 3}`, 409, 0, -1},
-		{"a row not stocked holds 0: created", "PUT", "/api/stores/1/inventory/5", `{"quantity": 2, "reason": "delivery", "expected_quantity": 0}`, 201, 0, 2},
+		{"a row not stocked holds 0: stale", "PUT", "/api/stores/1/inventory/5", `{"quantity": 2, "reason": "received", "expected_quantity": 3}`, 409, 0, -1},
+		{"a row not stocked holds 0: created", "PUT", "/api/stores/1/inventory/5", `{"quantity": 2, "reason": "received", "expected_quantity": 0}`, 201, 0, 2},
 	}
 	for _, st := range steps {
 		before := srv.movements(t, 1) + srv.movements(t, 5)
@@ -88,9 +88,9 @@ func TestStaleWritesRace(t *testing.T) {
 	for round := range 10 {
 		method, path, body := "PUT", "/api/stores/1/inventory/4", `{"quantity": 4, "reason": "count", "expected_quantity": 5}`
 		if round%2 == 1 {
-			method, path, body = "POST", "/api/stores/1/inventory/4/adjust", `{"delta": -1, "reason": "sold", "expected_quantity": 5}`
+			method, path, body = "POST", "/api/stores/1/inventory/4/adjust", `{"delta": -1, "reason": "shrinkage", "expected_quantity": 5}`
 		}
-		if r := srv.do(t, "PUT", "/api/stores/1/inventory/4", `{"quantity": 5, "reason": "reset"}`); r.status != 200 {
+		if r := srv.do(t, "PUT", "/api/stores/1/inventory/4", `{"quantity": 5, "reason": "correction"}`); r.status != 200 {
 			t.Fatalf("reset: %d %s", r.status, r.body)
 		}
 		start := make(chan struct{})
@@ -132,7 +132,7 @@ func TestIdempotentStockWrites(t *testing.T) {
 	srv := newTestServer(t)
 	srv.exec(t, servertest.Catalogue+ledgerFixture)
 	key := func(k string) []string { return []string{"Idempotency-Key", k} }
-	set := `{"quantity": 12, "reason": "delivery"}`
+	set := `{"quantity": 12, "reason": "received"}`
 
 	first := srv.do(t, "PUT", "/api/stores/1/inventory/5", set, key("put-1")...)
 	replay := srv.do(t, "PUT", "/api/stores/1/inventory/5/", set, key("put-1")...)
@@ -140,7 +140,7 @@ func TestIdempotentStockWrites(t *testing.T) {
 		replay.header.Get("Idempotent-Replayed") != "true" || first.header.Get("Idempotent-Replayed") != "" {
 		t.Errorf("PUT replay: %d %s / %d %s %v", first.status, first.body, replay.status, replay.body, replay.header)
 	}
-	if r := srv.do(t, "PUT", "/api/stores/1/inventory/5", `{"quantity": 13, "reason": "delivery"}`, key("put-1")...); r.status != 409 {
+	if r := srv.do(t, "PUT", "/api/stores/1/inventory/5", `{"quantity": 13, "reason": "received"}`, key("put-1")...); r.status != 409 {
 		t.Errorf("same key, other body: %d %s", r.status, r.body)
 	}
 	if r := srv.do(t, "PUT", "/api/stores/1/inventory/4", set, key("put-1")...); r.status != 409 {
@@ -152,11 +152,11 @@ func TestIdempotentStockWrites(t *testing.T) {
 
 	// A failed write stores nothing under its key: the same request later
 	// runs afresh.
-	adjust := `{"delta": -20, "reason": "sold"}`
+	adjust := `{"delta": -20, "reason": "shrinkage"}`
 	if r := srv.do(t, "POST", "/api/stores/1/inventory/5/adjust", adjust, key("adj-1")...); r.status != 409 {
 		t.Fatalf("below zero: %d %s", r.status, r.body)
 	}
-	srv.do(t, "PUT", "/api/stores/1/inventory/5", `{"quantity": 30, "reason": "delivery"}`)
+	srv.do(t, "PUT", "/api/stores/1/inventory/5", `{"quantity": 30, "reason": "received"}`)
 	if r := srv.do(t, "POST", "/api/stores/1/inventory/5/adjust", adjust, key("adj-1")...); r.status != 200 || r.header.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("after the failure: %d %s", r.status, r.body)
 	}
@@ -174,7 +174,7 @@ func TestIdempotentStockWrites(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			answers[i] = srv.do(t, "POST", "/api/stores/1/inventory/5/adjust", `{"delta": 1, "reason": "found"}`, key("adj-2")...)
+			answers[i] = srv.do(t, "POST", "/api/stores/1/inventory/5/adjust", `{"delta": 1, "reason": "correction"}`, key("adj-2")...)
 		}()
 	}
 	close(start)
@@ -194,7 +194,7 @@ func TestIdempotentStockWrites(t *testing.T) {
 
 	// Keys are the token's: another token's same key is its own.
 	other := srv.token(t, aforro.RoleStaff)
-	r := srv.do(t, "POST", "/api/stores/1/inventory/5/adjust", `{"delta": 1, "reason": "found"}`, "Idempotency-Key", "adj-2",
+	r := srv.do(t, "POST", "/api/stores/1/inventory/5/adjust", `{"delta": 1, "reason": "correction"}`, "Idempotency-Key", "adj-2",
 		"Authorization", "Bearer "+other)
 	if r.status != 200 || r.header.Get("Idempotent-Replayed") != "" || srv.quantity(t, 1, 5) != 12 {
 		t.Errorf("another token's key: %d %s", r.status, r.body)

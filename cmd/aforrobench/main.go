@@ -104,7 +104,7 @@ func run(ctx context.Context, cli CLI) error {
 					return fmt.Errorf("stock the hot row: %w", err)
 				}
 				if _, err := d.Pool.Exec(ctx, `INSERT INTO stock_movements (store_id, product_id, delta, quantity_before, quantity_after, reason)
-					SELECT store_id, product_id, 10000000, quantity - 10000000, quantity, 'bench restock' FROM inventory WHERE store_id = $1 AND product_id = $2`, hot[0], hot[1]); err != nil {
+					SELECT store_id, product_id, 10000000, quantity - 10000000, quantity, 'restock' FROM inventory WHERE store_id = $1 AND product_id = $2`, hot[0], hot[1]); err != nil {
 					return fmt.Errorf("ledger the hot row: %w", err)
 				}
 				pick = func(*rand.Rand) [2]int64 { return hot }

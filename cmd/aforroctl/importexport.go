@@ -20,6 +20,7 @@ import (
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
+	"github.com/aforro/aforro/internal/human"
 )
 
 // The columns of an inventory CSV. A row names its product by exactly one
@@ -535,11 +536,11 @@ func writeImport(a *app, out importOutcome) error {
 	var head string
 	switch {
 	case out.Rejected:
-		head = fmt.Sprintf("Store %d, mode %s: %d of %d rows failed; none was applied (reject_all).", out.Store, out.Mode, out.Failed, out.Rows)
+		head = fmt.Sprintf("Store %d, mode %s: %d of %s failed; none was applied (reject_all).", out.Store, out.Mode, out.Failed, human.Plural(out.Rows, "row", "rows"))
 	case out.DryRun:
-		head = fmt.Sprintf("Store %d, mode %s, dry run: %d rows would apply, %d would fail; nothing changed.", out.Store, out.Mode, out.Applied, out.Failed)
+		head = fmt.Sprintf("Store %d, mode %s, dry run: %s would apply, %d would fail; nothing changed.", out.Store, out.Mode, human.Plural(out.Applied, "row", "rows"), out.Failed)
 	default:
-		head = fmt.Sprintf("Store %d, mode %s: %d rows applied, %d failed.", out.Store, out.Mode, out.Applied, out.Failed)
+		head = fmt.Sprintf("Store %d, mode %s: %s applied, %d failed.", out.Store, out.Mode, human.Plural(out.Applied, "row", "rows"), out.Failed)
 	}
 	if err := a.out.line(head); err != nil {
 		return err

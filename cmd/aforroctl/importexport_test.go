@@ -26,7 +26,7 @@ func TestImportGolden(t *testing.T) {
 	t.Parallel()
 	mixed := "product_id,sku,barcode,quantity,reason,note\n" +
 		"2,,,5,,\n" + // line 2: fine
-		",lap-15,,1,delivery,box 1\n" + // 3: by SKU, any case
+		",lap-15,,1,received,box 1\n" + // 3: by SKU, any case
 		",,SHELF7,1,,\n" + // 4: a barcode two products share
 		"99,,,1,,\n" + // 5: no such product
 		",,box3,-1,,\n" + // 6: below zero in add mode
@@ -40,16 +40,16 @@ func TestImportGolden(t *testing.T) {
 	}{
 		{"import-set", []string{"inventory", "import", "--store", "1", "--mode", "set", "--reason", "count", "-"},
 			"product_id,quantity,reason,note\n1,12,,\n2,0,damaged,\"wet, all of them\"\n"},
-		{"import-add-reject-failed", []string{"inventory", "import", "--store", "1", "--mode", "add", "--error-policy", "reject_failed", "--reason", "delivery", "-"}, mixed},
-		{"import-add-reject-all", []string{"inventory", "import", "--store", "1", "--mode", "add", "--reason", "delivery", "-"}, mixed},
-		{"import-add-reject-all-server", []string{"inventory", "import", "--store", "1", "--mode", "add", "--reason", "sold", "-"},
+		{"import-add-reject-failed", []string{"inventory", "import", "--store", "1", "--mode", "add", "--error-policy", "reject_failed", "--reason", "received", "-"}, mixed},
+		{"import-add-reject-all", []string{"inventory", "import", "--store", "1", "--mode", "add", "--reason", "received", "-"}, mixed},
+		{"import-add-reject-all-server", []string{"inventory", "import", "--store", "1", "--mode", "add", "--reason", "shrinkage", "-"},
 			"product_id,quantity\n1,-1\n2,-4\n"},
 		{"import-dry-run", []string{"inventory", "import", "--store", "1", "--mode", "add", "--error-policy", "reject_failed", "--dry-run", "-"},
-			"sku,quantity,reason\nLAP-15,5,delivery\nlap-15,1,delivery\n,,\n2,3\n"},
+			"sku,quantity,reason\nLAP-15,5,received\nlap-15,1,received\n,,\n2,3\n"},
 		{"import-dry-run-ok", []string{"inventory", "import", "--store", "1", "--mode", "set", "--dry-run", "-"},
 			"product_id,quantity,reason\n2,5,count\n3,1,count\n"},
 		{"import-json", []string{"inventory", "import", "--store", "1", "--mode", "add", "--error-policy", "reject_failed", "-o", "json", "-"},
-			"product_id,quantity,reason\n1,2,found\n3,-1,sold\n"},
+			"product_id,quantity,reason\n1,2,correction\n3,-1,shrinkage\n"},
 		{"usage-import-unknown-column", []string{"inventory", "import", "--store", "1", "--mode", "set", "-"}, "product_id,qty\n1,2\n"},
 		{"usage-import-no-mode", []string{"inventory", "import", "--store", "1", "-"}, "product_id,quantity\n1,2\n"},
 		{"usage-import-empty", []string{"inventory", "import", "--store", "1", "--mode", "add", "-"}, ""},
@@ -105,7 +105,7 @@ INSERT INTO inventory (store_id, product_id, quantity) SELECT 3, 100 + g, g %% 2
 	if err := os.WriteFile(file, []byte(exported), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := runCLI(t, invocation{args: []string{"inventory", "import", "--store", "2", "--mode", "set", "--reason", "copy of store 3", file}, env: env})
+	r := runCLI(t, invocation{args: []string{"inventory", "import", "--store", "2", "--mode", "set", "--reason", "correction", file}, env: env})
 	if r.code != 0 || r.stdout != fmt.Sprintf("Store 2, mode set: %d rows applied, 0 failed.\n", n) || r.stderr != "" {
 		t.Fatalf("import: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -116,7 +116,7 @@ INSERT INTO inventory (store_id, product_id, quantity) SELECT 3, 100 + g, g %% 2
 	d := srv.DB
 	var moves int
 	if err := d.Pool.QueryRow(context.Background(),
-		`SELECT count(*) FROM stock_movements WHERE store_id = 2 AND reason = 'copy of store 3'`).Scan(&moves); err != nil {
+		`SELECT count(*) FROM stock_movements WHERE store_id = 2 AND reason = 'correction'`).Scan(&moves); err != nil {
 		t.Fatal(err)
 	}
 	if moves != n {
@@ -130,12 +130,12 @@ INSERT INTO inventory (store_id, product_id, quantity) SELECT 3, 100 + g, g %% 2
 	if err := os.WriteFile(file, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r = runCLI(t, invocation{args: []string{"inventory", "import", "--store", "2", "--mode", "add", "--reason", "again", file}, env: env})
+	r = runCLI(t, invocation{args: []string{"inventory", "import", "--store", "2", "--mode", "add", "--reason", "restock", file}, env: env})
 	if r.code != 1 || !strings.Contains(r.stdout, "41 of 10001 rows failed") ||
 		!regexp.MustCompile(fmt.Sprintf(`(?m)^ *%d +999999  product_id: unknown product 999999$`, n+2)).MatchString(r.stdout) {
 		t.Errorf("import of a bad row: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if err := d.Pool.QueryRow(context.Background(), `SELECT count(*) FROM stock_movements WHERE reason = 'again'`).Scan(&moves); err != nil || moves != 0 {
+	if err := d.Pool.QueryRow(context.Background(), `SELECT count(*) FROM stock_movements WHERE reason = 'restock'`).Scan(&moves); err != nil || moves != 0 {
 		t.Errorf("a rejected import wrote %d movements (%v)", moves, err)
 	}
 }
@@ -145,7 +145,7 @@ func TestImportBatches(t *testing.T) {
 	t.Parallel()
 	rows := make([]*importRow, 2500)
 	for i := range rows {
-		rows[i] = &importRow{productID: int64(i + 1), quantity: 1, reason: "x"}
+		rows[i] = &importRow{productID: int64(i + 1), quantity: 1, reason: "other"}
 	}
 	if b := splitBatches(rows); len(b) != 3 || len(b[0]) != aforro.MaxBatchRows || len(b[2]) != 500 {
 		t.Errorf("2500 short rows: %d batches", len(b))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/aforro/aforro"
 	"github.com/aforro/aforro/client"
@@ -23,11 +24,12 @@ type InventoryCmd struct {
 
 // Help is shown under the usage of "aforroctl inventory --help".
 func (InventoryCmd) Help() string {
-	return "Every change of stock gives a reason and is written to the ledger (inventory\n" +
-		"movements). All of these need a staff token that covers the store.\n\nExamples:\n\n" +
+	return "Every change of stock gives a reason code and is written to the ledger (inventory\n" +
+		"movements), with the token that made it. All of these need a staff token that\n" +
+		"covers the store.\n\nExamples:\n\n" +
 		"    aforroctl inventory list --store 1 --low-stock\n" +
 		"    aforroctl inventory show --store 1 643\n" +
-		"    aforroctl inventory set --store 1 643 40 --reason \"delivery 2211\"\n" +
+		"    aforroctl inventory set --store 1 643 40 --reason received --reference \"delivery 2211\"\n" +
 		"    aforroctl inventory adjust --store 1 643 -2 --reason damaged\n" +
 		"    aforroctl inventory movements --store 1 643\n" +
 		"    aforroctl inventory import --store 1 --mode add --reason delivery delivery.csv\n" +
@@ -122,15 +124,17 @@ func (c *InventoryShowCmd) Run(a *app) error {
 
 // InventorySetCmd sets a store's stock of a product.
 type InventorySetCmd struct {
-	Store    int64  `required:"" placeholder:"ID" help:"Store id."`
-	Product  int64  `arg:"" help:"Product id."`
-	Quantity int    `arg:"" help:"The new quantity in stock (0 or more)."`
-	Reason   string `required:"" placeholder:"TEXT" help:"Why the stock changes, for the ledger (up to 200 characters)."`
+	Store    int64 `required:"" placeholder:"ID" help:"Store id."`
+	Product  int64 `arg:"" help:"Product id."`
+	Quantity int   `arg:"" help:"The new quantity in stock (0 or more)."`
 	stockWriteFlags
 }
 
-// stockWriteFlags are the safe-write flags of set and adjust.
+// stockWriteFlags are the ledger and safe-write flags of set and adjust.
 type stockWriteFlags struct {
+	Reason         string `required:"" placeholder:"CODE" help:"Why the stock changes, one of: ${reasons}."`
+	Note           string `placeholder:"TEXT" help:"Free text for the ledger (up to 1000 characters)."`
+	Reference      string `placeholder:"TEXT" help:"The document the change rests on: a delivery note number, a URL (up to 200 characters)."`
 	Expected       *int   `placeholder:"N" help:"Change the stock only if it is still N (the quantity you read); otherwise fail (exit 1) naming the quantity there now, and change nothing."`
 	IdempotencyKey string `placeholder:"KEY" help:"Idempotency key (1-255 printable characters): the same key with the same change makes it once and answers every repeat with the first answer. Default: a new random key."`
 }
@@ -142,7 +146,21 @@ func (f stockWriteFlags) options() client.StockOptions {
 	if key == "" {
 		key = client.NewIdempotencyKey()
 	}
-	return client.StockOptions{Expected: f.Expected, IdempotencyKey: key}
+	return client.StockOptions{Expected: f.Expected, IdempotencyKey: key, Note: f.Note, Reference: f.Reference}
+}
+
+// Validate refuses an unknown reason code before anything is sent.
+func (f stockWriteFlags) Validate() error {
+	if !aforro.IsStockReason(f.Reason) {
+		return fmt.Errorf("--reason must be one of %s, not %q", strings.Join(aforro.StockReasons(), ", "), f.Reason)
+	}
+	if n := len([]rune(f.Note)); n > aforro.MaxMovementNote {
+		return fmt.Errorf("--note must be at most %d characters, not %d", aforro.MaxMovementNote, n)
+	}
+	if n := len([]rune(f.Reference)); n > aforro.MaxMovementReference {
+		return fmt.Errorf("--reference must be at most %d characters, not %d", aforro.MaxMovementReference, n)
+	}
+	return nil
 }
 
 // after adds to a stock write's error what makes a retry safe, and notes a
@@ -163,8 +181,8 @@ func (f stockWriteFlags) after(a *app, opts client.StockOptions, replayed bool, 
 func (InventorySetCmd) Help() string {
 	return "Creates the row when the store did not stock the product. Prints the row as\n" +
 		"it is now.\n\nExamples:\n\n" +
-		"    aforroctl inventory set --store 1 643 40 --reason \"delivery 2211\"\n" +
-		"    aforroctl inventory set --store 1 643 0 --reason \"recalled\" -o json\n" +
+		"    aforroctl inventory set --store 1 643 40 --reason received --reference \"delivery 2211\"\n" +
+		"    aforroctl inventory set --store 1 643 0 --reason other --note \"recalled by the maker\" -o json\n" +
 		"    aforroctl inventory set --store 1 643 38 --reason count --expected 40 --idempotency-key count-7-643"
 }
 
@@ -191,10 +209,9 @@ func (c *InventorySetCmd) Run(a *app) error {
 
 // InventoryAdjustCmd adds to or removes from a store's stock of a product.
 type InventoryAdjustCmd struct {
-	Store   int64  `required:"" placeholder:"ID" help:"Store id."`
-	Product int64  `arg:"" help:"Product id."`
-	Delta   int    `arg:"" help:"How much to add (5 or +5) or remove (-5)."`
-	Reason  string `required:"" placeholder:"TEXT" help:"Why the stock changes, for the ledger (up to 200 characters)."`
+	Store   int64 `required:"" placeholder:"ID" help:"Store id."`
+	Product int64 `arg:"" help:"Product id."`
+	Delta   int   `arg:"" help:"How much to add (5 or +5) or remove (-5)."`
 	stockWriteFlags
 }
 
@@ -203,9 +220,9 @@ func (InventoryAdjustCmd) Help() string {
 	return "A change that would leave less than zero in stock fails (exit 1) and changes\n" +
 		"nothing. A negative DELTA may be written as it is, or after \"--\".\n\nExamples:\n\n" +
 		"    aforroctl inventory adjust --store 1 643 -2 --reason damaged\n" +
-		"    aforroctl inventory adjust --store 1 643 +12 --reason \"found in the back\"\n" +
+		"    aforroctl inventory adjust --store 1 643 +12 --reason correction --note \"found in the back\"\n" +
 		"    aforroctl inventory adjust --store 1 --reason damaged -- 643 -2\n" +
-		"    aforroctl inventory adjust --store 1 643 -1 --reason sold --expected 7"
+		"    aforroctl inventory adjust --store 1 643 -1 --reason shrinkage --expected 7"
 }
 
 // Run adjusts the stock.
@@ -248,15 +265,18 @@ func writeInventoryItem(p *printer, storeID int64, it aforro.InventoryItem) erro
 type InventoryMovementsCmd struct {
 	Store   int64 `required:"" placeholder:"ID" help:"Store id."`
 	Product int64 `arg:"" help:"Product id."`
+	ByToken int64 `placeholder:"ID" help:"Only the movements this API token made (its id, as in aforrod token list)."`
 	Paging
 }
 
 // Help is shown under the usage of the command.
 func (InventoryMovementsCmd) Help() string {
 	return "Each movement is one change: its delta, the quantity before and after, and its\n" +
-		"reason (yours for set and adjust; initial, order and cancel for Aforro's own,\n" +
-		"with the order's id).\n\nExamples:\n\n" +
+		"reason code (yours for set and adjust; order, cancel and the transfer codes\n" +
+		"for Aforro's own, with the order or transfer), and who: the token's name, or\n" +
+		"the source (seed, job, legacy for movements older than attribution).\n\nExamples:\n\n" +
 		"    aforroctl inventory movements --store 1 643\n" +
+		"    aforroctl inventory movements --store 1 643 --by-token 7\n" +
 		"    aforroctl inventory movements --store 1 643 --all -o json | jq -s 'map(.delta) | add'"
 }
 
@@ -267,7 +287,7 @@ func (c *InventoryMovementsCmd) Run(a *app) error {
 		return err
 	}
 	fetch := func(ctx context.Context, p client.PageOptions) (aforro.Page[aforro.StockMovement], error) {
-		return cl.ListMovements(ctx, c.Store, c.Product, p)
+		return cl.ListMovementsBy(ctx, c.Store, c.Product, aforro.MovementFilter{TokenID: c.ByToken}, p)
 	}
 	return list(a, c.Paging, fetch, movementView)
 }
@@ -276,18 +296,40 @@ func (c *InventoryMovementsCmd) Run(a *app) error {
 var movementView = view[aforro.StockMovement]{
 	noun: "movements",
 	columns: []column{{title: "ID", right: true}, {title: "WHEN"}, {title: "DELTA", right: true},
-		{title: "BEFORE", right: true}, {title: "AFTER", right: true}, {title: "REASON", flex: true}, {title: "ORDER", right: true}},
+		{title: "BEFORE", right: true}, {title: "AFTER", right: true}, {title: "REASON"}, {title: "BY"},
+		{title: "NOTE", flex: true}, {title: "ORDER", right: true}},
 	cells: func(m aforro.StockMovement) []string {
 		order := ""
 		if m.OrderID != nil {
 			order = formatID(*m.OrderID)
 		}
+		note := m.Note
+		if m.Reference != "" {
+			note = strings.TrimSpace("[" + m.Reference + "] " + note)
+		}
 		return []string{formatID(m.ID), formatTime(m.CreatedAt), formatDelta(m.Delta),
-			strconv.Itoa(m.QuantityBefore), strconv.Itoa(m.QuantityAfter), m.Reason, order}
+			strconv.Itoa(m.QuantityBefore), strconv.Itoa(m.QuantityAfter), m.Reason, formatBy(m.Token, m.Source), note, order}
 	},
-	csvHeader: []string{"id", "delta", "quantity_before", "quantity_after", "reason", "order_id", "created_at"},
+	csvHeader: []string{"id", "delta", "quantity_before", "quantity_after", "reason", "note", "reference", "order_id",
+		"token_id", "token_name", "source", "created_at"},
 	csvRecord: func(m aforro.StockMovement) []string {
+		tokID, tokName := "", ""
+		if m.Token != nil {
+			tokID, tokName = formatID(m.Token.ID), m.Token.Name
+		}
 		return []string{formatID(m.ID), strconv.Itoa(m.Delta), strconv.Itoa(m.QuantityBefore), strconv.Itoa(m.QuantityAfter),
-			m.Reason, csvOptionalID(m.OrderID), csvTime(m.CreatedAt)}
+			m.Reason, m.Note, m.Reference, csvOptionalID(m.OrderID), tokID, tokName, m.Source, csvTime(m.CreatedAt)}
 	},
+}
+
+// formatBy names who made a change: the token's name and id, or the
+// source when no token did (seed, job, legacy).
+func formatBy(t *aforro.TokenRef, source string) string {
+	if t != nil {
+		return fmt.Sprintf("%s (#%d)", t.Name, t.ID)
+	}
+	if source == "" {
+		return "-"
+	}
+	return source
 }

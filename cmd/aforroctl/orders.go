@@ -181,14 +181,18 @@ func orderSummaryView(stores bool) view[aforro.OrderSummary] {
 	v := view[aforro.OrderSummary]{
 		noun: "orders",
 		columns: []column{{title: "ID", right: true}, {title: "STATUS"}, {title: "CREATED"},
-			{title: "ITEMS", right: true}},
+			{title: "ITEMS", right: true}, {title: "PLACED BY"}},
 		cells: func(o aforro.OrderSummary) []string {
-			return []string{formatID(o.ID), o.Status, formatTime(o.CreatedAt), strconv.Itoa(o.TotalItems)}
+			return []string{formatID(o.ID), o.Status, formatTime(o.CreatedAt), strconv.Itoa(o.TotalItems), formatBy(o.PlacedBy, "")}
 		},
 		mark:      func(o aforro.OrderSummary) mark { return statusMark(o.Status) },
-		csvHeader: []string{"id", "store", "status", "created_at", "total_items"},
+		csvHeader: []string{"id", "store", "status", "created_at", "total_items", "placed_by_token_id", "placed_by_token_name"},
 		csvRecord: func(o aforro.OrderSummary) []string {
-			return []string{formatID(o.ID), formatID(o.Store), o.Status, csvTime(o.CreatedAt), strconv.Itoa(o.TotalItems)}
+			tokID, tokName := "", ""
+			if o.PlacedBy != nil {
+				tokID, tokName = formatID(o.PlacedBy.ID), o.PlacedBy.Name
+			}
+			return []string{formatID(o.ID), formatID(o.Store), o.Status, csvTime(o.CreatedAt), strconv.Itoa(o.TotalItems), tokID, tokName}
 		},
 	}
 	if stores {
@@ -262,9 +266,13 @@ func writeOrder(p *printer, o aforro.Order) error {
 		{"Store", o.StoreName + " (" + formatID(o.Store) + ")"},
 		{"Location", o.StoreLocation},
 		{"Created", formatTime(o.CreatedAt)},
+		{"Placed by", formatBy(o.PlacedBy, o.Source)},
 	}
 	if o.CancelledAt != nil {
 		fields = append(fields, field{"Cancelled", formatTime(*o.CancelledAt)})
+		if o.CancelledBy != nil {
+			fields = append(fields, field{"Cancelled by", formatBy(o.CancelledBy, "")})
+		}
 	}
 	if o.CustomerEmail != "" {
 		fields = append(fields, field{"Email", o.CustomerEmail})

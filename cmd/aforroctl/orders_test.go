@@ -65,7 +65,7 @@ func withOrders(t *testing.T, srv *testServer) {
 		t.Fatal(err)
 	}
 	mustPlace(t, c, 2, "", lines(5, 1))
-	if _, _, err := c.SetStock(ctx, 1, 2, 40, "delivery 2211"); err != nil {
+	if _, _, err := c.SetStock(ctx, 1, 2, 40, "received"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.AdjustStock(ctx, 1, 2, -2, "damaged"); err != nil {
@@ -135,13 +135,15 @@ func TestOrderAndInventoryGolden(t *testing.T) {
 		{"usage-orders-place-bad-item", []string{"orders", "place", "--store", "1", "--item", "643x2"}, nil},
 		{"usage-orders-list-negative-argument", []string{"orders", "list", "--store", "1", "-3"}, nil},
 		{"usage-inventory-adjust-no-reason", []string{"inventory", "adjust", "--store", "1", "2", "-3"}, nil},
-		{"usage-inventory-adjust-no-delta", []string{"inventory", "adjust", "--store", "1", "2", "--reason", "x"}, nil},
-		{"usage-inventory-adjust-bad-delta", []string{"inventory", "adjust", "--store", "1", "2", "-3x", "--reason", "x"}, nil},
-		{"usage-inventory-set-negative-store", []string{"inventory", "set", "--store", "-1", "2", "3", "--reason", "x"}, nil},
+		{"usage-inventory-set-unknown-reason", []string{"inventory", "set", "--store", "1", "2", "3", "--reason", "delivery 2211"}, nil},
+		{"usage-inventory-adjust-long-reference", []string{"inventory", "adjust", "--store", "1", "2", "-3", "--reason", "count", "--reference", strings.Repeat("r", 201)}, nil},
+		{"usage-inventory-adjust-no-delta", []string{"inventory", "adjust", "--store", "1", "2", "--reason", "other"}, nil},
+		{"usage-inventory-adjust-bad-delta", []string{"inventory", "adjust", "--store", "1", "2", "-3x", "--reason", "other"}, nil},
+		{"usage-inventory-set-negative-store", []string{"inventory", "set", "--store", "-1", "2", "3", "--reason", "other"}, nil},
 		// The server cannot be reached: exit 3.
 		{"unreachable-orders-place", []string{"orders", "place", "--store", "1", "--item", "1:2", "--idempotency-key", "till3-000123"},
 			map[string]string{"AFORRO_URL": unreachable}},
-		{"unreachable-inventory-adjust", []string{"inventory", "adjust", "--store", "1", "2", "-1", "--reason", "x", "--idempotency-key", "shelf-7"},
+		{"unreachable-inventory-adjust", []string{"inventory", "adjust", "--store", "1", "2", "-1", "--reason", "other", "--idempotency-key", "shelf-7"},
 			map[string]string{"AFORRO_URL": unreachable}},
 	}
 	for _, tc := range tests {
@@ -180,15 +182,15 @@ func TestChangesGolden(t *testing.T) {
 		{"orders-place-unknown-store", nil, []string{"orders", "place", "--store", "9", "--item", "1"}},
 		{"orders-cancel", placeFirst, []string{"orders", "cancel", "1"}},
 		{"orders-cancel-json", placeFirst, []string{"orders", "cancel", "1", "-o", "json"}},
-		{"inventory-set", nil, []string{"inventory", "set", "--store", "1", "2", "40", "--reason", "delivery 2211"}},
-		{"inventory-set-created", nil, []string{"inventory", "set", "--store", "3", "1", "5", "--reason", "new line"}},
-		{"inventory-set-json", nil, []string{"inventory", "set", "--store", "1", "2", "0", "--reason", "recalled", "-o", "json"}},
-		{"inventory-set-negative", nil, []string{"inventory", "set", "--store", "1", "2", "-3", "--reason", "recount"}},
+		{"inventory-set", nil, []string{"inventory", "set", "--store", "1", "2", "40", "--reason", "received"}},
+		{"inventory-set-created", nil, []string{"inventory", "set", "--store", "3", "1", "5", "--reason", "initial"}},
+		{"inventory-set-json", nil, []string{"inventory", "set", "--store", "1", "2", "0", "--reason", "other", "-o", "json"}},
+		{"inventory-set-negative", nil, []string{"inventory", "set", "--store", "1", "2", "-3", "--reason", "count"}},
 		{"inventory-adjust", nil, []string{"inventory", "adjust", "--store", "1", "2", "-3", "--reason", "damaged"}},
-		{"inventory-adjust-plus", nil, []string{"inventory", "adjust", "--store", "1", "2", "+5", "--reason", "found in the back", "-o", "json"}},
+		{"inventory-adjust-plus", nil, []string{"inventory", "adjust", "--store", "1", "2", "+5", "--reason", "correction", "-o", "json"}},
 		{"inventory-adjust-after-dashes", nil, []string{"inventory", "adjust", "--store", "1", "--reason", "damaged", "--", "2", "-1"}},
-		{"inventory-adjust-below-zero", nil, []string{"inventory", "adjust", "--store", "1", "2", "-4", "--reason", "recount"}},
-		{"inventory-adjust-not-stocked", nil, []string{"inventory", "adjust", "--store", "2", "1", "1", "--reason", "found"}},
+		{"inventory-adjust-below-zero", nil, []string{"inventory", "adjust", "--store", "1", "2", "-4", "--reason", "count"}},
+		{"inventory-adjust-not-stocked", nil, []string{"inventory", "adjust", "--store", "2", "1", "1", "--reason", "correction"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -316,8 +318,8 @@ func TestMarkNegativeNumbers(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"an argument", []string{"inventory", "adjust", "--store", "1", "643", "-3", "--reason", "x"},
-			[]string{"inventory", "adjust", "--store", "1", "643", m + "-3", "--reason", "x"}},
+		{"an argument", []string{"inventory", "adjust", "--store", "1", "643", "-3", "--reason", "other"},
+			[]string{"inventory", "adjust", "--store", "1", "643", m + "-3", "--reason", "other"}},
 		{"after a flag with its value attached", []string{"--store=1", "-3"}, []string{"--store=1", m + "-3"}},
 		{"after a flag without a value", []string{"--all", "-12"}, []string{"--all", m + "-12"}},
 		{"first", []string{"-3"}, []string{m + "-3"}},

@@ -76,8 +76,8 @@ func TestRestockExample(t *testing.T) {
 		}
 	}
 	page, err := c.ListMovements(ctx, 1, 2, client.PageOptions{})
-	if err != nil || len(page.Results) == 0 || page.Results[0].Reason != "restock from delivery-2211.csv" {
-		t.Errorf("ledger of product 2: %+v, %v; want the file named as the reason", page.Results, err)
+	if err != nil || len(page.Results) == 0 || page.Results[0].Reason != "received" || page.Results[0].Reference != "delivery-2211.csv" {
+		t.Errorf("ledger of product 2: %+v, %v; want received, the file named as the reference", page.Results, err)
 	}
 
 	// A bad line fails alone: the others are still restocked, the exit

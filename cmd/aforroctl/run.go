@@ -10,10 +10,13 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/aforro/aforro"
 
 	"github.com/aforro/aforro/client"
 	"github.com/aforro/aforro/internal/kongexit"
@@ -114,7 +117,7 @@ func newParser(cli *CLI, stdout, stderr io.Writer, exit *int) (*kong.Kong, error
 		kongexit.Option(exit),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Help(helpWithoutIdleFlags),
-		kong.Vars{"version": version.String("aforroctl")},
+		kong.Vars{"version": version.String("aforroctl"), "reasons": strings.Join(aforro.StockReasons(), ", ")},
 	}, intMappers()...)...)
 }
 

@@ -13,7 +13,7 @@ func TestStockWritesGolden(t *testing.T) {
 	t.Parallel()
 	setFirst := func(t *testing.T, c *client.Client) {
 		t.Helper()
-		if _, _, _, err := c.SetStockWith(context.Background(), 1, 2, 40, "delivery 2211", client.StockOptions{IdempotencyKey: "count-7"}); err != nil {
+		if _, _, _, err := c.SetStockWith(context.Background(), 1, 2, 40, "received", client.StockOptions{IdempotencyKey: "count-7"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -25,11 +25,11 @@ func TestStockWritesGolden(t *testing.T) {
 		{"inventory-set-expected", nil, []string{"inventory", "set", "--store", "1", "2", "40", "--reason", "count", "--expected", "3"}},
 		{"inventory-set-stale", nil, []string{"inventory", "set", "--store", "1", "2", "40", "--reason", "count", "--expected", "5"}},
 		{"inventory-set-stale-json", nil, []string{"inventory", "set", "--store", "1", "2", "40", "--reason", "count", "--expected", "5", "-o", "json"}},
-		{"inventory-set-replayed", setFirst, []string{"inventory", "set", "--store", "1", "2", "40", "--reason", "delivery 2211", "--idempotency-key", "count-7"}},
-		{"inventory-set-key-reused", setFirst, []string{"inventory", "set", "--store", "1", "2", "41", "--reason", "delivery 2211", "--idempotency-key", "count-7"}},
-		{"inventory-adjust-expected", nil, []string{"inventory", "adjust", "--store", "1", "2", "-1", "--reason", "sold", "--expected", "3"}},
-		{"inventory-adjust-stale", nil, []string{"inventory", "adjust", "--store", "1", "2", "-1", "--reason", "sold", "--expected", "2"}},
-		{"usage-inventory-set-bad-expected", nil, []string{"inventory", "set", "--store", "1", "2", "4", "--reason", "x", "--expected", "many"}},
+		{"inventory-set-replayed", setFirst, []string{"inventory", "set", "--store", "1", "2", "40", "--reason", "received", "--idempotency-key", "count-7"}},
+		{"inventory-set-key-reused", setFirst, []string{"inventory", "set", "--store", "1", "2", "41", "--reason", "received", "--idempotency-key", "count-7"}},
+		{"inventory-adjust-expected", nil, []string{"inventory", "adjust", "--store", "1", "2", "-1", "--reason", "shrinkage", "--expected", "3"}},
+		{"inventory-adjust-stale", nil, []string{"inventory", "adjust", "--store", "1", "2", "-1", "--reason", "shrinkage", "--expected", "2"}},
+		{"usage-inventory-set-bad-expected", nil, []string{"inventory", "set", "--store", "1", "2", "4", "--reason", "other", "--expected", "many"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,7 +53,7 @@ func TestAdjustTwiceWithOneKey(t *testing.T) {
 	srv := newTestServer(t)
 	env := baseEnv(t)
 	env["AFORRO_URL"], env["AFORRO_TOKEN"] = srv.URL, srv.Admin
-	args := []string{"inventory", "adjust", "--store", "1", "2", "+5", "--reason", "found", "--idempotency-key", "adj-1", "-o", "json"}
+	args := []string{"inventory", "adjust", "--store", "1", "2", "+5", "--reason", "correction", "--idempotency-key", "adj-1", "-o", "json"}
 	first := runCLI(t, invocation{args: args, env: env})
 	again := runCLI(t, invocation{args: args, env: env})
 	if first.code != 0 || again.code != 0 || first.stdout != again.stdout || first.stderr != "" || again.stderr == "" {

@@ -20,7 +20,7 @@ func withSummaries(t *testing.T, srv *testServer) {
 	t.Helper()
 	withOrders(t, srv)
 	ctx := context.Background()
-	if _, _, err := srv.apiClient(t).SetStock(ctx, 2, 1, 4, "delivery 2212"); err != nil {
+	if _, _, err := srv.apiClient(t).SetStock(ctx, 2, 1, 4, "received"); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range []string{"2026-03-01", "2026-03-02"} {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/aforro/aforro"
 )
 
 // maxStockedPerStore caps how many products one store stocks, so a huge
@@ -145,7 +147,7 @@ func (g *generator) tables() []table {
 			"sku", "barcodes", "barcode_keys"}, g.productRows},
 		{"inventory", []string{"id", "store_id", "product_id", "quantity", "updated_at", "product_title", "category_id"}, g.inventoryRows},
 		{"stock_movements", []string{"id", "store_id", "product_id", "delta", "quantity_before",
-			"quantity_after", "reason", "created_at"}, g.movementRows},
+			"quantity_after", "reason", "created_at", "source"}, g.movementRows},
 	}
 }
 
@@ -364,7 +366,8 @@ func (g *generator) movementRows() rowFunc {
 		}
 		c := w.current
 		v[0], v[1], v[2], v[3] = c.id, c.store, c.product, c.quantity
-		v[4], v[5], v[6], v[7] = int32(0), c.quantity, "initial", c.updated
+		// The seed records itself as the maker (no token: migration 012).
+		v[4], v[5], v[6], v[7], v[8] = int32(0), c.quantity, aforro.ReasonInitial, c.updated, aforro.SourceSeed
 		return true
 	}
 }

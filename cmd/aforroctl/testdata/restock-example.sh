@@ -2,7 +2,7 @@
 # Restock a store from a CSV of product_id,quantity lines, such as the
 # supplier's delivery note for the low-stock items: each line sets that
 # product's stock in the store to quantity (adding the product if the store
-# did not stock it), with the file's name as the ledger reason. A header line,
+# did not stock it), as received, with the file's name as the reference. A header line,
 # blank lines and lines starting with # are skipped; Windows line endings are
 # fine. Every line is tried; the exit status is 1 if any failed, and
 # aforroctl says why on stderr.
@@ -19,7 +19,7 @@ while IFS=, read -r product quantity || [ -n "$product" ]; do
   product=${product//[[:space:]]/} quantity=${quantity//[[:space:]]/}
   case $product in '' | '#'* | product_id) continue ;; esac
   if aforroctl inventory set --store "$store" "$product" "$quantity" \
-    --reason "restock from ${csv##*/}" -o json >/dev/null </dev/null; then
+    --reason received --reference "${csv##*/}" -o json >/dev/null </dev/null; then
     echo "product $product: $quantity in stock"
   else
     failed=1
