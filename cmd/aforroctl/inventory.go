@@ -17,6 +17,7 @@ type InventoryCmd struct {
 	Set       InventorySetCmd       `cmd:"" help:"Set a store's stock of a product (a delivery, a count)."`
 	Adjust    InventoryAdjustCmd    `cmd:"" help:"Add to or remove from a store's stock of a product."`
 	Movements InventoryMovementsCmd `cmd:"" help:"Show the stock ledger of a store's product, newest first."`
+	Reorder   InventoryReorderCmd   `cmd:"" help:"Set or clear a store's reorder point (its own low-stock threshold) of a product."`
 }
 
 // Help is shown under the usage of "aforroctl inventory --help".
@@ -67,21 +68,22 @@ func inventoryView(warnAt int) view[aforro.InventoryItem] {
 	return view[aforro.InventoryItem]{
 		noun: "inventory rows",
 		columns: []column{{title: "PRODUCT", right: true}, {title: "TITLE", flex: true}, {title: "CATEGORY", flex: true},
-			{title: "PRICE", right: true}, {title: "QTY", right: true}, {title: "UPDATED"}},
+			{title: "PRICE", right: true}, {title: "QTY", right: true}, {title: "REORDER AT", right: true}, {title: "UPDATED"}},
 		cells: func(it aforro.InventoryItem) []string {
 			return []string{formatID(it.ProductID), it.ProductTitle, it.CategoryName, it.Price.String(),
-				strconv.Itoa(it.Quantity), formatTime(it.UpdatedAt)}
+				strconv.Itoa(it.Quantity), reorderCell(it.ReorderPoint), formatTime(it.UpdatedAt)}
 		},
-		csvHeader: []string{"id", "product_id", "product_title", "price", "category_name", "quantity", "updated_at"},
+		csvHeader: []string{"id", "product_id", "product_title", "price", "category_name", "quantity", "updated_at", "reorder_point"},
 		csvRecord: func(it aforro.InventoryItem) []string {
 			return []string{formatID(it.ID), formatID(it.ProductID), it.ProductTitle, it.Price.String(), it.CategoryName,
-				strconv.Itoa(it.Quantity), csvTime(it.UpdatedAt)}
+				strconv.Itoa(it.Quantity), csvTime(it.UpdatedAt), optInt(it.ReorderPoint)}
 		},
 		mark: func(it aforro.InventoryItem) mark {
 			switch {
 			case it.Quantity <= 0:
 				return markOut
-			case it.Quantity <= warnAt:
+			case it.ReorderPoint != nil && it.Quantity <= *it.ReorderPoint,
+				it.ReorderPoint == nil && it.Quantity <= warnAt:
 				return markLow
 			}
 			return unmarked
@@ -227,6 +229,8 @@ func writeInventoryItem(p *printer, storeID int64, it aforro.InventoryItem) erro
 		{"Category", it.CategoryName},
 		{"Price", it.Price.String()},
 		{"Quantity", strconv.Itoa(it.Quantity)},
+		{"Reorder at", reorderCell(it.ReorderPoint)},
+		{"Reorder qty", reorderCell(it.ReorderQuantity)},
 		{"Updated", formatTime(it.UpdatedAt)},
 	}
 	var marks map[string]mark
