@@ -51,7 +51,7 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 	if f.LowStock {
 		// The row's reorder point, else the global threshold, asked so
 		// that each arm has an index (migration 013).
-		lq.filter("((i.reorder_point IS NULL AND i.quantity <= ?) OR i.quantity <= i.reorder_point)", f.Threshold)
+		lq.filter("((i.reorder_point IS NULL AND i.quantity <= ?) OR i.below_reorder_point)", f.Threshold)
 		lq.custom = true
 	}
 	// Few rows have units incoming, or many: planned with the store's

@@ -46,7 +46,7 @@ WITH store_stock AS (
                              ORDER BY i.quantity, i.product_id LIMIT $2)
                            UNION ALL
                            (SELECT i.product_id, i.quantity FROM inventory i
-                             WHERE i.store_id = s.id AND i.quantity <= i.reorder_point
+                             WHERE i.store_id = s.id AND i.below_reorder_point
                              ORDER BY i.quantity, i.product_id LIMIT $2)) u
                           ORDER BY u.quantity, u.product_id LIMIT $2) l
       JOIN products p ON p.id = l.product_id

@@ -68,14 +68,20 @@ CREATE UNIQUE INDEX outbox_stock_digest_key ON outbox ((payload->>'store_id'), (
     WHERE event = 'stock.digest';
 
 -- ?low_stock=true is now "quantity <= coalesce(reorder_point, global)",
--- asked as (reorder_point IS NULL AND quantity <= $global) OR quantity <=
--- reorder_point so that each arm has an index: the first
+-- asked as (reorder_point IS NULL AND quantity <= $global) OR
+-- below_reorder_point so that each arm has an index: the first
 -- inventory_store_quantity_idx (migration 004), the second this partial
 -- index, which holds only the rows at or below their own reorder point (a
 -- few, however large the store). A bitmap OR of the two finds a store's low
 -- rows; the summary's lowest-first lists merge both in quantity order.
+-- The stored column, not "quantity <= reorder_point" itself, is what the
+-- lists filter on: the planner guesses a third of the rows for a
+-- comparison of two columns, and then walks a store's whole title order
+-- instead of reading the few low rows; ANALYZE counts a column's trues.
+ALTER TABLE inventory ADD COLUMN below_reorder_point boolean GENERATED ALWAYS AS (quantity <= reorder_point) STORED;
+COMMENT ON COLUMN inventory.below_reorder_point IS 'quantity <= reorder_point (NULL without one), for the low-stock lists and their index.';
 CREATE INDEX inventory_store_below_reorder_idx ON inventory (store_id, quantity, product_id)
-    WHERE quantity <= reorder_point;
+    WHERE below_reorder_point;
 
 ---- create above / drop below ----
 
@@ -86,4 +92,4 @@ DROP TRIGGER inventory_stock_alerts ON inventory;
 DROP FUNCTION inventory_stock_alerts();
 DROP FUNCTION low_stock_threshold();
 DROP TABLE settings;
-ALTER TABLE inventory DROP COLUMN reorder_point, DROP COLUMN reorder_quantity;
+ALTER TABLE inventory DROP COLUMN below_reorder_point, DROP COLUMN reorder_point, DROP COLUMN reorder_quantity;
