@@ -229,10 +229,16 @@ func writeInventoryItem(p *printer, storeID int64, it aforro.InventoryItem) erro
 		{"Category", it.CategoryName},
 		{"Price", it.Price.String()},
 		{"Quantity", strconv.Itoa(it.Quantity)},
-		{"Reorder at", reorderCell(it.ReorderPoint)},
-		{"Reorder qty", reorderCell(it.ReorderQuantity)},
-		{"Updated", formatTime(it.UpdatedAt)},
 	}
+	// A row's own reorder point, when it has one; otherwise the server's
+	// --low-stock threshold applies.
+	if it.ReorderPoint != nil {
+		fields = append(fields, field{"Reorder at", reorderCell(it.ReorderPoint)})
+	}
+	if it.ReorderQuantity != nil {
+		fields = append(fields, field{"Reorder qty", reorderCell(it.ReorderQuantity)})
+	}
+	fields = append(fields, field{"Updated", formatTime(it.UpdatedAt)})
 	var marks map[string]mark
 	if it.Quantity <= 0 {
 		marks = map[string]mark{"Quantity": markOut}
