@@ -46,6 +46,19 @@ type InventoryItem struct {
 	// Incoming is the units shipped toward this store by transfers and
 	// not yet received.
 	Incoming int `json:"incoming"`
+	// ReorderPoint is this row's own low-stock threshold; null when the
+	// global --low-stock threshold applies. ReorderQuantity is how many
+	// to reorder, informational; null when unset.
+	ReorderPoint    *int `json:"reorder_point"`
+	ReorderQuantity *int `json:"reorder_quantity"`
+}
+
+// ReorderInput is the body of PUT
+// /api/stores/{id}/inventory/{product_id}/reorder/: both fields are
+// written, null clearing them.
+type ReorderInput struct {
+	ReorderPoint    *int `json:"reorder_point"`
+	ReorderQuantity *int `json:"reorder_quantity"`
 }
 
 // ProductFilter narrows GET /api/products/.

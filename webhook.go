@@ -7,6 +7,11 @@ import "time"
 const (
 	EventOrderConfirmed = "order.confirmed"
 	EventOrderCancelled = "order.cancelled"
+	// EventStockLow and EventStockOut are written by a trigger on inventory
+	// (migration 013) when a row's quantity falls to or below its reorder
+	// point (else the global threshold), and to zero.
+	EventStockLow = "stock.low"
+	EventStockOut = "stock.out"
 )
 
 // WebhookEventTypes returns the event types an endpoint may subscribe to,
@@ -14,7 +19,7 @@ const (
 // becomes subscribable by adding its name here once its outbox event is
 // written.
 func WebhookEventTypes() []string {
-	return []string{EventOrderConfirmed, EventOrderCancelled, EventTransferShipped,
+	return []string{EventOrderConfirmed, EventOrderCancelled, EventStockLow, EventStockOut, EventTransferShipped,
 		EventTransferPartiallyReceived, EventTransferReceived, EventTransferCancelled}
 }
 

@@ -173,3 +173,11 @@ func (c *Client) StockBatch(ctx context.Context, storeID int64, batch aforro.Sto
 	out.Replayed = strings.EqualFold(ans.header.Get(headerReplayed), "true")
 	return out, nil
 }
+
+// SetReorder writes a store's reorder point and reorder quantity of a
+// product (nil clears either) and returns the row.
+func (c *Client) SetReorder(ctx context.Context, storeID, productID int64, in aforro.ReorderInput) (aforro.InventoryItem, error) {
+	var out aforro.InventoryItem
+	err := c.do(ctx, http.MethodPut, inventoryPath(storeID, productID, "reorder/"), nil, in, &out)
+	return out, err
+}

@@ -9,7 +9,7 @@ import (
 	"github.com/aforro/aforro"
 )
 
-const inventoryColumns = `i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at, ` + incomingSQL
+const inventoryColumns = `i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at, ` + incomingSQL + `, i.reorder_point, i.reorder_quantity`
 
 // incomingSQL is the units on the road toward inventory row i: its store's
 // in-transit transfer lines of its product, read from their partial index
@@ -19,7 +19,7 @@ const incomingSQL = `(SELECT coalesce(sum(tl.in_transit), 0) FROM transfer_lines
 
 func scanInventory(row pgx.Row) (aforro.InventoryItem, error) {
 	var it aforro.InventoryItem
-	err := row.Scan(&it.ID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt, &it.Incoming)
+	err := row.Scan(&it.ID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt, &it.Incoming, &it.ReorderPoint, &it.ReorderQuantity)
 	it.UpdatedAt = it.UpdatedAt.UTC()
 	return it, err
 }
@@ -49,7 +49,9 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 		lq.custom = true
 	}
 	if f.LowStock {
-		lq.filter("i.quantity <= ?", f.Threshold)
+		// The row's reorder point, else the global threshold, asked so
+		// that each arm has an index (migration 013).
+		lq.filter("((i.reorder_point IS NULL AND i.quantity <= ?) OR i.below_reorder_point)", f.Threshold)
 		lq.custom = true
 	}
 	// Few rows have units incoming, or many: planned with the store's
@@ -83,12 +85,12 @@ func inventoryItem(ctx context.Context, q Querier, storeID, productID int64) (af
 	var it aforro.InventoryItem
 	// The LEFT JOIN's columns are NULL when the store does not stock it.
 	err := q.QueryRow(ctx, `SELECT i.id, coalesce(p.id, 0), coalesce(p.title, ''), coalesce(p.price, 0), coalesce(c.name, ''),
-		       coalesce(i.quantity, 0), coalesce(i.updated_at, now()), coalesce(`+incomingSQL+`, 0)
+		       coalesce(i.quantity, 0), coalesce(i.updated_at, now()), coalesce(`+incomingSQL+`, 0), i.reorder_point, i.reorder_quantity
 		FROM stores s
 		LEFT JOIN (inventory i
 		           JOIN products p ON p.id = i.product_id
 		           JOIN categories c ON c.id = p.category_id) ON i.store_id = s.id AND i.product_id = $2
-		WHERE s.id = $1`, storeID, productID).Scan(&rowID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt, &it.Incoming)
+		WHERE s.id = $1`, storeID, productID).Scan(&rowID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt, &it.Incoming, &it.ReorderPoint, &it.ReorderQuantity)
 	if err != nil {
 		return it, wrapError(err, "get inventory row", noRow("Store", storeID))
 	}

@@ -135,6 +135,12 @@ func TestListPlansTouchFewBuffers(t *testing.T) {
 		                 ORDER BY product_id OFFSET t.id LIMIT 1) i ON true`); err != nil {
 		t.Fatal(err)
 	}
+	// Reorder points (migration 013) on one row in 50, a third of them at
+	// or above their stock: ?low_stock=true has both its arms to find.
+	if _, err := plain.Pool.Exec(ctx, `UPDATE inventory SET reorder_point = CASE WHEN product_id % 3 = 0 THEN quantity + 10 ELSE 2 END
+		WHERE product_id % 50 = 0`); err != nil {
+		t.Fatal(err)
+	}
 	for day := range 30 {
 		if _, err := plain.GenerateSummaries(ctx, time.Now().AddDate(0, 0, -day), 5); err != nil {
 			t.Fatal(err)

@@ -30,15 +30,25 @@ WITH store_stock AS (
 ), product_stock AS (
     SELECT product_id, sum(quantity) AS quantity FROM inventory GROUP BY product_id
 ), store_low AS (
-    -- The lowest items of each store, read from inventory_store_quantity_idx:
-    -- at most $2 index entries per store, however many items are low.
+    -- The lowest items of each store by its rows' effective thresholds
+    -- (the reorder point, else $1): rows without a reorder point from
+    -- inventory_store_quantity_idx, rows at or below theirs from the
+    -- partial inventory_store_below_reorder_idx (migration 013), both in
+    -- quantity order and merged: at most $2 entries of each per store,
+    -- however many items are low.
     SELECT s.id AS store_id,
            jsonb_agg(jsonb_build_object('product_id', l.product_id, 'title', p.title, 'quantity', l.quantity)
                      ORDER BY l.quantity, l.product_id) AS items
       FROM stores s
-     CROSS JOIN LATERAL (SELECT i.product_id, i.quantity FROM inventory i
-                          WHERE i.store_id = s.id AND i.quantity <= $1
-                          ORDER BY i.quantity, i.product_id LIMIT $2) l
+     CROSS JOIN LATERAL (SELECT * FROM (
+                           (SELECT i.product_id, i.quantity FROM inventory i
+                             WHERE i.store_id = s.id AND i.quantity <= $1 AND i.reorder_point IS NULL
+                             ORDER BY i.quantity, i.product_id LIMIT $2)
+                           UNION ALL
+                           (SELECT i.product_id, i.quantity FROM inventory i
+                             WHERE i.store_id = s.id AND i.below_reorder_point
+                             ORDER BY i.quantity, i.product_id LIMIT $2)) u
+                          ORDER BY u.quantity, u.product_id LIMIT $2) l
       JOIN products p ON p.id = l.product_id
      GROUP BY s.id
 ), chain_low AS (

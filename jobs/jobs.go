@@ -86,6 +86,10 @@ type Config struct {
 	SummaryCron string
 	// LowStock is the threshold at or below which stock counts as low.
 	LowStock int
+	// StockDigestTo, when set, receives each store's daily digest of the
+	// rows that fell to their reorder point (or ran out) that day, written
+	// with the day's summary.
+	StockDigestTo string
 	// MailFrom is the sender of order emails.
 	MailFrom string
 	// StopTimeout bounds how long shutdown waits for a running job.
@@ -126,6 +130,9 @@ func (c Config) Validate() error {
 	}
 	if a, err := mail.ParseAddress(c.MailFrom); err != nil || a.Name != "" || a.Address != c.MailFrom {
 		return fmt.Errorf("jobs: the mail sender %q is not a plain email address", c.MailFrom)
+	}
+	if a, err := mail.ParseAddress(c.StockDigestTo); c.StockDigestTo != "" && (err != nil || a.Name != "" || a.Address != c.StockDigestTo) {
+		return fmt.Errorf("jobs: the stock digest address %q is not a plain email address", c.StockDigestTo)
 	}
 	if c.StopTimeout <= 0 {
 		return errors.New("jobs: the stop timeout must be positive")

@@ -14,6 +14,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/aforro/aforro"
+	"github.com/aforro/aforro/db"
 )
 
 // Message is one plain-text email.
@@ -224,6 +225,33 @@ func orderConfirmedEmail(from, to string, o aforro.Order) Message {
 		From:    from,
 		To:      to,
 		Subject: fmt.Sprintf("Order #%d at %s is confirmed", o.ID, o.StoreName),
+		Body:    b.String(),
+	}
+}
+
+// stockDigestEmail lists a store's rows that fell to their reorder point
+// (or ran out) during one day.
+func stockDigestEmail(from string, d db.StockDigest) Message {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hello,\n\nthese products of %s (store %d) fell to their reorder point or ran out on %s (UTC):\n\n",
+		d.StoreName, d.StoreID, d.Date)
+	for _, a := range d.Alerts {
+		what := "low"
+		if a.Event == aforro.EventStockOut {
+			what = "OUT"
+		}
+		fmt.Fprintf(&b, "  %s  %-4s %s (product %d): %d left, reorder point %d", a.At.UTC().Format("15:04"), what,
+			a.ProductTitle, a.ProductID, a.Quantity, a.Threshold)
+		if a.ReorderQuantity != nil {
+			fmt.Fprintf(&b, ", reorder %d", *a.ReorderQuantity)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\nAforro\n")
+	return Message{
+		From:    from,
+		To:      d.To,
+		Subject: fmt.Sprintf("Low stock at %s on %s: %d alerts", d.StoreName, d.Date, len(d.Alerts)),
 		Body:    b.String(),
 	}
 }

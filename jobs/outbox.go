@@ -230,7 +230,13 @@ var errNoEmail = errors.New("jobs: the event has no email")
 // is a permanent error.
 func (d *Dispatcher) render(ctx context.Context, ev db.OutboxEvent) (Message, error) {
 	switch ev.Event {
-	case aforro.EventOrderCancelled, aforro.EventTransferShipped, aforro.EventTransferPartiallyReceived,
+	case db.EventStockDigest:
+		dg, err := db.ParseStockDigest(ev.Payload)
+		if err != nil {
+			return Message{}, permanent(fmt.Errorf("event %d: malformed %s payload: %w", ev.ID, ev.Event, err))
+		}
+		return stockDigestEmail(d.from, dg), nil
+	case aforro.EventOrderCancelled, aforro.EventStockLow, aforro.EventStockOut, aforro.EventTransferShipped, aforro.EventTransferPartiallyReceived,
 		aforro.EventTransferReceived, aforro.EventTransferCancelled:
 		// Written for webhooks only (as skipped); should one be pending
 		// all the same, there is no email for it.

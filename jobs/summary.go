@@ -89,7 +89,14 @@ func (j *Jobs) Summarise(ctx context.Context, day time.Time, reason string) erro
 	ran, err := j.db.RunOnce(ctx, JobDailySummary, day, j.cfg.Instance, func(tx pgx.Tx) (string, error) {
 		res, err := db.GenerateSummaries(ctx, tx, day, j.cfg.LowStock)
 		rows = len(res)
-		return fmt.Sprintf("%d rows (%s, low stock <= %d)", rows, reason, j.cfg.LowStock), err
+		if err != nil || j.cfg.StockDigestTo == "" {
+			return fmt.Sprintf("%d rows (%s, low stock <= %d)", rows, reason, j.cfg.LowStock), err
+		}
+		// The day's digests are written under the summary's job_runs
+		// guard, so a day is digested once cluster-wide; the dispatcher
+		// mails each (at least once, as every outbox email).
+		digests, err := db.EnqueueStockDigests(ctx, tx, day, j.cfg.StockDigestTo)
+		return fmt.Sprintf("%d rows, %d stock digests (%s, low stock <= %d)", rows, digests, reason, j.cfg.LowStock), err
 	})
 	date := day.Format(aforro.DateLayout)
 	if err != nil {

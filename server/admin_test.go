@@ -373,6 +373,6 @@ func TestTextThePostgreSQLRefuses(t *testing.T) {
 		{name: "NUL in a store name", method: "POST", path: "/api/stores", body: `{"name": "\u0000"}`,
 			status: 400, want: "Invalid name", fields: map[string]string{"name": "must not contain control characters"}},
 		{name: "nothing was written", method: "GET", path: "/api/stores/1/inventory/1", status: 200,
-			want: `{"id": 1, "product_id": 1, "product_title": "Laptop Pro 15", "price": "1299.99", "category_name": "Electronics", "quantity": 10, "updated_at": "2026-02-01T00:00:00Z", "incoming": 0}`},
+			want: `{"id": 1, "product_id": 1, "product_title": "Laptop Pro 15", "price": "1299.99", "category_name": "Electronics", "quantity": 10, "updated_at": "2026-02-01T00:00:00Z", "incoming": 0, "reorder_point": null, "reorder_quantity": null}`},
 	})
 }

@@ -350,7 +350,13 @@ func badValues(s *openapi3.Schema) []string {
 	case len(s.OneOf) > 0: // MoneyInput: a decimal as a string or a number
 		out = append(out, badMoney...)
 	case s.Type.Is("integer"):
-		out = append(out, badIntegers...)
+		for _, v := range badIntegers {
+			// 0 is refused by most integer fields (ids, quantities to move),
+			// but not by one whose minimum is 0 (a reorder point).
+			if v != "0" || s.Min == nil || *s.Min > 0 {
+				out = append(out, v)
+			}
+		}
 		if s.Min != nil {
 			out = append(out, strconv.FormatFloat(*s.Min-1, 'f', -1, 64))
 		}

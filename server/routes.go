@@ -60,6 +60,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/stores/:id/inventory/:product_id", staff, s.getInventoryItem},
 		{http.MethodPut, "/api/stores/:id/inventory/:product_id", staff, s.setStock},
 		{http.MethodPost, "/api/stores/:id/inventory/:product_id/adjust", staff, s.adjustStock},
+		{http.MethodPut, "/api/stores/:id/inventory/:product_id/reorder", staff, s.setReorder},
 		{http.MethodGet, "/api/stores/:id/inventory/:product_id/movements", staff, s.listMovements},
 
 		{http.MethodGet, "/api/search/products", public, s.searchProducts},

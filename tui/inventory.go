@@ -200,7 +200,13 @@ func (m *inventoryModel) setRows() {
 	m.table.cols = cols
 	rows := make([]row, len(items))
 	for i, it := range items {
-		mark, tag := stockMark(it.Quantity, m.ctx.warnAt)
+		// A row's own reorder point is its threshold; the global one
+		// applies to rows without.
+		warnAt := m.ctx.warnAt
+		if it.ReorderPoint != nil {
+			warnAt = *it.ReorderPoint
+		}
+		mark, tag := stockMark(it.Quantity, warnAt)
 		cells := []string{strconv.FormatInt(it.ProductID, 10), it.ProductTitle, it.CategoryName,
 			it.Price.String(), strconv.Itoa(it.Quantity), tag}
 		if incoming {

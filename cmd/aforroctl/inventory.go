@@ -20,6 +20,7 @@ type InventoryCmd struct {
 	Movements InventoryMovementsCmd `cmd:"" help:"Show the stock ledger of a store's product, newest first."`
 	Import    InventoryImportCmd    `cmd:"" help:"Set or add a store's stock from a CSV file, 1,000 rows a batch."`
 	Export    InventoryExportCmd    `cmd:"" help:"Write a store's stock as CSV that import reads back."`
+	Reorder   InventoryReorderCmd   `cmd:"" help:"Set or clear a store's reorder point (its own low-stock threshold) of a product."`
 }
 
 // Help is shown under the usage of "aforroctl inventory --help".
@@ -75,22 +76,23 @@ func inventoryView(warnAt int) view[aforro.InventoryItem] {
 	return view[aforro.InventoryItem]{
 		noun: "inventory rows",
 		columns: []column{{title: "PRODUCT", right: true}, {title: "TITLE", flex: true}, {title: "CATEGORY", flex: true},
-			{title: "PRICE", right: true}, {title: "QTY", right: true}, {title: "INCOMING", right: true}, {title: "UPDATED"}},
+			{title: "PRICE", right: true}, {title: "QTY", right: true}, {title: "INCOMING", right: true}, {title: "REORDER AT", right: true}, {title: "UPDATED"}},
 		cells: func(it aforro.InventoryItem) []string {
 			return []string{formatID(it.ProductID), it.ProductTitle, it.CategoryName, it.Price.String(),
-				strconv.Itoa(it.Quantity), strconv.Itoa(it.Incoming), formatTime(it.UpdatedAt)}
+				strconv.Itoa(it.Quantity), strconv.Itoa(it.Incoming), reorderCell(it.ReorderPoint), formatTime(it.UpdatedAt)}
 		},
-		// incoming comes last, so scripts that read the columns by position keep working.
-		csvHeader: []string{"id", "product_id", "product_title", "price", "category_name", "quantity", "updated_at", "incoming"},
+		// Columns added later come last, so scripts that read them by position keep working.
+		csvHeader: []string{"id", "product_id", "product_title", "price", "category_name", "quantity", "updated_at", "incoming", "reorder_point"},
 		csvRecord: func(it aforro.InventoryItem) []string {
 			return []string{formatID(it.ID), formatID(it.ProductID), it.ProductTitle, it.Price.String(), it.CategoryName,
-				strconv.Itoa(it.Quantity), csvTime(it.UpdatedAt), strconv.Itoa(it.Incoming)}
+				strconv.Itoa(it.Quantity), csvTime(it.UpdatedAt), strconv.Itoa(it.Incoming), optInt(it.ReorderPoint)}
 		},
 		mark: func(it aforro.InventoryItem) mark {
 			switch {
 			case it.Quantity <= 0:
 				return markOut
-			case it.Quantity <= warnAt:
+			case it.ReorderPoint != nil && it.Quantity <= *it.ReorderPoint,
+				it.ReorderPoint == nil && it.Quantity <= warnAt:
 				return markLow
 			}
 			return unmarked
@@ -252,8 +254,16 @@ func writeInventoryItem(p *printer, storeID int64, it aforro.InventoryItem) erro
 		{"Price", it.Price.String()},
 		{"Quantity", strconv.Itoa(it.Quantity)},
 		{"Incoming", strconv.Itoa(it.Incoming)},
-		{"Updated", formatTime(it.UpdatedAt)},
 	}
+	// A row's own reorder point, when it has one; otherwise the server's
+	// --low-stock threshold applies.
+	if it.ReorderPoint != nil {
+		fields = append(fields, field{"Reorder at", reorderCell(it.ReorderPoint)})
+	}
+	if it.ReorderQuantity != nil {
+		fields = append(fields, field{"Reorder qty", reorderCell(it.ReorderQuantity)})
+	}
+	fields = append(fields, field{"Updated", formatTime(it.UpdatedAt)})
 	var marks map[string]mark
 	if it.Quantity <= 0 {
 		marks = map[string]mark{"Quantity": markOut}

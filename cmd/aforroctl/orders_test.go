@@ -118,6 +118,12 @@ func TestOrderAndInventoryGolden(t *testing.T) {
 		{"inventory-movements-json", []string{"inventory", "movements", "--store", "1", "2", "-o", "json"}, nil},
 		{"inventory-movements-all", []string{"inventory", "movements", "--store", "1", "2", "--all", "--page-size", "1"}, nil},
 		{"inventory-movements-all-json", []string{"inventory", "movements", "--store", "1", "2", "--all", "--page-size", "1", "-o", "json"}, nil},
+		{"inventory-reorder", []string{"inventory", "reorder", "--store", "1", "4", "60", "--quantity", "100"}, nil},
+		{"inventory-reorder-clear", []string{"inventory", "reorder", "--store", "1", "4", "--clear"}, nil},
+		{"inventory-reorder-forbidden", []string{"inventory", "reorder", "--store", "1", "4", "3"}, map[string]string{"AFORRO_TOKEN": harbourStaff}},
+		{"usage-inventory-reorder-no-point", []string{"inventory", "reorder", "--store", "1", "4"}, nil},
+		{"usage-inventory-reorder-clear-and-point", []string{"inventory", "reorder", "--store", "1", "4", "3", "--clear"}, nil},
+		{"usage-inventory-reorder-negative", []string{"inventory", "reorder", "--store", "1", "4", "--", "-1"}, nil},
 
 		// API errors: exit 1.
 		{"orders-show-not-found", []string{"orders", "show", "99"}, nil},

@@ -33,11 +33,12 @@ type ServeCmd struct {
 	MetricsAddr string `name:"metrics-addr" env:"AFORRO_METRICS_ADDR" help:"Serve Prometheus metrics at /metrics on this address, apart from the API (off when empty)."`
 	Pprof       bool   `name:"pprof" env:"AFORRO_PPROF" help:"Also serve Go's profiler at /debug/pprof/ on --metrics-addr (which it needs); keep that address private."`
 
-	NoJobs      bool          `name:"no-jobs" env:"AFORRO_NO_JOBS" help:"Run no background jobs in this process: no daily summary, no purge, no order emails (other instances run them)."`
-	SummaryCron string        `name:"summary-cron" env:"AFORRO_SUMMARY_CRON" default:"0 0 * * *" help:"Daily summary schedule, a five-field crontab in UTC; a run summarises the last complete UTC day."`
-	SMTPURL     string        `name:"smtp-url" env:"AFORRO_SMTP_URL" help:"SMTP server for order emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://... (implicit TLS). Empty: emails are logged, not sent."`
-	MailFrom    string        `name:"mail-from" env:"AFORRO_MAIL_FROM" default:"orders@aforro.local" help:"Sender address of order emails."`
-	LeaderTTL   time.Duration `name:"leader-ttl" env:"AFORRO_LEADER_TTL" default:"15s" help:"Jobs leader lease TTL (300ms-10m): a leader that dies is replaced within about this long."`
+	NoJobs        bool          `name:"no-jobs" env:"AFORRO_NO_JOBS" help:"Run no background jobs in this process: no daily summary, no purge, no order emails (other instances run them)."`
+	SummaryCron   string        `name:"summary-cron" env:"AFORRO_SUMMARY_CRON" default:"0 0 * * *" help:"Daily summary schedule, a five-field crontab in UTC; a run summarises the last complete UTC day."`
+	SMTPURL       string        `name:"smtp-url" env:"AFORRO_SMTP_URL" help:"SMTP server for order emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://... (implicit TLS). Empty: emails are logged, not sent."`
+	MailFrom      string        `name:"mail-from" env:"AFORRO_MAIL_FROM" default:"orders@aforro.local" help:"Sender address of order emails."`
+	StockDigestTo string        `name:"low-stock-digest-to" env:"AFORRO_LOW_STOCK_DIGEST_TO" help:"Mail each store's daily low-stock digest (the rows that fell to their reorder point or ran out that day) to this address, with the daily summary. Empty: no digest."`
+	LeaderTTL     time.Duration `name:"leader-ttl" env:"AFORRO_LEADER_TTL" default:"15s" help:"Jobs leader lease TTL (300ms-10m): a leader that dies is replaced within about this long."`
 
 	OutboxBackoff     time.Duration `name:"outbox-backoff" env:"AFORRO_OUTBOX_BACKOFF" default:"30s" help:"Wait after an order email's first failed attempt; it doubles with each further one, up to 1h."`
 	OutboxMaxAttempts int           `name:"outbox-max-attempts" env:"AFORRO_OUTBOX_MAX_ATTEMPTS" default:"8" help:"Attempts at an order email before it is marked failed."`
@@ -127,6 +128,7 @@ func (c *ServeCmd) jobsConfig() jobs.Config {
 	cfg.SummaryCron = c.SummaryCron
 	cfg.LowStock = c.LowStock
 	cfg.MailFrom = c.MailFrom
+	cfg.StockDigestTo = c.StockDigestTo
 	cfg.LeaderTTL = c.LeaderTTL
 	cfg.Outbox.Backoff, cfg.Outbox.MaxAttempts = c.OutboxBackoff, c.OutboxMaxAttempts
 	cfg.Outbox.SendTimeout, cfg.Outbox.Lease = c.OutboxSendTimeout, c.OutboxLease
@@ -186,6 +188,11 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals, log *slog.Logger) error 
 	defer rdb.Close()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		log.Warn("Redis is unreachable; serving without it", "redis", c.RedisURL, "error", err)
+	}
+	// The stock-alert trigger reads the threshold from the database
+	// (migration 013): every write path, in its own transaction.
+	if err := d.SetLowStockThreshold(ctx, c.LowStock); err != nil {
+		return err
 	}
 	cfg := server.DefaultConfig()
 	cfg.LowStock = c.LowStock
