@@ -110,15 +110,8 @@ func (r *batchRow) fail(code, field, problem, message string) {
 func (r *batchRow) failed() bool { return r.code != "" }
 
 func writeBatch(ctx context.Context, tx pgx.Tx, b BatchWrite) (BatchResult, error) {
-	if b.Key != nil {
-		claimed, err := claimKey(ctx, tx, b.Key)
-		if err != nil {
-			return BatchResult{}, err
-		}
-		if !claimed {
-			resp, status, err := replayKey(ctx, tx, b.Key)
-			return BatchResult{Response: resp, Status: status, Replayed: true}, err
-		}
+	if resp, status, replayed, err := claimOrReplay(ctx, tx, b.Key); err != nil || replayed {
+		return BatchResult{Response: resp, Status: status, Replayed: replayed}, err
 	}
 	var ok bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1 FOR KEY SHARE)`, b.StoreID).Scan(&ok); err != nil {
@@ -277,10 +270,10 @@ func writeBatch(ctx context.Context, tx pgx.Tx, b BatchWrite) (BatchResult, erro
 	if res.Response, err = aforro.MarshalResponse(out); err != nil {
 		return BatchResult{}, err
 	}
-	if b.Key != nil && status == 200 && !b.DryRun {
-		if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET response = $3, status = $4 WHERE scope = $1 AND key = $2`,
-			b.Key.Scope, b.Key.Key, res.Response, res.Status); err != nil {
-			return BatchResult{}, wrapError(err, "store idempotent response")
+	// A rejected batch or a dry run rolls back, its key with it.
+	if status == 200 && !b.DryRun {
+		if err := rememberAnswer(ctx, tx, b.Key, res.Response, res.Status); err != nil {
+			return BatchResult{}, err
 		}
 	}
 	return res, nil

@@ -169,15 +169,8 @@ func (d *DB) WriteStock(ctx context.Context, w StockWrite) (StockResult, error) 
 }
 
 func writeStock(ctx context.Context, tx pgx.Tx, w StockWrite) (StockResult, error) {
-	if w.Key != nil {
-		claimed, err := claimKey(ctx, tx, w.Key)
-		if err != nil {
-			return StockResult{}, err
-		}
-		if !claimed {
-			resp, status, err := replayKey(ctx, tx, w.Key)
-			return StockResult{Response: resp, Status: status, Replayed: true}, err
-		}
+	if resp, status, replayed, err := claimOrReplay(ctx, tx, w.Key); err != nil || replayed {
+		return StockResult{Response: resp, Status: status, Replayed: replayed}, err
 	}
 	var res StockResult
 	var err error
@@ -196,11 +189,8 @@ func writeStock(ctx context.Context, tx pgx.Tx, w StockWrite) (StockResult, erro
 	if res.Response, err = aforro.MarshalResponse(res.Item); err != nil {
 		return StockResult{}, err
 	}
-	if w.Key != nil {
-		if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET response = $3, status = $4 WHERE scope = $1 AND key = $2`,
-			w.Key.Scope, w.Key.Key, res.Response, res.Status); err != nil {
-			return StockResult{}, wrapError(err, "store idempotent response")
-		}
+	if err := rememberAnswer(ctx, tx, w.Key, res.Response, res.Status); err != nil {
+		return StockResult{}, err
 	}
 	return res, nil
 }

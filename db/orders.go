@@ -332,6 +332,31 @@ func replay(ctx context.Context, tx pgx.Tx, key *IdempotencyKey) (PlaceResult, e
 	return PlaceResult{Response: resp, Replayed: true}, nil
 }
 
+// claimOrReplay claims key (nil: none) for this transaction; when an
+// earlier request holds it, it answers that request's stored answer and
+// replayed, and the caller does nothing else.
+func claimOrReplay(ctx context.Context, tx pgx.Tx, key *IdempotencyKey) (resp []byte, status int, replayed bool, err error) {
+	if key == nil {
+		return nil, 0, false, nil
+	}
+	claimed, err := claimKey(ctx, tx, key)
+	if err != nil || claimed {
+		return nil, 0, false, err
+	}
+	resp, status, err = replayKey(ctx, tx, key)
+	return resp, status, true, err
+}
+
+// rememberAnswer stores the answer a key (nil: none) replays.
+func rememberAnswer(ctx context.Context, tx pgx.Tx, key *IdempotencyKey, resp []byte, status int) error {
+	if key == nil {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE idempotency_keys SET response = $3, status = $4 WHERE scope = $1 AND key = $2`,
+		key.Scope, key.Key, resp, status)
+	return wrapError(err, "store idempotent response")
+}
+
 // replayKey reads the first answer (and its status) of an already used key,
 // or is ECONFLICT when the key came with another request.
 func replayKey(ctx context.Context, tx pgx.Tx, key *IdempotencyKey) (resp []byte, status int, err error) {

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/uptrace/bunrouter"
 
@@ -56,22 +55,14 @@ func (s *Server) stockBatch(w http.ResponseWriter, req bunrouter.Request) error 
 	for i := range body.Rows {
 		write.Rows[i] = validBatchRow(i, &body.Rows[i], add)
 	}
-	tok := tokenFrom(req.Context())
-	canon := struct {
-		Request string            `json:"request"`
-		Body    aforro.StockBatch `json:"body"`
-	}{fmt.Sprintf("POST /api/stores/%d/inventory/batch/", storeID), body}
-	if write.Key, err = idempotencyKey(req, strconv.FormatInt(tok.ID, 10), canon); err != nil {
+	if write.Key, err = stockKey(req, fmt.Sprintf("POST /api/stores/%d/inventory/batch/", storeID), body); err != nil {
 		return err
 	}
 	res, err := s.db.WriteBatch(req.Context(), write)
 	if err != nil {
 		return err
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	writeRaw(w, res.Status, res.Response)
+	writeKeyed(w, res.Status, res.Response, res.Replayed)
 	return nil
 }
 

@@ -143,28 +143,31 @@ func validExpected(q *int, errs *aforro.FieldErrors) {
 // canonical path and the canonical body, so the same key on another row or
 // with another body is 409.
 func (s *Server) writeStock(w http.ResponseWriter, req bunrouter.Request, write db.StockWrite, body any) error {
-	tok := tokenFrom(req.Context())
-	canon := struct {
-		Request string `json:"request"`
-		Body    any    `json:"body"`
-	}{fmt.Sprintf("%s /api/stores/%d/inventory/%d/", req.Method, write.StoreID, write.ProductID), body}
+	request := fmt.Sprintf("%s /api/stores/%d/inventory/%d/", req.Method, write.StoreID, write.ProductID)
 	if !write.Set {
-		canon.Request += "adjust/"
+		request += "adjust/"
 	}
-	key, err := idempotencyKey(req, strconv.FormatInt(tok.ID, 10), canon)
-	if err != nil {
+	var err error
+	if write.Key, err = stockKey(req, request, body); err != nil {
 		return err
 	}
-	write.Key = key
 	res, err := s.db.WriteStock(req.Context(), write)
 	if err != nil {
 		return err
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	writeRaw(w, res.Status, res.Response)
+	writeKeyed(w, res.Status, res.Response, res.Replayed)
 	return nil
+}
+
+// stockKey is the request's Idempotency-Key (nil: none) for the calling
+// token, bound to the canonical request line and body, so the same key on
+// another resource or with another body is 409.
+func stockKey(req bunrouter.Request, request string, body any) (*db.IdempotencyKey, error) {
+	canon := struct {
+		Request string `json:"request"`
+		Body    any    `json:"body"`
+	}{request, body}
+	return idempotencyKey(req, strconv.FormatInt(tokenFrom(req.Context()).ID, 10), canon)
 }
 
 func (s *Server) adjustStock(w http.ResponseWriter, req bunrouter.Request) error {

@@ -109,12 +109,10 @@ func (s *Server) placeOrder(w http.ResponseWriter, req bunrouter.Request) error 
 	if err != nil {
 		return err
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	} else {
+	if !res.Replayed {
 		s.metrics.order(res.Order.Status)
 	}
-	writeRaw(w, http.StatusCreated, res.Response)
+	writeKeyed(w, http.StatusCreated, res.Response, res.Replayed)
 	return nil
 }
 

@@ -85,6 +85,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // writeRaw writes an already encoded JSON body.
+// writeKeyed answers a change made under an Idempotency-Key: a replay of
+// the first answer says so in Idempotent-Replayed.
+func writeKeyed(w http.ResponseWriter, status int, body []byte, replayed bool) {
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeRaw(w, status, body)
+}
+
 func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)

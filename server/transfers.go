@@ -166,14 +166,6 @@ func transferKey(req bunrouter.Request, body any) (*db.IdempotencyKey, error) {
 	}{req.Route(), req.Param("id"), body})
 }
 
-// writeTransferResult answers a keyed change: a replay says so.
-func writeTransferResult(w http.ResponseWriter, status int, res db.TransferResult) {
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	writeRaw(w, status, res.Response)
-}
-
 func (s *Server) createTransfer(w http.ResponseWriter, req bunrouter.Request) error {
 	var body aforro.CreateTransfer
 	if err := decodeJSON(req.Request, &body); err != nil {
@@ -196,7 +188,7 @@ func (s *Server) createTransfer(w http.ResponseWriter, req bunrouter.Request) er
 	if !res.Replayed {
 		w.Header().Set("Location", fmt.Sprintf("/api/transfers/%d/", res.Transfer.ID))
 	}
-	writeTransferResult(w, http.StatusCreated, res)
+	writeKeyed(w, http.StatusCreated, res.Response, res.Replayed)
 	return nil
 }
 
@@ -253,7 +245,7 @@ func (s *Server) shipTransfer(w http.ResponseWriter, req bunrouter.Request) erro
 	if err != nil {
 		return err
 	}
-	writeTransferResult(w, http.StatusOK, res)
+	writeKeyed(w, http.StatusOK, res.Response, res.Replayed)
 	return nil
 }
 
@@ -277,7 +269,7 @@ func (s *Server) receiveTransfer(w http.ResponseWriter, req bunrouter.Request) e
 	if err != nil {
 		return err
 	}
-	writeTransferResult(w, http.StatusOK, res)
+	writeKeyed(w, http.StatusOK, res.Response, res.Replayed)
 	return nil
 }
 

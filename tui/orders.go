@@ -355,10 +355,7 @@ func (m *ordersModel) listView() string {
 func (m *ordersModel) detailView() string {
 	st := m.ctx.styles
 	if m.detail == nil {
-		if m.detailFailed {
-			return st.Dim.Render(fmt.Sprintf("Order #%d could not be loaded; r tries again, esc goes back.", m.detailID))
-		}
-		return st.Dim.Render(fmt.Sprintf("Loading order #%d…", m.detailID))
+		return detailPending(st, "Order", m.detailID, m.detailFailed)
 	}
 	o := m.detail
 	email := o.CustomerEmail

@@ -810,10 +810,7 @@ func (m *transfersModel) listView() string {
 func (m *transfersModel) detailView() string {
 	st := m.ctx.styles
 	if m.detail == nil {
-		if m.detailFailed {
-			return st.Dim.Render(fmt.Sprintf("Transfer #%d could not be loaded; r tries again, esc goes back.", m.detailID))
-		}
-		return st.Dim.Render(fmt.Sprintf("Loading transfer #%d…", m.detailID))
+		return detailPending(st, "Transfer", m.detailID, m.detailFailed)
 	}
 	t := m.detail
 	var b strings.Builder

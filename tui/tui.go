@@ -770,6 +770,15 @@ func spread(left, right string, width int) string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
+// detailPending is a details view whose record (what, e.g. "Order") is
+// still loading or failed to load.
+func detailPending(st Styles, what string, id int64, failed bool) string {
+	if failed {
+		return st.Dim.Render(fmt.Sprintf("%s #%d could not be loaded; r tries again, esc goes back.", what, id))
+	}
+	return st.Dim.Render(fmt.Sprintf("Loading %s #%d…", strings.ToLower(what), id))
+}
+
 // fit cuts s to exactly height lines of at most width columns, so a screen
 // can never push the status line and footer off the terminal.
 func fit(s string, width, height int) string {
