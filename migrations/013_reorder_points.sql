@@ -39,17 +39,24 @@ $$;
 CREATE FUNCTION inventory_stock_alerts() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     threshold integer := coalesce(NEW.reorder_point, low_stock_threshold());
+    low boolean := OLD.quantity > threshold AND NEW.quantity <= threshold;
+    gone boolean := OLD.quantity > 0 AND NEW.quantity = 0;
     data jsonb;
 BEGIN
+    -- Most decrements (every order line) cross nothing: return before
+    -- building the payload.
+    IF NOT (low OR gone) THEN
+        RETURN NULL;
+    END IF;
     data := jsonb_build_object(
         'store_id', NEW.store_id, 'product_id', NEW.product_id, 'product_title', NEW.product_title,
         'quantity_before', OLD.quantity, 'quantity', NEW.quantity, 'threshold', threshold,
         'reorder_point', NEW.reorder_point, 'reorder_quantity', NEW.reorder_quantity);
-    IF OLD.quantity > threshold AND NEW.quantity <= threshold THEN
+    IF low THEN
         INSERT INTO outbox (event, payload, status)
         VALUES ('stock.low', jsonb_build_object('store_id', NEW.store_id, 'data', data), 'skipped');
     END IF;
-    IF OLD.quantity > 0 AND NEW.quantity = 0 THEN
+    IF gone THEN
         INSERT INTO outbox (event, payload, status)
         VALUES ('stock.out', jsonb_build_object('store_id', NEW.store_id, 'data', data), 'skipped');
     END IF;
