@@ -11,7 +11,7 @@ type KeyMap struct {
 	Help    key.Binding
 	NextTab key.Binding
 	PrevTab key.Binding
-	GoToTab key.Binding // "1"-"6"
+	GoToTab key.Binding // "1"-"8"
 	Store   key.Binding
 	Refresh key.Binding
 
@@ -45,6 +45,14 @@ type KeyMap struct {
 	Add      key.Binding
 	Filters  key.Binding
 
+	// Stock work on Inventory's selected row.
+	SetStock    key.Binding
+	AdjustStock key.Binding
+	History     key.Binding
+
+	// Receive and Count.
+	Reference key.Binding
+
 	// Order.
 	More   key.Binding
 	Less   key.Binding
@@ -69,7 +77,7 @@ func DefaultKeyMap() KeyMap {
 		Help:    b([]string{"?"}, "?", "help"),
 		NextTab: b([]string{"tab"}, "tab", "next screen"),
 		PrevTab: b([]string{"shift+tab"}, "shift+tab", "previous screen"),
-		GoToTab: b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "go to screen"),
+		GoToTab: b([]string{"1", "2", "3", "4", "5", "6", "7", "8"}, "1-8", "go to screen"),
 		Store:   b([]string{"s"}, "s", "choose store"),
 		Refresh: b([]string{"r", "ctrl+r"}, "r", "refresh"),
 
@@ -92,6 +100,12 @@ func DefaultKeyMap() KeyMap {
 		LowStock: b([]string{"l"}, "l", "low stock only"),
 		Add:      b([]string{"a"}, "a", "add to order"),
 		Filters:  b([]string{"f"}, "f", "filters"),
+
+		SetStock:    b([]string{"e"}, "e", "set quantity"),
+		AdjustStock: b([]string{"d"}, "d", "adjust by"),
+		History:     b([]string{"h"}, "h", "history (ledger)"),
+
+		Reference: b([]string{"n"}, "n", "reference"),
 
 		More:   b([]string{"+", "="}, "+", "one more"),
 		Less:   b([]string{"-", "_"}, "-", "one less"),

@@ -144,9 +144,22 @@ func testOptions(c *client.Client) Options {
 		Now:            func() time.Time { return testNow },
 		Location:       time.UTC,
 		StatusFor:      -1,
+		KeyClock:       stepClock(100 * time.Millisecond), // a person typing: never a scan
 		Debounce:       20 * time.Millisecond,
 		SuggestEvery:   20 * time.Millisecond,
 		RequestTimeout: 5 * time.Second,
+	}
+}
+
+// stepClock is a key clock that moves on by step at every key press.
+func stepClock(step time.Duration) func() time.Time {
+	var mu sync.Mutex
+	at := testNow
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		at = at.Add(step)
+		return at
 	}
 }
 
@@ -175,7 +188,8 @@ func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
 }
 
 // keys sends key presses: names such as "enter", "esc", "tab", "up", or
-// text, typed one character at a time.
+// text, typed one character at a time; then a pause, so that keys held
+// for telling a scan from typing act now rather than after a timer.
 func keys(tm *teatest.TestModel, presses ...string) {
 	for _, p := range presses {
 		if k, ok := namedKeys[p]; ok {
@@ -186,6 +200,7 @@ func keys(tm *teatest.TestModel, presses ...string) {
 			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 		}
 	}
+	tm.Send(scanFlushMsg{})
 }
 
 // namedKeys are the keys keys sends by name.

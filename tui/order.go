@@ -52,7 +52,7 @@ func newOrder(ctx *programContext) *orderModel {
 	return &orderModel{
 		ctx:   ctx,
 		email: ctx.styles.newInput("Customer email: ", "ana@example.com (enter to keep, esc to cancel)", aforro.MaxEmailLength),
-		table: newTable("The basket is empty: press a on a product in Inventory (1) or Search (2).",
+		table: newTable("Scan a code, or press a on a product in Inventory (1) or Search (2).",
 			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true},
 			column{title: "PRICE", right: true}, column{title: "QTY", right: true},
 			column{title: "LINE", right: true}, column{title: ""}),
@@ -114,7 +114,7 @@ func (m *orderModel) place() tea.Cmd {
 		return nil // the same request is in flight; the key makes a repeat harmless, but there is no need
 	}
 	if len(m.lines) == 0 {
-		return m.ctx.status(statusInfo, "The basket is empty: press a on a product in Inventory (1) or Search (2).")
+		return m.ctx.status(statusInfo, "The basket is empty: scan a code, or press a on a product in Inventory (1) or Search (2).")
 	}
 	if m.key == "" {
 		m.key = client.NewIdempotencyKey()
@@ -173,6 +173,29 @@ func (m *orderModel) placed(msg orderPlacedMsg) tea.Cmd {
 		o.ID, len(o.RejectedItems), again)
 }
 
+// scanned adds one of the product a scanned code names.
+func (m *orderModel) scanned(code string) tea.Cmd {
+	return lookupCode(m.ctx, tabOrder, code, false)
+}
+
+// scannedProduct adds what a scan found; a code that names several
+// products adds none of them, as a guess would sell the wrong one.
+func (m *orderModel) scannedProduct(msg codeLookedUpMsg) tea.Cmd {
+	if cmd := lookupProblem(m.ctx, msg); cmd != nil {
+		return cmd
+	}
+	if len(msg.products) > 1 {
+		return m.ctx.status(statusWarn, "Code %s names %d products (%s): scan it on Inventory (1) and add (a) the right one.",
+			msg.code, len(msg.products), titles(msg.products))
+	}
+	p := msg.products[0]
+	stock := 0
+	if p.row != nil {
+		stock = p.row.Quantity
+	}
+	return m.add(basketLine{ProductID: p.product.ID, Title: p.product.Title, Price: p.product.Price, Stock: &stock})
+}
+
 // items writes "1 item" or "3 items".
 func items(n int) string { return plural(n, "item", "items") }
 
@@ -196,6 +219,11 @@ func (m *orderModel) update(msg tea.Msg) tea.Cmd {
 		return m.add(msg.line)
 	case orderPlacedMsg:
 		return m.placed(msg)
+	case codeLookedUpMsg:
+		if msg.target == tabOrder {
+			return m.scannedProduct(msg)
+		}
+		return nil
 	case storeChosenMsg:
 		// Products are the same in every store, so the basket stays; the
 		// order goes to another store now, a new request.

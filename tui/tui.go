@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,6 +95,15 @@ type Options struct {
 	// shown in (default time.Local).
 	Now      func() time.Time
 	Location *time.Location
+	// ScanGap is the longest pause between two characters of a barcode
+	// scanner's burst, and between its last character and its Enter
+	// (default 35 ms: scanners send a character every 2-20 ms, people
+	// type 30 ms apart at their fastest). A slow Bluetooth scanner may
+	// need more.
+	ScanGap time.Duration
+	// KeyClock says when each key press arrived, for telling a scan from
+	// typing (default time.Now); tests give one that steps per key.
+	KeyClock func() time.Time
 	// Context, when cancelled, cancels every request in flight.
 	Context context.Context
 }
@@ -108,6 +118,8 @@ const (
 	tabOrders
 	tabSummary
 	tabTransfers
+	tabReceive
+	tabCountSheet
 	tabCount
 )
 
@@ -124,6 +136,10 @@ func (t tab) String() string {
 		return "Orders"
 	case tabTransfers:
 		return "Transfers"
+	case tabReceive:
+		return "Receive"
+	case tabCountSheet:
+		return "Count"
 	}
 	return "Summary"
 }
@@ -171,6 +187,7 @@ type Model struct {
 	width, height int
 	showHelp      bool
 	confirmQuit   bool
+	scan          scanHold
 
 	status     statusMsg
 	statusID   int // counts sentences shown, for clearing the right one
@@ -211,6 +228,9 @@ func New(opts Options) (*Model, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.KeyClock == nil {
+		opts.KeyClock = time.Now
+	}
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}
@@ -237,7 +257,9 @@ func New(opts Options) (*Model, error) {
 		requestLimit: opts.RequestTimeout,
 	}
 	m := &Model{ctx: pc, opts: opts, picker: newPicker(pc), order: newOrder(pc)}
-	m.screens = [tabCount]screen{newInventory(pc), newSearch(pc), m.order, newOrders(pc), newSummary(pc), newTransfers(pc)}
+	m.scan.detect.gap = opts.ScanGap
+	m.screens = [tabCount]screen{newInventory(pc), newSearch(pc), m.order, newOrders(pc), newSummary(pc), newTransfers(pc),
+		newSheet(pc, sheetReceive), newSheet(pc, sheetCount)}
 	return m, nil
 }
 
@@ -289,6 +311,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = statusMsg{}
 		}
 		return m, nil
+	case scanFlushMsg:
+		return m, m.scanPaused(msg)
 	case probeMsg:
 		return m, m.probe()
 	case healthMsg:
@@ -439,6 +463,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if msg.Type == tea.KeyCtrlC {
 		return tea.Quit
 	}
+	if cmd, held := m.holdKey(msg); held {
+		return cmd
+	}
 	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
 		// Keys typed faster than the terminal is read arrive as one
 		// message ("aj"); each is a command of its own.
@@ -453,7 +480,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if key.Matches(msg, k.Yes) {
 			return tea.Quit
 		}
-		return m.ctx.status(statusInfo, "The basket is kept.")
+		return m.ctx.status(statusInfo, "Nothing is lost.")
 	}
 	if m.picker.visible {
 		return m.picker.update(msg)
@@ -510,13 +537,29 @@ func (m *Model) openSearch() tea.Cmd {
 	return tea.Batch(m.switchTo(tabSearch), search.focus())
 }
 
-// quit ends the program, after asking when the basket would be lost.
+// quit ends the program, after asking when a basket or a sheet would be
+// lost.
 func (m *Model) quit() tea.Cmd {
-	if n := len(m.order.lines); n > 0 {
+	if len(m.unsaved()) > 0 {
 		m.confirmQuit = true
 		return nil
 	}
 	return tea.Quit
+}
+
+// unsaved names what quitting would lose: the basket's lines, the
+// sheets' products.
+func (m *Model) unsaved() []string {
+	var lost []string
+	if n := len(m.order.lines); n > 0 {
+		lost = append(lost, "the basket holds "+plural(n, "line", "lines"))
+	}
+	for _, t := range []tab{tabReceive, tabCountSheet} {
+		if sh, ok := m.screens[t].(*sheetModel); ok && len(sh.lines) > 0 {
+			lost = append(lost, fmt.Sprintf("the %s sheet holds %s", strings.ToLower(t.String()), plural(len(sh.lines), "product", "products")))
+		}
+	}
+	return lost
 }
 
 // switchTo shows screen t.
@@ -602,14 +645,13 @@ func (m *Model) headerView() string {
 }
 
 // tabsView is the second line: the screens, the shown one bracketed;
-// on a narrow terminal without the padding, so the last tab still shows.
+// on a narrow terminal without the padding, then with the tabs farthest
+// from the shown one by their number alone, until the line fits.
 func (m *Model) tabsView() string {
 	st := m.ctx.styles
-	// line returns the tabs and how far the shown one reaches; short names
-	// the other tabs by their number alone.
-	line := func(pad string, short bool) (string, int) {
+	// line returns the tabs, those in short by their number alone.
+	line := func(pad string, short map[tab]bool) string {
 		var parts []string
-		reach := 0
 		for t := range tabCount {
 			name := fmt.Sprintf("%d %s", t+1, t)
 			if t == tabOrder && len(m.order.lines) > 0 {
@@ -618,24 +660,33 @@ func (m *Model) tabsView() string {
 			switch {
 			case t == m.active && !m.picker.visible:
 				parts = append(parts, st.ActiveTab.Render("["+name+"]"))
-				reach = lipgloss.Width(strings.Join(parts, " "))
-			case short:
+			case short[t]:
 				parts = append(parts, st.Tab.Render(strconv.Itoa(int(t)+1)))
 			default:
 				parts = append(parts, st.Tab.Render(pad+name+pad))
 			}
 		}
-		return strings.Join(parts, " "), reach
+		return strings.Join(parts, " ")
 	}
-	s, _ := line(" ", false)
-	if lipgloss.Width(s) <= m.width {
+	if s := line(" ", nil); lipgloss.Width(s) <= m.width {
 		return s
 	}
-	// Without the padding, cut at the end if the shown tab still shows
-	// whole; else the other tabs by number.
-	s, reach := line("", false)
-	if reach >= m.width {
-		s, _ = line("", true)
+	far := make([]tab, 0, tabCount)
+	for t := range tabCount {
+		if t != m.active {
+			far = append(far, t)
+		}
+	}
+	dist := func(t tab) int { return max(int(t-m.active), int(m.active-t)) }
+	slices.SortStableFunc(far, func(a, b tab) int { return dist(b) - dist(a) })
+	short := map[tab]bool{}
+	s := line("", short)
+	for _, t := range far {
+		if lipgloss.Width(s) <= m.width {
+			break
+		}
+		short[t] = true
+		s = line("", short)
 	}
 	return ansi.Truncate(s, m.width, "…")
 }
@@ -644,8 +695,9 @@ func (m *Model) tabsView() string {
 func (m *Model) statusView() string {
 	st := m.ctx.styles
 	if m.confirmQuit {
-		return st.Warn.Render(wrapLines(fmt.Sprintf("The basket holds %s that will be lost. Quit anyway? y/n",
-			plural(len(m.order.lines), "line", "lines")), m.width, maxStatusLines))
+		lost := strings.Join(m.unsaved(), ", ")
+		return st.Warn.Render(wrapLines(fmt.Sprintf("%s%s, which will be lost. Quit anyway? y/n",
+			strings.ToUpper(lost[:1]), lost[1:]), m.width, maxStatusLines))
 	}
 	text := m.status.text
 	if text == "" {

@@ -43,7 +43,7 @@ func TestTabs(t *testing.T) {
 	keys(tm, "tab", "tab")
 	waitFor(t, tm, "[3 Order]")
 	keys(tm, "shift+tab", "shift+tab", "shift+tab")
-	waitFor(t, tm, "[6 Transfers]")
+	waitFor(t, tm, "[8 Count]")
 	keys(tm, "4")
 	waitFor(t, tm, "[4 Orders]", "No orders.")
 	m := finish(t, tm)
