@@ -188,19 +188,21 @@ func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
 }
 
 // keys sends key presses: names such as "enter", "esc", "tab", "up", or
-// text, typed one character at a time; then a pause, so that keys held
-// for telling a scan from typing act now rather than after a timer.
+// text, typed one character at a time. Each press (each text) ends with a
+// pause, so keys held for telling a scan from typing act then rather than
+// after a timer: "e", "12", "enter" is a person's e, 12 and enter, never a
+// scanner's "e12".
 func keys(tm *teatest.TestModel, presses ...string) {
 	for _, p := range presses {
 		if k, ok := namedKeys[p]; ok {
 			tm.Send(tea.KeyMsg{Type: k})
-			continue
+		} else {
+			for _, r := range p {
+				tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			}
 		}
-		for _, r := range p {
-			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-		}
+		tm.Send(scanFlushMsg{})
 	}
-	tm.Send(scanFlushMsg{})
 }
 
 // namedKeys are the keys keys sends by name.

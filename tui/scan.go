@@ -48,19 +48,24 @@ func (d *scanDetector) key(runes []rune, at time.Time) {
 	if len(runes) == 0 {
 		return
 	}
-	if d.last.IsZero() || at.Sub(d.last) > d.maxGap() || at.Before(d.last) {
+	if d.pausedBefore(at) {
 		d.run = d.run[:0] // a pause: what came before was typed
 	}
 	d.run = append(d.run, runes...)
 	d.last = at
 }
 
+// pausedBefore reports whether a key at at comes after a pause: the run
+// before it is over.
+func (d *scanDetector) pausedBefore(at time.Time) bool {
+	return d.last.IsZero() || at.Sub(d.last) > d.maxGap() || at.Before(d.last)
+}
+
 // enter reports, for an Enter at at, whether the run it ends is a scan, and
 // its code; either way the run is over.
 func (d *scanDetector) enter(at time.Time) (code string, scanned bool) {
 	defer d.reset()
-	if d.last.IsZero() || at.Sub(d.last) > d.maxGap() || at.Before(d.last) ||
-		utf8.RuneCountInString(string(d.run)) < scanMinRunes {
+	if d.pausedBefore(at) || utf8.RuneCountInString(string(d.run)) < scanMinRunes {
 		return "", false
 	}
 	return string(d.run), true
@@ -113,11 +118,18 @@ func (m *Model) holdKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	now := m.opts.KeyClock()
 	switch {
 	case msg.Type == tea.KeyRunes && !msg.Paste && !msg.Alt:
+		var typed tea.Cmd
+		if len(h.held) > 0 && h.detect.pausedBefore(now) {
+			typed = m.releaseKeys() // what came before the pause was typed
+			if _, still := m.screens[m.active].(scanScreen); !still || m.screens[m.active].captures(msg) {
+				return tea.Sequence(typed, m.handleKey(msg)), true
+			}
+		}
 		h.detect.key(msg.Runes, now)
 		h.held = append(h.held, msg)
 		h.gen++
 		gen := h.gen
-		return tea.Tick(h.detect.maxGap(), func(time.Time) tea.Msg { return scanFlushMsg{gen: gen} }), true
+		return tea.Sequence(typed, tea.Tick(h.detect.maxGap(), func(time.Time) tea.Msg { return scanFlushMsg{gen: gen} })), true
 	case msg.Type == tea.KeyEnter && len(h.held) > 0:
 		if code, scanned := h.detect.enter(now); scanned {
 			h.held = nil

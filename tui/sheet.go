@@ -586,12 +586,14 @@ func (m *sheetModel) help() helpKeys {
 	if m.kind == sheetCount {
 		reference = withHelp(k.Reference, "reference")
 	}
-	var rowKeys []key.Binding
+	var rowKeys, brief []key.Binding
 	if len(m.lines) > 0 {
-		rowKeys = []key.Binding{withHelp(k.Submit, "review"), quantityKeys(k), withHelp(k.SetStock, "type qty"), k.Remove}
+		units := key.NewBinding(key.WithKeys(append(k.More.Keys(), k.Less.Keys()...)...), key.WithHelp("+/-", "units"))
+		rowKeys = []key.Binding{withHelp(k.Submit, "review"), units, withHelp(k.SetStock, "type the units"), k.Remove}
+		brief = []key.Binding{withHelp(k.Submit, "review"), units, withHelp(k.SetStock, "type"), k.Remove}
 	}
 	return helpKeys{
-		short: slices.Concat([]key.Binding{add}, rowKeys, []key.Binding{reference}),
+		short: slices.Concat([]key.Binding{withHelp(k.Add, "code")}, brief, []key.Binding{withHelp(k.Reference, "note")}),
 		full: [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom},
 			slices.Concat([]key.Binding{add, reference}, rowKeys, []key.Binding{withHelp(k.Empty, "empty the sheet")})},
 	}

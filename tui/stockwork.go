@@ -264,6 +264,7 @@ type ledger struct {
 	count     int
 	loading   bool
 	failed    bool
+	missing   bool // the store does not stock the product
 	seq       int
 }
 
@@ -282,7 +283,7 @@ func (l *ledger) load(c *programContext, productID int64, title string, n int) t
 	if productID != l.productID {
 		l.rows, l.count = nil, 0
 	}
-	l.productID, l.title, l.loading, l.failed = productID, title, true, false
+	l.productID, l.title, l.loading, l.failed, l.missing = productID, title, true, false, false
 	l.seq++
 	seq, storeID := l.seq, c.store.ID
 	return func() tea.Msg {
@@ -301,7 +302,7 @@ func (l *ledger) accept(c *programContext, msg ledgerLoadedMsg) tea.Cmd {
 	l.loading = false
 	switch {
 	case msg.err != nil && notFound(msg.err):
-		l.rows, l.count = nil, 0
+		l.rows, l.count, l.missing = nil, 0, true
 	case msg.err != nil:
 		l.failed = true
 		return c.errorStatus("Load the history", msg.err)
@@ -320,11 +321,13 @@ func (l *ledger) view(c *programContext, width, height int) string {
 		lines = append(lines, st.Dim.Render("Could not be loaded; r tries again."))
 	case l.loading && len(l.rows) == 0:
 		lines = append(lines, st.Dim.Render("Loading…"))
+	case l.missing:
+		lines = append(lines, st.Dim.Render("Not stocked here."))
 	case len(l.rows) == 0:
-		lines = append(lines, st.Dim.Render("No movements: not stocked here."))
+		lines = append(lines, st.Dim.Render("No movements yet."))
 	}
 	for _, mv := range l.rows {
-		line := fmt.Sprintf("%s %6s %6d %s", mv.CreatedAt.In(c.location).Format("01-02 15:04"),
+		line := fmt.Sprintf("%s %4s %4d %s", mv.CreatedAt.In(c.location).Format("01-02 15:04"),
 			fmt.Sprintf("%+d", mv.Delta), mv.QuantityAfter, mv.Reason)
 		if mv.Token != nil {
 			line += " " + st.Dim.Render(mv.Token.Name)
@@ -332,7 +335,7 @@ func (l *ledger) view(c *programContext, width, height int) string {
 		lines = append(lines, line)
 	}
 	if l.count > len(l.rows) {
-		lines = append(lines, st.Dim.Render(fmt.Sprintf("latest %d of %d", len(l.rows), l.count)))
+		lines = append(lines, st.Dim.Render(fmt.Sprintf("the latest %d of %d", len(l.rows), l.count)))
 	}
 	return fit(strings.Join(lines, "\n"), width, height)
 }
