@@ -241,12 +241,18 @@ func productView(updated bool) view[aforro.Product] {
 }
 
 // productCSVHeader and productCSV are a product as -o csv writes it; its
-// category is two fields.
-var productCSVHeader = []string{"id", "title", "description", "price", "category_id", "category_name", "created_at", "updated_at"}
+// category is two fields, its barcodes one (separated by spaces, which no
+// code holds), its SKU empty when it has none.
+var productCSVHeader = []string{"id", "title", "description", "price", "category_id", "category_name", "created_at", "updated_at",
+	"sku", "barcodes"}
 
 func productCSV(p aforro.Product) []string {
+	sku := ""
+	if p.SKU != nil {
+		sku = *p.SKU
+	}
 	return []string{formatID(p.ID), p.Title, p.Description, p.Price.String(), formatID(p.Category.ID), p.Category.Name,
-		csvTime(p.CreatedAt), csvTime(p.UpdatedAt)}
+		csvTime(p.CreatedAt), csvTime(p.UpdatedAt), sku, strings.Join(p.Barcodes, " ")}
 }
 
 // ProductsShowCmd shows one product.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -74,14 +73,8 @@ var lookupView = view[aforro.Product]{
 	cells: func(p aforro.Product) []string {
 		return []string{formatID(p.ID), skuText(p.SKU), p.Title, p.Price.String(), strings.Join(p.Barcodes, " ")}
 	},
-	csvHeader: append(slices.Clip(productCSVHeader), "sku", "barcodes"),
-	csvRecord: func(p aforro.Product) []string {
-		sku := ""
-		if p.SKU != nil {
-			sku = *p.SKU
-		}
-		return append(productCSV(p), sku, strings.Join(p.Barcodes, " "))
-	},
+	csvHeader: productCSVHeader,
+	csvRecord: productCSV,
 }
 
 // lists lets lookup take -o csv: it answers a list of products.

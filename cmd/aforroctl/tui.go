@@ -28,13 +28,16 @@ type TUICmd struct {
 	Store   int64         `placeholder:"ID" help:"Store to open (default: the one chosen last time, else a store picker)."`
 	WarnAt  int           `default:"5" placeholder:"N" help:"Highlight quantities at or below N (the server's default low-stock threshold)."`
 	Refresh time.Duration `default:"30s" placeholder:"DURATION" help:"How often the Summary screen refreshes itself while shown."`
+	ScanGap time.Duration `default:"35ms" placeholder:"DURATION" help:"Longest pause between two characters of a barcode scanner's burst (raise it for a slow Bluetooth scanner)."`
 }
 
 // Help is shown under the usage of the command.
 func (TUICmd) Help() string {
-	return "Five screens: Inventory, Search, Order (the basket), Orders and Summary.\n" +
-		"tab or 1-5 switches screens, s chooses the store (remembered in the config\n" +
-		"file), ? shows every key, q quits. Colours are off with NO_COLOR.\n\n" +
+	return "Eight screens: Inventory, Search, Order (the basket), Orders, Summary,\n" +
+		"Transfers, Receive and Count. tab or 1-8 switches screens, s chooses the\n" +
+		"store (remembered in the config file), ? shows every key, q quits. A\n" +
+		"barcode scanner works on Inventory, Order, Receive and Count. Colours are\n" +
+		"off with NO_COLOR.\n\n" +
 		"Examples:\n\n" +
 		"    aforroctl tui\n" +
 		"    aforroctl tui --store 3 --refresh 10s"
@@ -49,6 +52,8 @@ func (c *TUICmd) Validate() error {
 		return fmt.Errorf("--warn-at must be >= 0")
 	case c.Refresh < time.Second:
 		return fmt.Errorf("--refresh must be at least 1s")
+	case c.ScanGap < time.Millisecond || c.ScanGap > time.Second:
+		return fmt.Errorf("--scan-gap must be between 1ms and 1s")
 	}
 	return nil
 }
@@ -105,6 +110,7 @@ func (c *TUICmd) Run(a *app) error {
 		Color:      a.env["NO_COLOR"] == "" && a.env["TERM"] != "dumb",
 		WarnAt:     c.WarnAt,
 		WatchEvery: c.Refresh,
+		ScanGap:    c.ScanGap,
 		Context:    a.ctx,
 	}
 	m, err := tui.New(opts)

@@ -58,11 +58,13 @@ func TestTUIValidate(t *testing.T) {
 		cmd TUICmd
 		ok  bool
 	}{
-		{TUICmd{WarnAt: 5, Refresh: 30 * time.Second}, true},
-		{TUICmd{Store: 3, WarnAt: 0, Refresh: time.Second}, true},
-		{TUICmd{WarnAt: 5, Refresh: 999 * time.Millisecond}, false},
-		{TUICmd{WarnAt: -1, Refresh: time.Minute}, false},
-		{TUICmd{Store: -1, Refresh: time.Minute}, false},
+		{TUICmd{WarnAt: 5, Refresh: 30 * time.Second, ScanGap: 35 * time.Millisecond}, true},
+		{TUICmd{Store: 3, WarnAt: 0, Refresh: time.Second, ScanGap: time.Second}, true},
+		{TUICmd{WarnAt: 5, Refresh: 999 * time.Millisecond, ScanGap: 35 * time.Millisecond}, false},
+		{TUICmd{WarnAt: -1, Refresh: time.Minute, ScanGap: 35 * time.Millisecond}, false},
+		{TUICmd{Store: -1, Refresh: time.Minute, ScanGap: 35 * time.Millisecond}, false},
+		{TUICmd{Refresh: time.Minute, ScanGap: 0}, false},
+		{TUICmd{Refresh: time.Minute, ScanGap: 2 * time.Second}, false},
 	} {
 		if err := tc.cmd.Validate(); (err == nil) != tc.ok {
 			t.Errorf("%+v: Validate() = %v, want ok %v", tc.cmd, err, tc.ok)
