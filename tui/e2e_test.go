@@ -227,3 +227,88 @@ func (s *tmuxSession) waitFor(texts ...string) string {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestEndToEndScanBurst drives the counter as a barcode scanner does: each
+// code and its Enter reach the terminal in one write (one tmux send-keys),
+// as fast as a USB scanner types. It finds a product on Inventory, sets its
+// stock, scans one into the basket and counts a shelf, and checks what the
+// server holds afterwards.
+func TestEndToEndScanBurst(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: the end-to-end test of aforroctl tui needs it (CI installs it)")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	aforrod, aforroctl := buildBinaries(t, dir)
+	dbURL := dbtest.New(t)
+	d, err := db.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Pool.Exec(context.Background(), fixture)
+	d.Close()
+	if err != nil {
+		t.Fatalf("fixture: %v", err)
+	}
+	addr := serve(t, aforrod, dbURL, dir)
+	lastLine := func(s string) string {
+		s = strings.TrimSpace(s)
+		return s[strings.LastIndexByte(s, '\n')+1:]
+	}
+	admin := lastLine(run(t, aforrod, "token", "create", "--database-url", dbURL, "--name", "back office", "--role", "admin"))
+	staff := lastLine(run(t, aforrod, "token", "create", "--database-url", dbURL, "--name", "till 1", "--role", "staff", "--store", "1"))
+	ctl := func(token string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(aforroctl, args...)
+		cmd.Env = append(os.Environ(), "AFORRO_URL=http://"+addr, "AFORRO_TOKEN="+token, "XDG_CONFIG_HOME="+filepath.Join(dir, "admin"))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aforroctl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	ctl(admin, "products", "update", "1", "--sku", "LAP-15", "--barcode", "5901234123457")
+	ctl(admin, "products", "update", "2", "--barcode", "96385074")
+
+	// --scan-gap 150ms: the race detector and a busy CI machine may
+	// delay the handling of a burst's keys well past a scanner's 35 ms.
+	tm := newTmux(t, 100, 30, fmt.Sprintf("env XDG_CONFIG_HOME=%s AFORRO_URL=http://%s AFORRO_TOKEN=%s %s tui --store 1 --scan-gap 150ms; echo \"aforroctl exited: $?\"; sleep 600",
+		filepath.Join(dir, "config"), addr, staff, aforroctl))
+	burst := func(code string) { tm.tmux("send-keys", "-t", "tui", "-l", code+"\r") }
+
+	tm.waitFor("Downtown (#1)", "Laptop Pro 15", "● online")
+	burst("96385074")
+	tm.waitFor("Scanned 96385074", "Wireless Mouse: 3 units in stock.")
+	tm.keys("e")
+	tm.waitFor("Set Wireless Mouse (now 3)")
+	tm.literal("8")
+	tm.keys("Enter")
+	tm.waitFor("Set Wireless Mouse from 3 to 8 (count)? y/n")
+	tm.keys("y")
+	tm.waitFor("Wireless Mouse: 3 → 8 (count).")
+
+	tm.keys("3")
+	tm.waitFor("Basket for Downtown")
+	burst("lap-15")
+	tm.waitFor("Added Laptop Pro 15: 1 in the basket.")
+
+	tm.keys("8")
+	tm.waitFor("Count at Downtown")
+	for range 3 {
+		burst("96385074")
+	}
+	tm.waitFor("Wireless Mouse: 3 counted.")
+	tm.keys("Enter")
+	tm.waitFor("Review: set 1 product to the counts")
+	tm.keys("y")
+	screen := tm.waitFor("Count committed: 1 product corrected, 0 matched.")
+	t.Logf("the Count screen after the commit:\n%s", screen)
+
+	if out := ctl(admin, "inventory", "show", "--store", "1", "2", "-o", "json"); !strings.Contains(out, `"quantity": 3`) && !strings.Contains(out, `"quantity":3`) {
+		t.Errorf("the mouse at store 1 after the count: %s, want quantity 3", out)
+	}
+	tm.keys("q")
+	tm.waitFor("Quit anyway? y/n") // the basket holds the laptop
+	tm.keys("y")
+	tm.waitFor("aforroctl exited: 0")
+}

@@ -33,7 +33,7 @@ func (InventoryCmd) Help() string {
 		"    aforroctl inventory set --store 1 643 40 --reason received --reference \"delivery 2211\"\n" +
 		"    aforroctl inventory adjust --store 1 643 -2 --reason damaged\n" +
 		"    aforroctl inventory movements --store 1 643\n" +
-		"    aforroctl inventory import --store 1 --mode add --reason delivery delivery.csv\n" +
+		"    aforroctl inventory import --store 1 --mode add --reason received delivery.csv\n" +
 		"    aforroctl inventory export --store 1 > stock.csv"
 }
 
