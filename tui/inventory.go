@@ -51,15 +51,14 @@ type scanFound struct {
 
 // newInventory returns the Inventory screen.
 func newInventory(ctx *programContext) *inventoryModel {
-	return &inventoryModel{
+	m := &inventoryModel{
 		ctx:    ctx,
 		list:   pagedList[aforro.InventoryItem]{num: 1},
 		filter: ctx.styles.newInput("Filter: ", "part of a title", maxFilterLength),
-		table: newTable("No products.",
-			column{title: "ID", right: true}, column{title: "PRODUCT", flex: true},
-			column{title: "CATEGORY", flex: true}, column{title: "PRICE", right: true},
-			column{title: "QTY", right: true}, column{title: ""}),
+		table:  newTable("No products."),
 	}
+	m.setRows() // sets the columns too
+	return m
 }
 
 // load asks for the current page with the current filter.
@@ -187,6 +186,7 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.openForm(msg)
 	case key.Matches(msg, k.History):
 		m.showLedger = !m.showLedger
+		m.setRows()
 		m.resize()
 		return m.followLedger()
 	case key.Matches(msg, k.Back) && m.found != nil:
@@ -377,7 +377,7 @@ func (m *inventoryModel) reloadLedger() tea.Cmd {
 func (m *inventoryModel) afterRowsChange() tea.Cmd { return m.followLedger() }
 
 // ledgerRows is how many movements the panel has room for.
-func (m *inventoryModel) ledgerRows() int { return max(min(m.ctx.height-3, 100), 1) }
+func (m *inventoryModel) ledgerRows() int { return max(min((m.ctx.height-3)/2, 100), 1) }
 
 // setRows turns the items into table rows.
 func (m *inventoryModel) setRows() {
@@ -386,15 +386,16 @@ func (m *inventoryModel) setRows() {
 	// any: most stores most of the time have none, and a column of blanks
 	// would only squeeze the titles. A row with none leaves it blank.
 	incoming := slices.ContainsFunc(items, func(it aforro.InventoryItem) bool { return it.Incoming > 0 })
-	cols := m.table.cols[:0:0]
-	for _, c := range m.table.cols {
-		if c.title != "INCOMING" {
-			cols = append(cols, c)
-		}
+	// CATEGORY gives way to the ledger beside the table.
+	cols := []column{{title: "ID", right: true}, {title: "PRODUCT", flex: true}}
+	if !m.showLedger {
+		cols = append(cols, column{title: "CATEGORY", flex: true})
 	}
+	cols = append(cols, column{title: "PRICE", right: true}, column{title: "QTY", right: true})
 	if incoming {
-		cols = slices.Insert(cols, len(cols)-1, column{title: "INCOMING", right: true})
+		cols = append(cols, column{title: "INCOMING", right: true})
 	}
+	cols = append(cols, column{title: ""})
 	m.table.cols = cols
 	rows := make([]row, len(items))
 	for i, it := range items {
@@ -405,15 +406,19 @@ func (m *inventoryModel) setRows() {
 			warnAt = *it.ReorderPoint
 		}
 		mark, tag := stockMark(it.Quantity, warnAt)
-		cells := []string{strconv.FormatInt(it.ProductID, 10), it.ProductTitle, it.CategoryName,
-			it.Price.String(), strconv.Itoa(it.Quantity), tag}
+		cells := []string{strconv.FormatInt(it.ProductID, 10), it.ProductTitle}
+		if !m.showLedger {
+			cells = append(cells, it.CategoryName)
+		}
+		cells = append(cells, it.Price.String(), strconv.Itoa(it.Quantity))
 		if incoming {
 			in := ""
 			if it.Incoming > 0 {
 				in = strconv.Itoa(it.Incoming)
 			}
-			cells = slices.Insert(cells, len(cells)-1, in)
+			cells = append(cells, in)
 		}
+		cells = append(cells, tag)
 		if m.found != nil && m.found.products[i].row == nil {
 			cells[len(cells)-1] = "NOT STOCKED"
 			mark = markDim

@@ -237,7 +237,7 @@ func (m *sheetModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.confirmX = true
 	case i < 0:
 	case key.Matches(msg, k.SetStock):
-		return m.openField(fieldQty, strconv.Itoa(m.lines[i].qty))
+		return m.openField(fieldQty, "")
 	case key.Matches(msg, k.More):
 		m.lines[i].qty = min(m.lines[i].qty+1, aforro.MaxStock)
 		m.changed()
@@ -259,7 +259,9 @@ func (m *sheetModel) openField(f sheetField, value string) tea.Cmd {
 	case fieldCode:
 		m.field = m.ctx.styles.newInput("Code or product id: ", "a barcode, a SKU or an id", aforro.MaxFreeCode)
 	case fieldQty:
-		m.field = m.ctx.styles.newInput(strings.ToLower(m.noun())+": ", "units", 10)
+		// Empty, so typing replaces the number; enter on nothing keeps it.
+		m.field = m.ctx.styles.newInput(strings.ToUpper(m.noun()[:1])+strings.ToLower(m.noun()[1:])+": ",
+			fmt.Sprintf("%d (type the units)", m.lines[m.table.selected()].qty), 10)
 	case fieldReference:
 		prompt, placeholder := "Delivery note: ", "its number, on every row of the receipt"
 		if m.kind == sheetCount {
@@ -297,6 +299,9 @@ func (m *sheetModel) fieldKey(msg tea.KeyMsg) tea.Cmd {
 				m.changed()
 			}
 		case fieldQty:
+			if v == "" {
+				return nil
+			}
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > aforro.MaxStock {
 				m.editing = fieldQty

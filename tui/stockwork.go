@@ -326,13 +326,20 @@ func (l *ledger) view(c *programContext, width, height int) string {
 	case len(l.rows) == 0:
 		lines = append(lines, st.Dim.Render("No movements yet."))
 	}
+	// Two lines a movement: what changed, then who and why.
 	for _, mv := range l.rows {
-		line := fmt.Sprintf("%s %4s %4d %s", mv.CreatedAt.In(c.location).Format("01-02 15:04"),
-			fmt.Sprintf("%+d", mv.Delta), mv.QuantityAfter, mv.Reason)
+		lines = append(lines, fmt.Sprintf("%s %5s → %d %s", mv.CreatedAt.In(c.location).Format("01-02 15:04"),
+			fmt.Sprintf("%+d", mv.Delta), mv.QuantityAfter, mv.Reason))
+		who := mv.Source
 		if mv.Token != nil {
-			line += " " + st.Dim.Render(mv.Token.Name)
+			who = mv.Token.Name
 		}
-		lines = append(lines, line)
+		for _, s := range []string{mv.Reference, mv.Note} {
+			if s != "" {
+				who += " · " + s
+			}
+		}
+		lines = append(lines, st.Dim.Render("  "+who))
 	}
 	if l.count > len(l.rows) {
 		lines = append(lines, st.Dim.Render(fmt.Sprintf("the latest %d of %d", len(l.rows), l.count)))
