@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -59,6 +60,15 @@ func scan(tm *teatest.TestModel, code string) {
 		tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+}
+
+// scanWait scans code and waits for what its answer says: a clerk scans
+// at the pace the screen answers, and the answers of scans in flight
+// together may come back in any order.
+func scanWait(t *testing.T, tm *teatest.TestModel, code, want string) {
+	t.Helper()
+	scan(tm, code)
+	waitFor(t, tm, want)
 }
 
 // stockOf returns the store's quantity of a product, and its latest movement.
@@ -150,18 +160,17 @@ func TestCounterScreens(t *testing.T) {
 		{"receive sheet", func(t *testing.T, tm *teatest.TestModel) {
 			keys(tm, "7")
 			waitFor(t, tm, "Receive into Downtown")
-			scan(tm, laptopEAN)
-			scan(tm, laptopEAN)
-			scan(tm, mouseEAN8)
+			scanWait(t, tm, laptopEAN, "Laptop Pro 15: 1 received.")
+			scanWait(t, tm, laptopEAN, "Laptop Pro 15: 2 received.")
+			scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 received.")
 			keys(tm, "n", "DN-881", "enter")
-			waitFor(t, tm, "Wireless Mouse: 1 received.", "ref DN-881")
+			waitFor(t, tm, "ref DN-881")
 		}},
 		{"count review", func(t *testing.T, tm *teatest.TestModel) {
 			keys(tm, "8")
 			waitFor(t, tm, "Count at Downtown")
-			scan(tm, mouseEAN8)
-			scan(tm, mouseEAN8)
-			waitFor(t, tm, "Wireless Mouse: 2 counted.")
+			scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 counted.")
+			scanWait(t, tm, mouseEAN8, "Wireless Mouse: 2 counted.")
 			keys(tm, "a", "5", "enter")
 			waitFor(t, tm, "Cast Iron Skillet: 1 counted.")
 			keys(tm, "enter")
@@ -245,16 +254,11 @@ func TestCounterOrderScan(t *testing.T) {
 	waitFor(t, tm, "Wireless Mouse", "● online")
 	keys(tm, "3")
 	waitFor(t, tm, "Basket for Downtown")
-	scan(tm, mouseEAN8)
-	waitFor(t, tm, "Added Wireless Mouse: 1 in the basket.")
-	scan(tm, mouseEAN8)
-	waitFor(t, tm, "Added Wireless Mouse: 2 in the basket.")
-	scan(tm, "lap-15") // the SKU, in any case
-	waitFor(t, tm, "Added Laptop Pro 15: 1 in the basket.")
-	scan(tm, sharedEAN)
-	waitFor(t, tm, "Code 4006381333931 names 2 products")
-	scan(tm, "73513537")
-	waitFor(t, tm, "No product has the code 73513537.")
+	scanWait(t, tm, mouseEAN8, "Added Wireless Mouse: 1 in the basket.")
+	scanWait(t, tm, mouseEAN8, "Added Wireless Mouse: 2 in the basket.")
+	scanWait(t, tm, "lap-15", "Added Laptop Pro 15: 1 in the basket.") // the SKU, in any case
+	scanWait(t, tm, sharedEAN, "Code 4006381333931 names 2 products")
+	scanWait(t, tm, "73513537", "No product has the code 73513537.")
 	m := finish(t, tm)
 	if got := len(m.order.lines); got != 2 || m.order.units() != 3 {
 		t.Errorf("basket %d lines, %d units; want 2 lines, 3 units", got, m.order.units())
@@ -271,12 +275,12 @@ func TestCounterReceive(t *testing.T) {
 	waitFor(t, tm, "Wireless Mouse", "● online")
 	keys(tm, "7")
 	waitFor(t, tm, "Receive into Downtown")
-	scan(tm, laptopEAN)
-	scan(tm, laptopEAN)
-	scan(tm, mouseEAN8)
+	scanWait(t, tm, laptopEAN, "Laptop Pro 15: 1 received.")
+	scanWait(t, tm, laptopEAN, "Laptop Pro 15: 2 received.")
+	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 received.")
 	keys(tm, "a", "4", "enter") // by id: the book's code names two products
 	waitFor(t, tm, "Go Programming: 1 received.")
-	keys(tm, "+", "n", "DN-881", "enter")
+	keys(tm, "+", "n", "DN-881", "enter") // + on the line just added
 	waitFor(t, tm, "ref DN-881", "5 units")
 
 	keys(tm, "q")
@@ -312,12 +316,11 @@ func TestCounterCount(t *testing.T) {
 	waitFor(t, tm, "Wireless Mouse", "● online")
 	keys(tm, "8")
 	waitFor(t, tm, "Count at Downtown")
-	scan(tm, mouseEAN8)
-	scan(tm, mouseEAN8)
-	for range 10 {
-		scan(tm, "LAP-15")
+	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 counted.")
+	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 2 counted.")
+	for i := range 10 {
+		scanWait(t, tm, "LAP-15", fmt.Sprintf("Laptop Pro 15: %d counted.", i+1))
 	}
-	waitFor(t, tm, "Laptop Pro 15: 10 counted.")
 	keys(tm, "a", "5", "enter")
 	waitFor(t, tm, "Cast Iron Skillet: 1 counted.")
 	keys(tm, "enter")

@@ -31,6 +31,7 @@ type inventoryModel struct {
 	list  pagedList[aforro.InventoryItem]
 
 	found      *scanFound // the products of the latest scan, shown instead of the page
+	lastScan   string     // the code scanned last: an answer to an earlier scan is dropped
 	form       *stockForm // the write being entered, if any
 	ledger     ledger
 	showLedger bool
@@ -221,6 +222,7 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return m.load()
 		}
 	case key.Matches(msg, k.Refresh) && m.found != nil:
+		m.lastScan = m.found.code
 		return lookupCode(m.ctx, tabInventory, m.found.code, false)
 	case key.Matches(msg, k.Refresh):
 		return tea.Batch(m.load(), m.reloadLedger())
@@ -258,11 +260,15 @@ func (m *inventoryModel) scanned(code string) tea.Cmd {
 	if m.form != nil {
 		return m.ctx.status(statusWarn, "Scanned %s: finish or close (esc) the %s first.", code, strings.ToLower(m.form.verb()))
 	}
+	m.lastScan = code
 	return tea.Batch(m.ctx.status(statusInfo, "Looking up %s…", code), lookupCode(m.ctx, tabInventory, code, false))
 }
 
 // showFound shows what a scan found.
 func (m *inventoryModel) showFound(msg codeLookedUpMsg) tea.Cmd {
+	if msg.code != m.lastScan {
+		return nil
+	}
 	if cmd := lookupProblem(m.ctx, msg); cmd != nil {
 		return cmd
 	}
