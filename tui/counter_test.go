@@ -338,3 +338,38 @@ func TestCounterCount(t *testing.T) {
 	}
 	finish(t, tm)
 }
+
+// TestCounterSheetRejected: a sheet whose batch the server refuses writes
+// nothing at all, names the line, and keeps the sheet.
+func TestCounterSheetRejected(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	withCodes(t, srv)
+	c := srv.client(t)
+	p, err := c.CreateProduct(context.Background(), aforro.ProductInput{Title: ptr("Tea Towel"),
+		Price: ptr(aforro.Money(450)), CategoryID: ptr(int64(3))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := start(t, counterOptions(srv, t))
+	waitFor(t, tm, "Wireless Mouse", "● online")
+	keys(tm, "7")
+	waitFor(t, tm, "Receive into Downtown")
+	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 received.")
+	keys(tm, "a", fmt.Sprint(p.ID), "enter")
+	waitFor(t, tm, "Tea Towel: 1 received.")
+	if err := c.DeleteProduct(context.Background(), p.ID); err != nil {
+		t.Fatal(err)
+	}
+	keys(tm, "enter")
+	waitFor(t, tm, "Review: add these")
+	keys(tm, "y")
+	waitFor(t, tm, "Nothing was written: Tea Towel:")
+	if q, _ := stockOf(t, srv, 1, 2); q != 3 {
+		t.Errorf("the mouse holds %d after a refused batch, want 3 (untouched)", q)
+	}
+	m := finish(t, tm)
+	if sh := m.screens[tabReceive].(*sheetModel); len(sh.lines) != 2 || sh.lines[1].problem == "" {
+		t.Errorf("the sheet after the refusal: %+v; want both lines kept, the towel's problem named", sh.lines)
+	}
+}

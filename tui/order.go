@@ -354,8 +354,9 @@ func (m *orderModel) tableHeight() int {
 func (m *orderModel) view() string {
 	st := m.ctx.styles
 	m.table.setSize(m.ctx.width, m.tableHeight())
-	title := st.Title.Render("Basket for "+m.ctx.store.Name) +
-		st.Dim.Render(fmt.Sprintf("  %s, %s", plural(len(m.lines), "line", "lines"), items(m.units())))
+	title := spread(st.Title.Render("Basket for "+m.ctx.store.Name)+
+		st.Dim.Render(fmt.Sprintf("  %s, %s", plural(len(m.lines), "line", "lines"), items(m.units()))),
+		st.Dim.Render("scan a code to add one"), m.ctx.width)
 	var b strings.Builder
 	b.WriteString(title + "\n")
 	b.WriteString(fit(m.table.view(st), m.ctx.width, m.tableHeight()) + "\n")
