@@ -180,16 +180,24 @@ func writeBatch(ctx context.Context, tx pgx.Tx, b BatchWrite) (BatchResult, erro
 		}
 		ids = append(ids, *r.ProductID)
 	}
+	// A set creates the rows the store lacks, and so does an add of units
+	// (a delivery of a product new to the store): removing from a row that
+	// does not exist stays an error. The rows are made before any stock row
+	// is locked (see db/transfers.go on why).
+	var create []int64
+	for _, r := range todo {
+		if known[*r.ProductID] && (!b.Add || r.Quantity > 0) {
+			create = append(create, *r.ProductID)
+		}
+	}
 	created := map[int64]bool{}
-	if !b.Add {
-		// A set creates the rows the store lacks, before any stock row is
-		// locked (see db/transfers.go on why).
+	if len(create) > 0 {
 		crows, err := tx.Query(ctx, `INSERT INTO inventory (store_id, product_id, quantity)
 			SELECT $1, p, 0 FROM unnest($2::bigint[]) AS p
 			 WHERE NOT EXISTS (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.product_id = p)
 			 ORDER BY p
 			    ON CONFLICT (store_id, product_id) DO NOTHING
-			RETURNING product_id`, b.StoreID, ids)
+			RETURNING product_id`, b.StoreID, create)
 		if err != nil {
 			return BatchResult{}, wrapError(err, "create inventory rows")
 		}
@@ -216,7 +224,7 @@ func writeBatch(ctx context.Context, tx pgx.Tx, b BatchWrite) (BatchResult, erro
 			r.after = r.Quantity
 		case !stocked:
 			r.fail(aforro.ENOTFOUND, "product_id",
-				fmt.Sprintf("store %d does not stock product %d; set mode creates the row", b.StoreID, *r.ProductID),
+				fmt.Sprintf("store %d does not stock product %d: there is nothing to remove", b.StoreID, *r.ProductID),
 				fmt.Sprintf("Store %d does not stock product %d.", b.StoreID, *r.ProductID))
 		default:
 			r.after = q + r.Quantity

@@ -71,9 +71,16 @@ func TestStockBatch(t *testing.T) {
 				{"product_id": 4, "quantity": -50, "reason": "return"}]}`,
 			200, []row{{n(10), n(15), ""}, {n(3), nil, "rows[1].quantity"}, {n(50), n(0), ""}},
 			[5]int{15, 3, 0, 0, -1}, 2},
-		{"add to a row the store does not have",
-			`{"mode": "add", "error_policy": "reject_failed", "rows": [{"product_id": 5, "quantity": 1, "reason": "correction"}]}`,
+		{"add units to a row the store does not have: a delivery of a new product creates it",
+			`{"mode": "add", "error_policy": "reject_failed", "rows": [{"product_id": 5, "quantity": 1, "reason": "received"}]}`,
+			200, []row{{nil, n(1), ""}}, [5]int{10, 3, 0, 50, 1}, 1},
+		{"remove units from a row the store does not have",
+			`{"mode": "add", "error_policy": "reject_failed", "rows": [{"product_id": 5, "quantity": -1, "reason": "correction"}]}`,
 			200, []row{{nil, nil, "rows[0].product_id"}}, initial, 0},
+		{"a rejected batch leaves no row it would have created",
+			`{"mode": "add", "error_policy": "reject_all", "rows": [
+				{"product_id": 5, "quantity": 2, "reason": "received"}, {"product_id": 3, "quantity": -1, "reason": "other"}]}`,
+			422, []row{{nil, n(2), ""}, {n(0), nil, "rows[1].quantity"}}, initial, 0},
 		{"dry run: a preview that changes nothing",
 			`{"mode": "set", "error_policy": "reject_all", "dry_run": true, "rows": [
 				{"product_id": 3, "quantity": 9, "reason": "count"}, {"product_id": 5, "quantity": 2, "reason": "count"}]}`,

@@ -283,18 +283,28 @@ func TestCounterReceive(t *testing.T) {
 	keys(tm, "+", "n", "DN-881", "enter") // + on the line just added
 	waitFor(t, tm, "ref DN-881", "5 units")
 
+	// Picked on Search: R puts it on the sheet.
+	keys(tm, "2")
+	waitFor(t, tm, "[2 Search]")
+	keys(tm, "skillet", "enter")
+	waitFor(t, tm, "Cast Iron Skillet")
+	keys(tm, "R")
+	waitFor(t, tm, "Cast Iron Skillet: 1 received on the Receive sheet (7).")
+	keys(tm, "7")
+	waitFor(t, tm, "4 products, 6 units")
+
 	keys(tm, "q")
-	waitFor(t, tm, "The receive sheet holds 3 products, which will be lost. Quit anyway? y/n")
+	waitFor(t, tm, "The receive sheet holds 4 products, which will be lost. Quit anyway? y/n")
 	keys(tm, "n")
 
 	keys(tm, "enter")
 	waitFor(t, tm, "Review: add these")
 	keys(tm, "y")
-	waitFor(t, tm, "Received 5 units of 3 products.")
+	waitFor(t, tm, "Received 6 units of 4 products.")
 	for _, w := range []struct {
 		product int64
 		qty     int
-	}{{1, 12}, {2, 4}, {4, 52}} {
+	}{{1, 12}, {2, 4}, {4, 52}, {5, 1}} {
 		q, mv := stockOf(t, srv, 1, w.product)
 		if q != w.qty || mv.Reason != aforro.ReasonReceived || mv.Reference != "DN-881" {
 			t.Errorf("product %d: %d, last movement %+v; want %d, received, DN-881", w.product, q, mv, w.qty)

@@ -185,6 +185,20 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return tea.Batch(m.filter.Focus(), m.afterRowsChange())
 	case key.Matches(msg, k.SetStock, k.AdjustStock):
 		return m.openForm(msg)
+	case key.Matches(msg, k.ToReceive, k.ToCount):
+		it, stocked, ok := m.selectedItem()
+		if !ok {
+			return nil
+		}
+		add := addToSheetMsg{target: tabReceive, productID: it.ProductID, title: it.ProductTitle}
+		if key.Matches(msg, k.ToCount) {
+			add.target = tabCountSheet
+		}
+		if stocked {
+			q := it.Quantity
+			add.system = &q
+		}
+		return func() tea.Msg { return add }
 	case key.Matches(msg, k.History):
 		m.showLedger = !m.showLedger
 		m.setRows()
@@ -569,7 +583,7 @@ func (m *inventoryModel) help() helpKeys {
 	// a page there.
 	var rowKeys []key.Binding
 	if len(m.items()) > 0 {
-		rowKeys = []key.Binding{k.Add, k.SetStock, k.AdjustStock, k.History}
+		rowKeys = []key.Binding{k.Add, k.SetStock, k.AdjustStock, k.History, k.ToReceive, k.ToCount}
 	}
 	var pages []key.Binding
 	back := withHelp(k.Back, "clear filters")

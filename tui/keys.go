@@ -50,8 +50,11 @@ type KeyMap struct {
 	AdjustStock key.Binding
 	History     key.Binding
 
-	// Receive and Count.
+	// Receive and Count; ToReceive and ToCount put the selected product of
+	// Inventory or Search on their sheet.
 	Reference key.Binding
+	ToReceive key.Binding
+	ToCount   key.Binding
 
 	// Order.
 	More   key.Binding
@@ -106,6 +109,8 @@ func DefaultKeyMap() KeyMap {
 		History:     b([]string{"h"}, "h", "history (ledger)"),
 
 		Reference: b([]string{"n"}, "n", "reference"),
+		ToReceive: b([]string{"R"}, "R", "onto the Receive sheet"),
+		ToCount:   b([]string{"C"}, "C", "onto the Count sheet"),
 
 		More:   b([]string{"+", "="}, "+", "one more"),
 		Less:   b([]string{"-", "_"}, "-", "one less"),

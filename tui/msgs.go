@@ -95,6 +95,15 @@ type (
 	storeSavedMsg struct{ err error }
 	// addToOrderMsg asks the Order screen to add one of a product.
 	addToOrderMsg struct{ line basketLine }
+	// addToSheetMsg asks the Receive or Count screen (target) to add one
+	// unit of a product picked on another screen; system is the store's
+	// quantity as that screen knew it (nil: unknown or none).
+	addToSheetMsg struct {
+		target    tab
+		productID int64
+		title     string
+		system    *int
+	}
 	// statusMsg puts a sentence in the status line; seq orders sentences
 	// by when they were said, not by when their command ran.
 	statusMsg struct {

@@ -331,6 +331,18 @@ func (m *searchModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 		p := products[i]
 		line := basketLine{ProductID: p.ID, Title: p.Title, Price: p.Price, Stock: p.StoreQuantity}
 		return func() tea.Msg { return addToOrderMsg{line: line} }
+	case key.Matches(msg, k.ToReceive, k.ToCount):
+		products := m.list.page.Results
+		i := m.table.selected()
+		if i < 0 || i >= len(products) {
+			return nil
+		}
+		p := products[i]
+		add := addToSheetMsg{target: tabReceive, productID: p.ID, title: p.Title, system: p.StoreQuantity}
+		if key.Matches(msg, k.ToCount) {
+			add.target = tabCountSheet
+		}
+		return func() tea.Msg { return add }
 	case key.Matches(msg, k.Back):
 		if m.filters.active() {
 			m.filters = searchFilters{}
@@ -786,14 +798,14 @@ func (m *searchModel) help() helpKeys {
 		return helpKeys{short: keys, full: [][]key.Binding{keys}}
 	}
 	// Only keys that act: add needs a row, the page keys a page there.
-	var add []key.Binding
+	var add, sheets []key.Binding
 	if len(m.list.page.Results) > 0 {
-		add = []key.Binding{k.Add}
+		add, sheets = []key.Binding{k.Add}, []key.Binding{k.ToReceive, k.ToCount}
 	}
 	pages := m.list.pageKeys(k)
 	return helpKeys{
 		short: slices.Concat([]key.Binding{withHelp(k.Filter, "search"), k.Filters}, add, pages),
 		full: [][]key.Binding{slices.Concat([]key.Binding{k.Up, k.Down, k.Top, k.Bottom}, pages),
-			slices.Concat([]key.Binding{withHelp(k.Filter, "search"), k.Filters, withHelp(k.Back, "clear filters")}, add, []key.Binding{k.Refresh})},
+			slices.Concat([]key.Binding{withHelp(k.Filter, "search"), k.Filters, withHelp(k.Back, "clear filters")}, add, sheets, []key.Binding{k.Refresh})},
 	}
 }

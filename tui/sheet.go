@@ -133,6 +133,10 @@ func (m *sheetModel) update(msg tea.Msg) tea.Cmd {
 		if msg.target == m.tab() {
 			return m.found(msg)
 		}
+	case addToSheetMsg:
+		if msg.target == m.tab() {
+			return m.addUnit(msg.productID, msg.title, msg.system, true)
+		}
 	case sheetRefreshedMsg:
 		if msg.tab == m.tab() {
 			return m.refreshed(msg)
@@ -159,27 +163,37 @@ func (m *sheetModel) found(msg codeLookedUpMsg) tea.Cmd {
 		return m.ctx.status(statusWarn, "Code %s names %d products (%s): enter one by its id (a).",
 			msg.code, len(msg.products), titles(msg.products))
 	}
-	if m.busy() {
-		return m.ctx.status(statusWarn, "Scanned %s: wait for the sheet being committed.", msg.code)
-	}
 	p := msg.products[0]
-	i := slices.IndexFunc(m.lines, func(l sheetLine) bool { return l.productID == p.product.ID })
+	var system *int
+	if p.row != nil {
+		q := p.row.Quantity
+		system = &q
+	}
+	return m.addUnit(p.product.ID, p.product.Title, system, false)
+}
+
+// addUnit adds one unit of a product to the sheet; picked says it came
+// from another screen (the status then names the sheet).
+func (m *sheetModel) addUnit(id int64, title string, system *int, picked bool) tea.Cmd {
+	if m.busy() {
+		return m.ctx.status(statusWarn, "%s was not added: wait for the %s sheet being committed.", title, strings.ToLower(m.tab().String()))
+	}
+	i := slices.IndexFunc(m.lines, func(l sheetLine) bool { return l.productID == id })
 	if i < 0 {
 		if len(m.lines) >= aforro.MaxBatchRows {
 			return m.ctx.status(statusWarn, "A sheet holds at most %d products: commit this one first.", aforro.MaxBatchRows)
 		}
-		l := sheetLine{productID: p.product.ID, title: p.product.Title}
-		if p.row != nil {
-			q := p.row.Quantity
-			l.system = &q
-		}
-		m.lines = append(m.lines, l)
+		m.lines = append(m.lines, sheetLine{productID: id, title: title, system: system})
 		i = len(m.lines) - 1
 	}
 	m.lines[i].qty = min(m.lines[i].qty+1, aforro.MaxStock)
 	m.table.cursor = i
 	m.changed()
-	return m.ctx.status(statusSuccess, "%s: %d %s.", p.product.Title, m.lines[i].qty, strings.ToLower(m.noun()))
+	if picked {
+		return m.ctx.status(statusSuccess, "%s: %d %s on the %s sheet (%d).", title, m.lines[i].qty,
+			strings.ToLower(m.noun()), m.tab(), int(m.tab())+1)
+	}
+	return m.ctx.status(statusSuccess, "%s: %d %s.", title, m.lines[i].qty, strings.ToLower(m.noun()))
 }
 
 // changed is called when the batch the sheet would send changes: its key
