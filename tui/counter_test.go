@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -382,4 +383,43 @@ func TestCounterSheetRejected(t *testing.T) {
 	if sh := m.screens[tabReceive].(*sheetModel); len(sh.lines) != 2 || sh.lines[1].problem == "" {
 		t.Errorf("the sheet after the refusal: %+v; want both lines kept, the towel's problem named", sh.lines)
 	}
+}
+
+// TestCounterReceiveAnswerLost: the batch is written but its answer lost;
+// y again, even after reviewing again, receives the delivery once.
+func TestCounterReceiveAnswerLost(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	withCodes(t, srv)
+	opts := counterOptions(srv, t)
+	opts.Client = srv.client(t, client.WithRetries(0))
+	tm := start(t, opts)
+	waitFor(t, tm, "Wireless Mouse", "● online")
+	keys(tm, "7")
+	waitFor(t, tm, "Receive into Downtown")
+	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 received.")
+	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 2 received.")
+	keys(tm, "enter")
+	waitFor(t, tm, "Review: add these")
+	// Two: net/http retries a keyed POST once by itself on a connection
+	// that was reused, and that answer is lost too.
+	lose := new(atomic.Int32)
+	lose.Store(2)
+	srv.loseAnswer.Store("/api/stores/1/inventory/batch/", lose)
+	keys(tm, "y")
+	waitFor(t, tm, "No answer: the sheet may or may not be written.")
+	lose.Store(0)
+	if q, _ := stockOf(t, srv, 1, 2); q != 5 {
+		t.Fatalf("the mouse holds %d after the lost answer, want 5: the batch was written", q)
+	}
+	keys(tm, "esc")
+	waitFor(t, tm, "Scan each unit")
+	keys(tm, "enter") // review again: the store holds 5 now
+	waitFor(t, tm, "Review: add these")
+	keys(tm, "y")
+	waitFor(t, tm, "Received 2 units of 1 product (retried, written once).")
+	if q, _ := stockOf(t, srv, 1, 2); q != 5 {
+		t.Errorf("the mouse holds %d, want 5: 3 and the delivery of 2 once", q)
+	}
+	finish(t, tm)
 }

@@ -179,10 +179,13 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
-		m.found = nil
+		if m.found != nil {
+			m.found = nil
+			m.setRows()
+		}
 		m.filtering = true
 		m.filter.CursorEnd()
-		return tea.Batch(m.filter.Focus(), m.afterRowsChange())
+		return tea.Batch(m.filter.Focus(), m.followLedger())
 	case key.Matches(msg, k.SetStock, k.AdjustStock):
 		return m.openForm(msg)
 	case key.Matches(msg, k.ToReceive, k.ToCount):
@@ -207,7 +210,7 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Back) && m.found != nil:
 		m.found = nil
 		m.setRows()
-		return m.afterRowsChange()
+		return m.followLedger()
 	case key.Matches(msg, k.Back):
 		if m.q != "" || m.lowOnly {
 			m.filter.Reset()
@@ -290,7 +293,7 @@ func (m *inventoryModel) showFound(msg codeLookedUpMsg) tea.Cmd {
 	m.table.cursor = 0
 	m.setRows()
 	if len(msg.products) > 1 {
-		return tea.Batch(m.afterRowsChange(), m.ctx.status(statusWarn, "Code %s names %d products: %s.",
+		return tea.Batch(m.followLedger(), m.ctx.status(statusWarn, "Code %s names %d products: %s.",
 			msg.code, len(msg.products), titles(msg.products)))
 	}
 	p := msg.products[0]
@@ -298,7 +301,7 @@ func (m *inventoryModel) showFound(msg codeLookedUpMsg) tea.Cmd {
 	if p.row != nil {
 		stock = plural(p.row.Quantity, "unit", "units") + " in stock"
 	}
-	return tea.Batch(m.afterRowsChange(), m.ctx.status(statusSuccess, "%s %s: %s.", msg.code, p.product.Title, stock))
+	return tea.Batch(m.followLedger(), m.ctx.status(statusSuccess, "%s %s: %s.", msg.code, p.product.Title, stock))
 }
 
 // openForm opens the set or adjust form over the selected row.
@@ -392,9 +395,6 @@ func (m *inventoryModel) reloadLedger() tea.Cmd {
 	m.ledger.productID = 0
 	return m.followLedger()
 }
-
-// afterRowsChange follows the ledger after the rows were replaced.
-func (m *inventoryModel) afterRowsChange() tea.Cmd { return m.followLedger() }
 
 // ledgerRows is how many movements the panel has room for.
 func (m *inventoryModel) ledgerRows() int { return max(min((m.ctx.height-3)/2, 100), 1) }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -49,6 +50,10 @@ type testServer struct {
 	*servertest.Server
 	down atomic.Bool
 	hits sync.Map // request path → *atomic.Int64, answered or not
+	// loseAnswer maps a request path to how many of its next requests are
+	// served, then their answers lost (the connection dropped): the write
+	// happened, and the client cannot know.
+	loseAnswer sync.Map // path → *atomic.Int32
 }
 
 // requests returns how many requests for path the server has had.
@@ -74,6 +79,11 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 			n, _ := ts.hits.LoadOrStore(r.URL.Path, new(atomic.Int64))
 			n.(*atomic.Int64).Add(1)
 			if ts.down.Load() {
+				dropConnection(w)
+				return
+			}
+			if n, ok := ts.loseAnswer.Load(r.URL.Path); ok && n.(*atomic.Int32).Add(-1) >= 0 {
+				h.ServeHTTP(httptest.NewRecorder(), r)
 				dropConnection(w)
 				return
 			}

@@ -62,6 +62,7 @@ type sheetModel struct {
 	refreshSeq int
 	committing bool
 	key        string // the batch's idempotency key, kept until an answer comes
+	keyFor     string // the rows the key was made for (batchText)
 	confirmX   bool   // "empty the sheet?" is asked
 }
 
@@ -274,7 +275,11 @@ func (m *sheetModel) openField(f sheetField, value string) tea.Cmd {
 		m.field = m.ctx.styles.newInput("Code or product id: ", "a barcode, a SKU or an id", aforro.MaxFreeCode)
 	case fieldQty:
 		// Empty, so typing replaces the number; enter on nothing keeps it.
-		m.field = m.ctx.styles.newInput(strings.ToUpper(m.noun()[:1])+strings.ToLower(m.noun()[1:])+": ",
+		prompt := "Received: "
+		if m.kind == sheetCount {
+			prompt = "Counted: "
+		}
+		m.field = m.ctx.styles.newInput(prompt,
 			fmt.Sprintf("%d (type the units)", m.lines[m.table.selected()].qty), 10)
 	case fieldReference:
 		prompt, placeholder := "Delivery note: ", "its number, on every row of the receipt"
@@ -381,7 +386,6 @@ func (m *sheetModel) refreshed(msg sheetRefreshedMsg) tea.Cmd {
 			m.lines[i].system = &q
 		}
 	}
-	m.key = "" // the body follows the quantities read now
 	m.reviewing = true
 	m.setRows()
 	if len(m.batchRows()) == 0 {
@@ -412,6 +416,15 @@ func (m *sheetModel) batchRows() []aforro.StockBatchRow {
 	return rows
 }
 
+// batchText writes rows as text, to tell one batch from another.
+func batchText(rows []aforro.StockBatchRow) string {
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%d:%d:%s:%s;", *r.ProductID, *r.Quantity, r.Reason, r.Reference)
+	}
+	return b.String()
+}
+
 // batchDoneMsg answers a sheet's batch.
 type batchDoneMsg struct {
 	result
@@ -429,8 +442,11 @@ func (m *sheetModel) commit() tea.Cmd {
 	if len(rows) == 0 {
 		return m.ctx.status(statusInfo, "Nothing to commit.")
 	}
-	if m.key == "" {
-		m.key = client.NewIdempotencyKey()
+	// The key is kept for the same rows, so a retry after a lost answer,
+	// even after reviewing again, writes once; other rows (a count
+	// reviewed against other quantities) are another batch.
+	if body := batchText(rows); m.key == "" || m.keyFor != body {
+		m.key, m.keyFor = client.NewIdempotencyKey(), body
 	}
 	m.committing = true
 	mode := aforro.BatchModeAdd
