@@ -412,6 +412,9 @@ func TestCounterReceiveAnswerLost(t *testing.T) {
 	if q, _ := stockOf(t, srv, 1, 2); q != 5 {
 		t.Fatalf("the mouse holds %d after the lost answer, want 5: the batch was written", q)
 	}
+	// Until it is answered the sheet does not change: committed then, its
+	// rows would be written twice.
+	scanWait(t, tm, mouseEAN8, "Wireless Mouse was not added.")
 	keys(tm, "esc")
 	waitFor(t, tm, "Scan each unit")
 	keys(tm, "enter") // review again: the store holds 5 now

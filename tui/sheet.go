@@ -61,6 +61,7 @@ type sheetModel struct {
 	refreshing bool // the system's quantities are being read for the review
 	refreshSeq int
 	committing bool
+	unanswered bool   // the last commit got no answer
 	key        string // the batch's idempotency key, kept until an answer comes
 	keyFor     string // the rows the key was made for (batchText)
 	confirmX   bool   // "empty the sheet?" is asked
@@ -118,14 +119,22 @@ func (m *sheetModel) columns() []column {
 
 // scanned adds one unit of the product a scan names.
 func (m *sheetModel) scanned(code string) tea.Cmd {
-	if m.busy() {
-		return m.ctx.status(statusWarn, "Scanned %s: wait for the sheet being committed.", code)
-	}
 	return lookupCode(m.ctx, m.tab(), code, false)
 }
 
-// busy reports whether the sheet must not change now.
-func (m *sheetModel) busy() bool { return m.committing || m.refreshing }
+// busy reports whether the sheet must not change now: while it is being
+// committed or read, and while a commit is unanswered (it may have been
+// written: a changed sheet committed then would write its rows twice).
+func (m *sheetModel) busy() bool { return m.committing || m.refreshing || m.unanswered }
+
+// busyStatus says why the sheet cannot change now; prefix says what did
+// not happen.
+func (m *sheetModel) busyStatus(prefix string) tea.Cmd {
+	if m.unanswered {
+		return m.ctx.status(statusWarn, "%sThe last commit is unanswered: review (enter) and y to try it again first; it writes at most once.", prefix)
+	}
+	return m.ctx.status(statusInfo, "%sWait for the %s sheet being committed or read.", prefix, strings.ToLower(m.tab().String()))
+}
 
 // update handles answers and, when shown, keys.
 func (m *sheetModel) update(msg tea.Msg) tea.Cmd {
@@ -147,7 +156,7 @@ func (m *sheetModel) update(msg tea.Msg) tea.Cmd {
 			return m.committed(msg)
 		}
 	case storeChosenMsg:
-		m.lines, m.reviewing, m.key, m.reference = nil, false, "", ""
+		m.lines, m.reviewing, m.key, m.reference, m.unanswered = nil, false, "", "", false
 		m.setRows()
 	case tea.KeyMsg:
 		return m.handleKey(msg)
@@ -177,7 +186,7 @@ func (m *sheetModel) found(msg codeLookedUpMsg) tea.Cmd {
 // from another screen (the status then names the sheet).
 func (m *sheetModel) addUnit(id int64, title string, system *int, picked bool) tea.Cmd {
 	if m.busy() {
-		return m.ctx.status(statusWarn, "%s was not added: wait for the %s sheet being committed.", title, strings.ToLower(m.tab().String()))
+		return m.busyStatus(title + " was not added. ")
 	}
 	i := slices.IndexFunc(m.lines, func(l sheetLine) bool { return l.productID == id })
 	if i < 0 {
@@ -197,10 +206,9 @@ func (m *sheetModel) addUnit(id int64, title string, system *int, picked bool) t
 	return m.ctx.status(statusSuccess, "%s: %d %s.", title, m.lines[i].qty, strings.ToLower(m.noun()))
 }
 
-// changed is called when the batch the sheet would send changes: its key
-// belongs to one body.
+// changed is called when the sheet changed: a review of it is stale.
 func (m *sheetModel) changed() {
-	m.key, m.reviewing = "", false
+	m.reviewing = false
 	m.setRows()
 }
 
@@ -237,10 +245,10 @@ func (m *sheetModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.busy() {
-		return m.ctx.status(statusInfo, "Wait for the system's quantities being read.")
-	}
 	i := m.table.selected()
+	if m.busy() && !key.Matches(msg, k.Submit) {
+		return m.busyStatus("")
+	}
 	switch {
 	case key.Matches(msg, k.Add):
 		return m.openField(fieldCode, "")
@@ -389,6 +397,7 @@ func (m *sheetModel) refreshed(msg sheetRefreshedMsg) tea.Cmd {
 	m.reviewing = true
 	m.setRows()
 	if len(m.batchRows()) == 0 {
+		m.unanswered = false // nothing left to write: an unanswered commit was written
 		if m.kind == sheetCount {
 			return m.ctx.status(statusInfo, "Every count matches the system: nothing to correct.")
 		}
@@ -466,8 +475,12 @@ func (m *sheetModel) commit() tea.Cmd {
 // committed takes the batch's answer: all of it written, or none.
 func (m *sheetModel) committed(msg batchDoneMsg) tea.Cmd {
 	m.committing = false
+	if msg.err == nil || !unreachable(msg.err) {
+		m.unanswered = false // answered: written, or refused
+	}
 	switch {
 	case msg.err != nil && unreachable(msg.err):
+		m.unanswered = true
 		return m.ctx.status(statusError, "No answer: the sheet may or may not be written. y tries again, and writes it at most once.")
 	case msg.err != nil:
 		return m.ctx.errorStatus("The sheet was not written", msg.err)
@@ -594,7 +607,7 @@ func (m *sheetModel) view() string {
 		bottom = m.field.View()
 	case m.confirmX:
 		bottom = st.Warn.Render(fmt.Sprintf("Empty the sheet of %s? y/n", plural(len(m.lines), "product", "products")))
-	case m.key != "" && !m.committing:
+	case m.unanswered:
 		bottom = st.Warn.Render("Unanswered: y tries again, and writes it at most once.")
 	case m.table.rangeText() != "":
 		bottom = st.Dim.Render(m.table.rangeText())
