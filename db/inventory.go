@@ -47,6 +47,10 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 	if f.Q != "" {
 		lq.filter("i.product_title ILIKE ?", "%"+escapeLike(f.Q)+"%")
 		lq.custom = true
+		// A common word's count tests ILIKE on each of the store's rows
+		// it walks (an index-only scan of the title order) until the cap:
+		// the lower cap bounds that walk (docs/benchmarks.md).
+		lq.countCap = aforro.TextCountCap
 	}
 	if f.LowStock {
 		// The row's reorder point, else the global threshold, asked so
