@@ -68,6 +68,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+commit=$(git log -1 --format='%h %s (%cd)' --date=short)$([ -z "$(git status --porcelain)" ] || echo ', with uncommitted changes')
 say "building aforrod and the bench tools from $(git rev-parse --short HEAD)"
 go build -o "$tmp/" ./cmd/aforrod ./cmd/aforroctl ./bench/cursorwalk ./bench/placeorders
 q() { psql "$url" -v ON_ERROR_STOP=1 -qAtc "$1"; }
@@ -127,12 +128,6 @@ if [ "$orders" -lt 1000 ]; then
   q "ANALYZE orders, order_items, stock_movements, inventory"
   orders=$(q "SELECT count(*) FROM orders")
 fi
-if [ "${BENCH_VACUUM:-0}" = 1 ]; then
-  say "VACUUM (ANALYZE) of the whole database"
-  q "VACUUM (ANALYZE)"
-fi
-visible=$(q "SELECT string_agg(format('%s %s%%', relname, round(100.0 * relallvisible / greatest(relpages, 1))), ', ' ORDER BY relname)
-  FROM pg_class WHERE relname IN ('products', 'inventory', 'orders', 'stock_movements')")
 # Reorder points (migration 013) through PUT .../reorder/ (it moves no
 # stock and writes no ledger row): 500 of the store's rows, every second
 # one set above its quantity (low by its own point), the others to 0 (not
@@ -140,9 +135,11 @@ visible=$(q "SELECT string_agg(format('%s %s%%', relname, round(100.0 * relallvi
 # arms of its condition.
 if [ "$(q "SELECT count(*) FROM inventory WHERE store_id = $reorder_store AND reorder_point IS NOT NULL")" = 0 ]; then
   say "giving 500 of store $reorder_store's rows a reorder point"
-  q "SELECT product_id, CASE WHEN n % 2 = 0 THEN quantity + 10 ELSE 0 END
-       FROM (SELECT product_id, quantity, row_number() OVER (ORDER BY product_id) n FROM inventory WHERE store_id = $reorder_store) r
-      WHERE n % (SELECT greatest(count(*) / 500, 1) FROM inventory WHERE store_id = $reorder_store) = 0 ORDER BY n LIMIT 500" |
+  q "SELECT product_id, CASE WHEN m % 2 = 0 THEN quantity + 10 ELSE 0 END
+       FROM (SELECT product_id, quantity, row_number() OVER (ORDER BY n) m
+               FROM (SELECT product_id, quantity, row_number() OVER (ORDER BY product_id) n FROM inventory WHERE store_id = $reorder_store) r
+              WHERE n % (SELECT greatest(count(*) / 500, 1) FROM inventory WHERE store_id = $reorder_store) = 0) s
+      ORDER BY m LIMIT 500" |
     while IFS='|' read -r pid point; do
       curl -fsS -o /dev/null -X PUT -H "$auth" -d "{\"reorder_point\": $point}" "$base/api/stores/$reorder_store/inventory/$pid/reorder/"
     done
@@ -150,6 +147,12 @@ if [ "$(q "SELECT count(*) FROM inventory WHERE store_id = $reorder_store AND re
 fi
 reorder_rows=$(q "SELECT count(*) FROM inventory WHERE store_id = $reorder_store AND reorder_point IS NOT NULL")
 reorder_low=$(q "SELECT count(*) FILTER (WHERE below_reorder_point), count(*) FILTER (WHERE reorder_point IS NULL AND quantity <= 5) FROM inventory WHERE store_id = $reorder_store" | tr '|' ' ')
+if [ "${BENCH_VACUUM:-0}" = 1 ]; then
+  say "VACUUM (ANALYZE) of the whole database"
+  q "VACUUM (ANALYZE)"
+fi
+visible=$(q "SELECT string_agg(format('%s %s%%', relname, round(100.0 * relallvisible / greatest(relpages, 1))), ', ' ORDER BY relname)
+  FROM pg_class WHERE relname IN ('products', 'inventory', 'orders', 'stock_movements')")
 if [ "$(q "SELECT count(*) FROM inventory_summaries")" = 0 ]; then
   say "no daily summaries yet: POST /api/summaries/run/"
   curl -fsS -o /dev/null -w 'reads.sh: summaries computed in %{time_total} s\n' -X POST -H "$auth" "$base/api/summaries/run/" >&2
@@ -289,11 +292,10 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN {if (b > 0) printf "%.0f%%", 
 # writes them at level ERROR; 503s are not errors, see README).
 errors=$(jq -Rr 'fromjson? | select(.level == "ERROR" and .msg == "request") | "\(.status) \(.path)"' "$tmp/serve.log" |
   sort | uniq -c | awk '{printf "%s%s x%s %s", sep, $2, $1, $3; sep = "; "}')
-commit=$(git log -1 --format='%h %s (%cd)' --date=short)
 cat <<EOF
 ### $dataset: $products products, $stores stores, $inventory inventory rows, $orders orders
 
-Commit \`$commit\`$([ -z "$(git status --porcelain)" ] || echo ', with uncommitted changes'); $(date -u +%Y-%m-%d), \`bash bench/reads.sh $secs\` with BENCH_DATASET=$dataset; store $store
+Built from \`$commit\`; $(date -u +%Y-%m-%d), \`bash bench/reads.sh $secs\` with BENCH_DATASET=$dataset; store $store
 ($stocked inventory rows, $stocked_cat in category $category), common word "$common", rare word "$rare". wrk for $secs s per run after
 ${warm} s unmeasured; 1 connection with 1 thread, 16 with 2; an admin token on every request; aforrod \`--no-jobs --log-level warn\`.
 Pages all-visible (index-only scans need them): $visible.
