@@ -65,6 +65,14 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 		lq.filter("EXISTS (SELECT 1 FROM transfer_lines tl WHERE tl.destination_store_id = i.store_id AND tl.product_id = i.product_id AND tl.in_transit > 0)")
 		lq.custom = true
 	}
+	// The title indexes (store_id, [category_id,] product_title,
+	// product_id) hold the store, category and title filters: a deep page
+	// is sliced from them alone. The low-stock and incoming filters need
+	// the row.
+	if !f.LowStock && !f.Incoming {
+		lq.slim = "i.store_id, i.product_id, i.product_title"
+		lq.rejoin = "CROSS JOIN LATERAL (SELECT * FROM inventory i WHERE i.store_id = k.store_id AND i.product_id = k.product_id OFFSET 0) i"
+	}
 	return listPage(ctx, d.Pool, req, lq, scanInventory, func(it aforro.InventoryItem) []string {
 		return []string{it.ProductTitle, itoa(it.ProductID)}
 	})

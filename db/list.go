@@ -44,6 +44,18 @@ type listQuery struct {
 	// the filters whose best plan depends on them (a rare or a common title
 	// word, a low-stock threshold that few or most rows pass).
 	custom bool
+	// slim and rejoin, when set, page past the first page from the keys
+	// alone: slim selects the columns of alias that the walked index holds
+	// (the sort key and a unique key), as k, so OFFSET steps over index
+	// entries in an index-only scan, and rejoin joins k back to the table
+	// under alias for the page's own rows: a LATERAL subquery that OFFSET 0
+	// keeps apart, so that a generic plan, which guesses a LIMIT $n at a
+	// tenth of the table, still looks each row up by its key instead of
+	// hashing the whole table. Without it page 50 fetches the
+	// 1,000 wide rows before it from the heap (products: 1,001 heap pages
+	// of a category spread over the table). Only for filters the index
+	// holds too, or the slice reads the heap anyway.
+	slim, rejoin string
 	// countCap, when set, is the list's count cap in place of
 	// aforro.ListCountCap.
 	countCap int
@@ -194,7 +206,11 @@ func (lq listQuery) pageSQL(req aforro.PageRequest) (string, []any, error) {
 	}
 	slice := fromWhere + lq.orderBy() + fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2)
 	sql := "SELECT " + columns + " FROM " + slice
-	if lq.alias != "" {
+	switch {
+	case lq.slim != "" && req.Offset() > 0:
+		sql = "SELECT " + columns + " FROM (SELECT " + lq.slim + " FROM " + slice + ") k " + lq.rejoin + " " +
+			lq.join + lq.orderBy()
+	case lq.alias != "":
 		sql = "SELECT " + columns + " FROM (SELECT " + lq.alias + ".* FROM " + slice + ") " + lq.alias + " " +
 			lq.join + lq.orderBy()
 	}

@@ -29,6 +29,10 @@ func (d *DB) ListProducts(ctx context.Context, f aforro.ProductFilter, req aforr
 		join:    `JOIN categories c ON c.id = p.category_id`,
 		columns: productColumns,
 		order:   []sortKey{{expr: "p.id", cast: "bigint"}},
+		// products_pkey, products_category_id_idx (category_id, id) and
+		// products_updated_idx (updated_at, id) hold every filter and key.
+		slim:   "p.id",
+		rejoin: "CROSS JOIN LATERAL (SELECT * FROM products p WHERE p.id = k.id OFFSET 0) p",
 	}
 	key := func(p aforro.Product) []string { return []string{itoa(p.ID)} }
 	if f.CategoryID != 0 {
