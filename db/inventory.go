@@ -19,7 +19,7 @@ const incomingSQL = `(SELECT coalesce(sum(tl.in_transit), 0) FROM transfer_lines
 
 func scanInventory(row pgx.Row) (aforro.InventoryItem, error) {
 	var it aforro.InventoryItem
-	err := row.Scan(&it.ID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt, &it.Incoming, &it.ReorderPoint, &it.ReorderQuantity)
+	err := row.Scan(&it.ID, &it.ProductID, &it.ProductTitle, money(&it.Price), &it.CategoryName, &it.Quantity, &it.UpdatedAt, &it.Incoming, &it.ReorderPoint, &it.ReorderQuantity)
 	it.UpdatedAt = it.UpdatedAt.UTC()
 	return it, err
 }
@@ -102,7 +102,7 @@ func inventoryItem(ctx context.Context, q Querier, storeID, productID int64) (af
 		LEFT JOIN (inventory i
 		           JOIN products p ON p.id = i.product_id
 		           JOIN categories c ON c.id = p.category_id) ON i.store_id = s.id AND i.product_id = $2
-		WHERE s.id = $1`, storeID, productID).Scan(&rowID, &it.ProductID, &it.ProductTitle, &it.Price, &it.CategoryName, &it.Quantity, &it.UpdatedAt, &it.Incoming, &it.ReorderPoint, &it.ReorderQuantity)
+		WHERE s.id = $1`, storeID, productID).Scan(&rowID, &it.ProductID, &it.ProductTitle, money(&it.Price), &it.CategoryName, &it.Quantity, &it.UpdatedAt, &it.Incoming, &it.ReorderPoint, &it.ReorderQuantity)
 	if err != nil {
 		return it, wrapError(err, "get inventory row", noRow("Store", storeID))
 	}

@@ -13,7 +13,7 @@ const productColumns = `p.id, p.title, p.description, p.price, p.created_at, p.u
 
 func scanProduct(row pgx.Row) (aforro.Product, error) {
 	var p aforro.Product
-	err := row.Scan(&p.ID, &p.Title, &p.Description, &p.Price, &p.CreatedAt, &p.UpdatedAt, &p.Category.ID, &p.Category.Name,
+	err := row.Scan(&p.ID, &p.Title, &p.Description, money(&p.Price), &p.CreatedAt, &p.UpdatedAt, &p.Category.ID, &p.Category.Name,
 		&p.SKU, (*[]string)(&p.Barcodes))
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return p, err
