@@ -72,6 +72,10 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 	if !f.LowStock && !f.Incoming {
 		lq.slim = "i.store_id, i.product_id, i.product_title"
 		lq.rejoin = "CROSS JOIN LATERAL (SELECT * FROM inventory i WHERE i.store_id = k.store_id AND i.product_id = k.product_id OFFSET 0) i"
+		// A title word rejects most rows it walks: tested on the index
+		// entries, a common word with a category that has none of it
+		// reads no row (12,715 heap fetches before, on aforro_dense).
+		lq.slimFirst = f.Q != ""
 	}
 	return listPage(ctx, d.Pool, req, lq, scanInventory, func(it aforro.InventoryItem) []string {
 		return []string{it.ProductTitle, itoa(it.ProductID)}

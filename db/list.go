@@ -56,6 +56,11 @@ type listQuery struct {
 	// of a category spread over the table). Only for filters the index
 	// holds too, or the slice reads the heap anyway.
 	slim, rejoin string
+	// slimFirst slices the first page (and cursor pages) from the keys
+	// too: for a filter that the index scan tests on most entries it
+	// walks (a title word), which an index-only scan tests without
+	// fetching each row it rejects.
+	slimFirst bool
 	// countCap, when set, is the list's count cap in place of
 	// aforro.ListCountCap.
 	countCap int
@@ -207,7 +212,7 @@ func (lq listQuery) pageSQL(req aforro.PageRequest) (string, []any, error) {
 	slice := fromWhere + lq.orderBy() + fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2)
 	sql := "SELECT " + columns + " FROM " + slice
 	switch {
-	case lq.slim != "" && req.Offset() > 0:
+	case lq.slim != "" && (req.Offset() > 0 || lq.slimFirst):
 		sql = "SELECT " + columns + " FROM (SELECT " + lq.slim + " FROM " + slice + ") k " + lq.rejoin + " " +
 			lq.join + lq.orderBy()
 	case lq.alias != "":
