@@ -13,6 +13,11 @@ const (
 	// at most SearchHitCap hits: beyond it the envelope says CountCapped, so
 	// no page ever counts a million rows.
 	ListCountCap = 1000
+	// TextCountCap is ListCountCap for a list filtered by a title word (a
+	// store's inventory with ?q=): counting tests the word against every
+	// row walked until the cap, about 1 us a row, so a common word counted
+	// to 1,000 cost milliseconds a page (docs/benchmarks.md, issue 14).
+	TextCountCap = 100
 )
 
 // PageRequest is a validated, 1-based page request, or a cursor page: After
@@ -48,8 +53,8 @@ type Page[T any] struct {
 	TotalPages  int
 	HasNext     bool
 	HasPrevious bool
-	// CountCapped is true when Count stopped at a cap (ListCountCap, or
-	// SearchHitCap for search): the list has more rows than Count says.
+	// CountCapped is true when Count stopped at a cap (ListCountCap,
+	// TextCountCap for a title word, or SearchHitCap for search): the list has more rows than Count says.
 	CountCapped bool
 	// Cursored is true for a page asked for by cursor: such a page is not
 	// counted, and Count, Page and TotalPages are null in its JSON.

@@ -16,10 +16,20 @@ SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 LI
  ORDER BY i.product_title, i.product_id;
 SET plan_cache_mode = auto;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE inv(:store, '', 0, 0, 0, 0, 0, 0, 21, 0);
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE inv(:store, '', 0, 0, 0, 0, 0, 0, 21, 980);
 SET plan_cache_mode = force_generic_plan;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE inv(:store, '', 0, 0, 0, 0, 0, 0, 21, 0);
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE inv(:store, '', 0, 0, 0, 0, 0, 0, 21, 980);
+-- past page 1 the page is sliced from the title index's entries alone and
+-- its rows joined back by key (db/list.go, slim)
+PREPARE invdeep(bigint, text, bigint, int, int, int, int, int, int, int) AS
+SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 LIMIT 1001) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
+  FROM (SELECT i.store_id, i.product_id, i.product_title FROM inventory i WHERE i.store_id = $1 ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) k
+  CROSS JOIN LATERAL (SELECT * FROM inventory i WHERE i.store_id = k.store_id AND i.product_id = k.product_id OFFSET 0) i
+  JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id
+ ORDER BY i.product_title, i.product_id;
+SET plan_cache_mode = auto;
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invdeep(:store, '', 0, 0, 0, 0, 0, 0, 21, 980);
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invdeep(:store, '', 0, 0, 0, 0, 0, 0, 21, 980);
 -- inventory of a category
 PREPARE invcat(bigint, text, bigint, int, int, int, int, int, int, int) AS
 SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.category_id = $3 LIMIT 1001) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
@@ -40,10 +50,12 @@ SET plan_cache_mode = auto;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invlow(:store, '', 0, 5, 0, 0, 0, 0, 21, 0);
 SET plan_cache_mode = force_generic_plan;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invlow(:store, '', 0, 5, 0, 0, 0, 0, 21, 0);
--- a title word, common and rare (planned per call in production)
+-- a title word, common and rare (planned per call in production), every
+-- page sliced from the title index's entries, counted to 100
 PREPARE invq(bigint, text, bigint, int, int, int, int, int, int, int) AS
-SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 LIMIT 1001) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
-  FROM (SELECT i.* FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) i
+SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 LIMIT 101) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
+  FROM (SELECT i.store_id, i.product_id, i.product_title FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) k
+  CROSS JOIN LATERAL (SELECT * FROM inventory i WHERE i.store_id = k.store_id AND i.product_id = k.product_id OFFSET 0) i
   JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id
  ORDER BY i.product_title, i.product_id;
 SET plan_cache_mode = auto;
@@ -54,7 +66,7 @@ EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invq(:store, '%' || :'common' || '
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invq(:store, '%' || :'rare' || '%', 0, 0, 0, 0, 0, 0, 21, 0);
 -- a common word with low stock (planned per call in production)
 PREPARE invqlow(bigint, text, bigint, int, int, int, int, int, int, int) AS
-SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 AND i.quantity <= $4 LIMIT 1001) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
+SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 AND i.quantity <= $4 LIMIT 101) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
   FROM (SELECT i.* FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 AND i.quantity <= $4 ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) i
   JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id
  ORDER BY i.product_title, i.product_id;
@@ -78,10 +90,17 @@ SELECT (SELECT count(*) FROM (SELECT 1 FROM products p LIMIT 1001) capped), p.id
   FROM (SELECT p.* FROM products p ORDER BY p.id LIMIT $1 OFFSET $2) p JOIN categories c ON c.id = p.category_id ORDER BY p.id;
 SET plan_cache_mode = auto;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE prod(21, 0);
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE prod(21, 980);
 SET plan_cache_mode = force_generic_plan;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE prod(21, 0);
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE prod(21, 980);
+-- past page 1, sliced from the index by id and joined back
+PREPARE proddeep(bigint, int, int) AS
+SELECT (SELECT count(*) FROM (SELECT 1 FROM products p WHERE p.category_id = $1 LIMIT 1001) capped), p.id, p.title, p.price
+  FROM (SELECT p.id FROM products p WHERE p.category_id = $1 ORDER BY p.id LIMIT $2 OFFSET $3) k
+  CROSS JOIN LATERAL (SELECT * FROM products p WHERE p.id = k.id OFFSET 0) p JOIN categories c ON c.id = p.category_id ORDER BY p.id;
+SET plan_cache_mode = auto;
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE proddeep(3, 21, 980);
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE proddeep(3, 21, 980);
 -- products of a category
 PREPARE prodcat(bigint, int, int) AS
 SELECT (SELECT count(*) FROM (SELECT 1 FROM products p WHERE p.category_id = $1 LIMIT 1001) capped), p.id, p.title, p.price

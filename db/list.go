@@ -19,7 +19,7 @@ import (
 // make dead, so it walked every row of a store through a nested loop
 // (issue 14). Each list is read in the order of an index and sliced by the
 // sort key of its last row (a keyset), and its count stops at
-// aforro.ListCountCap.
+// aforro.ListCountCap (aforro.TextCountCap with a title word).
 
 // listQuery is one list: its rows, its filters and its order.
 type listQuery struct {
@@ -44,6 +44,26 @@ type listQuery struct {
 	// the filters whose best plan depends on them (a rare or a common title
 	// word, a low-stock threshold that few or most rows pass).
 	custom bool
+	// slim and rejoin, when set, page past the first page from the keys
+	// alone: slim selects the columns of alias that the walked index holds
+	// (the sort key and a unique key), as k, so OFFSET steps over index
+	// entries in an index-only scan, and rejoin joins k back to the table
+	// under alias for the page's own rows: a LATERAL subquery that OFFSET 0
+	// keeps apart, so that a generic plan, which guesses a LIMIT $n at a
+	// tenth of the table, still looks each row up by its key instead of
+	// hashing the whole table. Without it page 50 fetches the
+	// 1,000 wide rows before it from the heap (products: 1,001 heap pages
+	// of a category spread over the table). Only for filters the index
+	// holds too, or the slice reads the heap anyway.
+	slim, rejoin string
+	// slimFirst slices the first page (and cursor pages) from the keys
+	// too: for a filter that the index scan tests on most entries it
+	// walks (a title word), which an index-only scan tests without
+	// fetching each row it rejects.
+	slimFirst bool
+	// countCap, when set, is the list's count cap in place of
+	// aforro.ListCountCap.
+	countCap int
 	// missing reports why an empty list has no rows when its parent (a
 	// store, an inventory row) may not exist: ENOTFOUND, or nil.
 	missing func(ctx context.Context) error
@@ -153,6 +173,14 @@ func (lq listQuery) orderBy() string {
 	return " ORDER BY " + strings.Join(parts, ", ")
 }
 
+// cap is the most rows the list counts exactly.
+func (lq listQuery) cap() int {
+	if lq.countCap > 0 {
+		return lq.countCap
+	}
+	return aforro.ListCountCap
+}
+
 // queryArgs puts the execution mode first when the list plans per call.
 func (lq listQuery) queryArgs(args []any) []any {
 	if lq.custom {
@@ -179,11 +207,15 @@ func (lq listQuery) pageSQL(req aforro.PageRequest) (string, []any, error) {
 	n := len(args)
 	columns := lq.columns
 	if !req.Cursored() {
-		columns = "(" + countOver(fromWhere) + "), " + columns
+		columns = "(" + countOver(fromWhere, lq.cap()) + "), " + columns
 	}
 	slice := fromWhere + lq.orderBy() + fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2)
 	sql := "SELECT " + columns + " FROM " + slice
-	if lq.alias != "" {
+	switch {
+	case lq.slim != "" && (req.Offset() > 0 || lq.slimFirst):
+		sql = "SELECT " + columns + " FROM (SELECT " + lq.slim + " FROM " + slice + ") k " + lq.rejoin + " " +
+			lq.join + lq.orderBy()
+	case lq.alias != "":
 		sql = "SELECT " + columns + " FROM (SELECT " + lq.alias + ".* FROM " + slice + ") " + lq.alias + " " +
 			lq.join + lq.orderBy()
 	}
@@ -191,10 +223,10 @@ func (lq listQuery) pageSQL(req aforro.PageRequest) (string, []any, error) {
 }
 
 // countOver counts the rows of a rendered from and where, up to one past
-// the cap.
-func countOver(fromWhere string) string {
+// limit, the list's cap.
+func countOver(fromWhere string, limit int) string {
 	return "SELECT count(*) FROM (SELECT 1 FROM " + fromWhere +
-		" LIMIT " + strconv.Itoa(aforro.ListCountCap+1) + ") capped"
+		" LIMIT " + strconv.Itoa(limit+1) + ") capped"
 }
 
 // countedRow scans a numbered page's count column ahead of the row's own.
@@ -243,22 +275,22 @@ func listPage[T any](ctx context.Context, q Querier, req aforro.PageRequest, lq 
 	}
 	if len(results) == 0 && req.Offset() > 0 {
 		fromWhere, args := lq.render(nil, nil)
-		if err := q.QueryRow(ctx, countOver(fromWhere), lq.queryArgs(args)...).Scan(&count); err != nil {
+		if err := q.QueryRow(ctx, countOver(fromWhere, lq.cap()), lq.queryArgs(args)...).Scan(&count); err != nil {
 			return aforro.Page[T]{}, wrapError(err, "count rows")
 		}
-		if count > aforro.ListCountCap {
+		if count > lq.cap() {
 			return aforro.Page[T]{}, aforro.Errorf(aforro.EPAGEOUTOFRANGE, "Page %d is out of range: the list ends before it.", req.Page)
 		}
 		if err := aforro.CheckPage(req, count, false); err != nil {
 			return aforro.Page[T]{}, err
 		}
 	}
-	capped := count > aforro.ListCountCap
+	capped := count > lq.cap()
 	if !req.Cursored() && !more {
 		count, capped = req.Offset()+len(results), false // the page shows where the list ends
 	}
 	if capped {
-		count = aforro.ListCountCap
+		count = lq.cap()
 	}
 	page := aforro.NewPage(req, count, capped, more, results)
 	if more {

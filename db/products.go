@@ -13,7 +13,7 @@ const productColumns = `p.id, p.title, p.description, p.price, p.created_at, p.u
 
 func scanProduct(row pgx.Row) (aforro.Product, error) {
 	var p aforro.Product
-	err := row.Scan(&p.ID, &p.Title, &p.Description, &p.Price, &p.CreatedAt, &p.UpdatedAt, &p.Category.ID, &p.Category.Name,
+	err := row.Scan(&p.ID, &p.Title, &p.Description, money(&p.Price), &p.CreatedAt, &p.UpdatedAt, &p.Category.ID, &p.Category.Name,
 		&p.SKU, (*[]string)(&p.Barcodes))
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return p, err
@@ -29,6 +29,10 @@ func (d *DB) ListProducts(ctx context.Context, f aforro.ProductFilter, req aforr
 		join:    `JOIN categories c ON c.id = p.category_id`,
 		columns: productColumns,
 		order:   []sortKey{{expr: "p.id", cast: "bigint"}},
+		// products_pkey, products_category_id_idx (category_id, id) and
+		// products_updated_idx (updated_at, id) hold every filter and key.
+		slim:   "p.id",
+		rejoin: "CROSS JOIN LATERAL (SELECT * FROM products p WHERE p.id = k.id OFFSET 0) p",
 	}
 	key := func(p aforro.Product) []string { return []string{itoa(p.ID)} }
 	if f.CategoryID != 0 {

@@ -309,6 +309,11 @@ func TestCappedCount(t *testing.T) {
 		{"/api/products?category=1", 366, 1, 19, false, true, false, 20},
 		{"/api/products?category=1&page=19", 366, 19, 19, false, false, true, 6},
 		{"/api/stores/1/inventory?page_size=100", 1000, 1, 10, true, true, false, 100},
+		// A title word counts to aforro.TextCountCap (100): 220 lamps.
+		{"/api/stores/1/inventory?q=lamp", 100, 1, 5, true, true, false, 20},
+		{"/api/stores/1/inventory?q=lamp&page=7", 100, 7, 7, true, true, true, 20},
+		{"/api/stores/1/inventory?q=lamp&page=11", 220, 11, 11, false, false, true, 20},
+		{"/api/stores/1/inventory?q=zircon", 11, 1, 1, false, false, false, 11},
 	}
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {
@@ -320,7 +325,7 @@ func TestCappedCount(t *testing.T) {
 			}
 		})
 	}
-	for _, path := range []string{"/api/products?page=56", "/api/products?page=1000", "/api/products?category=1&page=20"} {
+	for _, path := range []string{"/api/products?page=56", "/api/products?page=1000", "/api/products?category=1&page=20", "/api/stores/1/inventory?q=lamp&page=12"} {
 		r := srv.get(t, path)
 		var e aforro.ErrorResponse
 		r.decode(t, &e)

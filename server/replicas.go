@@ -109,7 +109,9 @@ func (s *Server) notingWrites(rt route, h handlerFunc) handlerFunc {
 // request's token wrote within the read-your-writes window: then the
 // primary answers it.
 func replicaRead[T any](s *Server, req bunrouter.Request, fn func(context.Context, *db.DB) (T, error)) (T, error) {
-	if s.writes.wrote(req) {
+	// Without replicas every read is the primary's: the token's hash and
+	// the lock of recentWrites are not worth taking.
+	if s.db.HasReplicas() && s.writes.wrote(req) {
 		return db.ReadPrimary(req.Context(), s.db, fn)
 	}
 	return db.Read(req.Context(), s.db, fn)

@@ -2,12 +2,14 @@
 // aforrod's API, as a client syncing a store's inventory would, and reports
 // how many rows it read and how long that took. It speaks HTTP with net/http
 // only, so it measures the wire API, not the client package. Each row is
-// expected once: a row seen twice, or a total other than --want, fails the
-// walk, since either means the keyset skipped or repeated rows.
+// expected once (by its id, or its whole text when it has none): a row seen
+// twice, or a total other than --want, fails the walk, since either means
+// the keyset skipped or repeated rows.
 //
 //	cursorwalk --token "$AFORRO_TOKEN" 'http://127.0.0.1:8000/api/stores/1/inventory/?category=3'
 //
-// It prints one line: rows=N pages=N seconds=S p50_ms=X p99_ms=X max_ms=X.
+// It prints one line: rows=N pages=N seconds=S p50_ms=X p99_ms=X max_ms=X
+// and "end" (the last page came) or "stopped" (at --max-rows).
 package main
 
 import (
@@ -31,6 +33,7 @@ type CLI struct {
 	Token    string        `env:"AFORRO_TOKEN" help:"Bearer token (staff or admin for a store's lists)."`
 	PageSize int           `name:"page-size" default:"100" help:"Rows per page (aforrod clamps at 100)."`
 	Want     int           `default:"-1" help:"Fail unless the walk reads exactly this many rows (-1: any)."`
+	MaxRows  int           `name:"max-rows" default:"0" help:"Stop after the page that reaches this many rows (0: walk to the end); --want is then not checked."`
 	Timeout  time.Duration `default:"30s" help:"Longest wait for one page."`
 }
 
@@ -45,10 +48,8 @@ func main() {
 
 // page is what the walk reads of a list answer: the rows' ids and the cursor.
 type page struct {
-	Results []struct {
-		ID int64 `json:"id"`
-	} `json:"results"`
-	NextCursor *string `json:"next_cursor"`
+	Results    []json.RawMessage `json:"results"`
+	NextCursor *string           `json:"next_cursor"`
 }
 
 func run(ctx context.Context, cli CLI) error {
@@ -57,9 +58,10 @@ func run(ctx context.Context, cli CLI) error {
 		return fmt.Errorf("parse %q: %w", cli.URL, err)
 	}
 	hc := &http.Client{Timeout: cli.Timeout}
-	seen := map[int64]bool{}
+	seen := map[string]bool{}
 	var times []time.Duration
 	cursor := ""
+	stopped := false // at --max-rows, before the end
 	start := time.Now()
 	for {
 		u := *base
@@ -76,12 +78,17 @@ func run(ctx context.Context, cli CLI) error {
 		}
 		times = append(times, time.Since(t0))
 		for _, r := range p.Results {
-			if seen[r.ID] {
-				return fmt.Errorf("page %d: row %d again, after %d rows", len(times), r.ID, len(seen))
+			k := rowKey(r)
+			if seen[k] {
+				return fmt.Errorf("page %d: row %s again, after %d rows", len(times), k, len(seen))
 			}
-			seen[r.ID] = true
+			seen[k] = true
 		}
 		if p.NextCursor == nil {
+			break
+		}
+		if cli.MaxRows > 0 && len(seen) >= cli.MaxRows {
+			stopped = true
 			break
 		}
 		if len(p.Results) == 0 {
@@ -90,12 +97,16 @@ func run(ctx context.Context, cli CLI) error {
 		cursor = *p.NextCursor
 	}
 	took := time.Since(start)
-	if cli.Want >= 0 && len(seen) != cli.Want {
+	if cli.Want >= 0 && !stopped && len(seen) != cli.Want {
 		return fmt.Errorf("read %d rows in %d pages, want %d", len(seen), len(times), cli.Want)
 	}
 	slices.Sort(times)
-	fmt.Printf("rows=%d pages=%d seconds=%.2f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", len(seen), len(times),
-		took.Seconds(), ms(quantile(times, 0.50)), ms(quantile(times, 0.99)), ms(times[len(times)-1]))
+	end := "end"
+	if stopped {
+		end = "stopped"
+	}
+	fmt.Printf("rows=%d pages=%d seconds=%.2f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f %s\n", len(seen), len(times),
+		took.Seconds(), ms(quantile(times, 0.50)), ms(quantile(times, 0.99)), ms(times[len(times)-1]), end)
 	return nil
 }
 
@@ -125,6 +136,18 @@ func get(ctx context.Context, hc *http.Client, u, token string) (page, error) {
 		return page{}, fmt.Errorf("GET %s: %w", u, err)
 	}
 	return p, nil
+}
+
+// rowKey names a row by its id, or by its whole text for a row without
+// one (a daily summary: a store and a date).
+func rowKey(r json.RawMessage) string {
+	var v struct {
+		ID *int64 `json:"id"`
+	}
+	if json.Unmarshal(r, &v) == nil && v.ID != nil {
+		return "id " + strconv.FormatInt(*v.ID, 10)
+	}
+	return string(r)
 }
 
 // quantile returns the q-quantile of sorted, nearest rank.
