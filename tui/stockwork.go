@@ -167,8 +167,8 @@ func (f *stockForm) write(c *programContext) tea.Cmd {
 	}
 }
 
-// key handles a key in the form; it reports whether the form is done with
-// (closed without a write).
+// handleKey handles a key in the form; it reports whether the form is done
+// with (closed without a write).
 func (f *stockForm) handleKey(c *programContext, msg tea.KeyMsg) (tea.Cmd, bool) {
 	k := c.keys
 	if f.sending {
