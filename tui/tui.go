@@ -1,7 +1,8 @@
 // Package tui is the terminal UI store staff use all day ("aforroctl tui"):
 // a store's inventory, product search, the order basket, the store's orders,
-// the daily summary and the store's transfers, on six screens over Aforro's
-// HTTP API.
+// the daily summary, the store's transfers and the counter's Receive and
+// Count sheets, on eight screens over Aforro's HTTP API, with a barcode
+// scanner as input where a scan means something (scan.go).
 //
 // The shape follows dlvhdr/gh-dash: a root Model composes one model per
 // screen; they share one programContext (client, store, size, styles, keys,
