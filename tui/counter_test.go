@@ -22,10 +22,11 @@ const (
 	sharedEAN = "4006381333931"
 )
 
-// withCodes gives the fixture's products their codes, and the mouse at
-// store 1 a history.
-func withCodes(t *testing.T, srv *testServer) {
+// newCounterServer is a test server whose products have codes, and whose
+// mouse at store 1 has a history.
+func newCounterServer(t *testing.T) *testServer {
 	t.Helper()
+	srv := newTestServer(t)
 	srv.Exec(t, `INSERT INTO stock_movements (store_id, product_id, delta, quantity_before, quantity_after, reason, reference, created_at)
 		SELECT 1, 2, 1, g - 1, g, 'received', 'DN-' || g, timestamptz '2026-02-01 09:00Z' + g * interval '1 hour'
 		  FROM generate_series(1, 3) g`)
@@ -40,6 +41,22 @@ func withCodes(t *testing.T, srv *testServer) {
 			t.Fatalf("codes of product %d: %v", id, err)
 		}
 	}
+	return srv
+}
+
+// startCounter runs the TUI with opts and waits for store 1's inventory.
+func startCounter(t *testing.T, opts Options) *teatest.TestModel {
+	t.Helper()
+	tm := start(t, opts)
+	waitFor(t, tm, "Wireless Mouse", "● online")
+	return tm
+}
+
+// goTo presses a screen's number and waits for its title.
+func goTo(t *testing.T, tm *teatest.TestModel, screen, title string) {
+	t.Helper()
+	keys(tm, screen)
+	waitFor(t, tm, title)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -94,8 +111,7 @@ func stockOf(t *testing.T, srv *testServer, store, product int64) (int, aforro.S
 // as a scanner sends them and commands when a person types them.
 func TestScanOrTyping(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
-	withCodes(t, srv)
+	srv := newCounterServer(t)
 	for _, tc := range []struct {
 		name   string
 		step   time.Duration // between two keys
@@ -111,8 +127,7 @@ func TestScanOrTyping(t *testing.T) {
 			opts := counterOptions(srv, t)
 			opts.KeyClock = stepClock(tc.step)
 			before := srv.requests("/api/products/lookup/")
-			tm := start(t, opts)
-			waitFor(t, tm, "Wireless Mouse", "● online")
+			tm := startCounter(t, opts)
 			scan(tm, "4004")
 			if tc.lookup {
 				waitFor(t, tm, "No product has the code 4004.")
@@ -130,8 +145,7 @@ func TestScanOrTyping(t *testing.T) {
 // TestCounterScreens draws each new screen of the counter at 80x24.
 func TestCounterScreens(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
-	withCodes(t, srv)
+	srv := newCounterServer(t)
 	for _, tc := range []struct {
 		name  string
 		drive func(t *testing.T, tm *teatest.TestModel)
@@ -159,8 +173,7 @@ func TestCounterScreens(t *testing.T) {
 			waitFor(t, tm, "History", "02-01 12:00")
 		}},
 		{"receive sheet", func(t *testing.T, tm *teatest.TestModel) {
-			keys(tm, "7")
-			waitFor(t, tm, "Receive into Downtown")
+			goTo(t, tm, "7", "Receive into Downtown")
 			scanWait(t, tm, laptopEAN, "Laptop Pro 15: 1 received.")
 			scanWait(t, tm, laptopEAN, "Laptop Pro 15: 2 received.")
 			scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 received.")
@@ -168,8 +181,7 @@ func TestCounterScreens(t *testing.T) {
 			waitFor(t, tm, "ref DN-881")
 		}},
 		{"count review", func(t *testing.T, tm *teatest.TestModel) {
-			keys(tm, "8")
-			waitFor(t, tm, "Count at Downtown")
+			goTo(t, tm, "8", "Count at Downtown")
 			scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 counted.")
 			scanWait(t, tm, mouseEAN8, "Wireless Mouse: 2 counted.")
 			keys(tm, "a", "5", "enter")
@@ -179,8 +191,7 @@ func TestCounterScreens(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tm := start(t, counterOptions(srv, t))
-			waitFor(t, tm, "Wireless Mouse", "● online")
+			tm := startCounter(t, counterOptions(srv, t))
 			tc.drive(t, tm)
 			m := finish(t, tm)
 			checkFits(t, m, termWidth, termHeight)
@@ -193,10 +204,8 @@ func TestCounterScreens(t *testing.T) {
 // meets a write that someone else's change made stale.
 func TestCounterStockWork(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
-	withCodes(t, srv)
-	tm := start(t, counterOptions(srv, t))
-	waitFor(t, tm, "Wireless Mouse", "● online")
+	srv := newCounterServer(t)
+	tm := startCounter(t, counterOptions(srv, t))
 
 	scan(tm, mouseEAN8)
 	waitFor(t, tm, "Wireless Mouse: 3 units in stock.")
@@ -249,12 +258,9 @@ func TestCounterStockWork(t *testing.T) {
 // two products adds neither.
 func TestCounterOrderScan(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
-	withCodes(t, srv)
-	tm := start(t, counterOptions(srv, t))
-	waitFor(t, tm, "Wireless Mouse", "● online")
-	keys(tm, "3")
-	waitFor(t, tm, "Basket for Downtown")
+	srv := newCounterServer(t)
+	tm := startCounter(t, counterOptions(srv, t))
+	goTo(t, tm, "3", "Basket for Downtown")
 	scanWait(t, tm, mouseEAN8, "Added Wireless Mouse: 1 in the basket.")
 	scanWait(t, tm, mouseEAN8, "Added Wireless Mouse: 2 in the basket.")
 	scanWait(t, tm, "lap-15", "Added Laptop Pro 15: 1 in the basket.") // the SKU, in any case
@@ -270,12 +276,9 @@ func TestCounterOrderScan(t *testing.T) {
 // entered by id, the delivery note on every row.
 func TestCounterReceive(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
-	withCodes(t, srv)
-	tm := start(t, counterOptions(srv, t))
-	waitFor(t, tm, "Wireless Mouse", "● online")
-	keys(tm, "7")
-	waitFor(t, tm, "Receive into Downtown")
+	srv := newCounterServer(t)
+	tm := startCounter(t, counterOptions(srv, t))
+	goTo(t, tm, "7", "Receive into Downtown")
 	scanWait(t, tm, laptopEAN, "Laptop Pro 15: 1 received.")
 	scanWait(t, tm, laptopEAN, "Laptop Pro 15: 2 received.")
 	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 received.")
@@ -285,14 +288,12 @@ func TestCounterReceive(t *testing.T) {
 	waitFor(t, tm, "ref DN-881", "5 units")
 
 	// Picked on Search: R puts it on the sheet.
-	keys(tm, "2")
-	waitFor(t, tm, "[2 Search]")
+	goTo(t, tm, "2", "[2 Search]")
 	keys(tm, "skillet", "enter")
 	waitFor(t, tm, "Cast Iron Skillet")
 	keys(tm, "R")
 	waitFor(t, tm, "Cast Iron Skillet: 1 received on the Receive sheet (7).")
-	keys(tm, "7")
-	waitFor(t, tm, "4 products, 6 units")
+	goTo(t, tm, "7", "4 products, 6 units")
 
 	keys(tm, "q")
 	waitFor(t, tm, "The receive sheet holds 4 products, which will be lost. Quit anyway? y/n")
@@ -321,12 +322,9 @@ func TestCounterReceive(t *testing.T) {
 // with reason count; a product the store did not stock gets its first row.
 func TestCounterCount(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
-	withCodes(t, srv)
-	tm := start(t, counterOptions(srv, t))
-	waitFor(t, tm, "Wireless Mouse", "● online")
-	keys(tm, "8")
-	waitFor(t, tm, "Count at Downtown")
+	srv := newCounterServer(t)
+	tm := startCounter(t, counterOptions(srv, t))
+	goTo(t, tm, "8", "Count at Downtown")
 	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 counted.")
 	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 2 counted.")
 	for i := range 10 {
@@ -354,18 +352,15 @@ func TestCounterCount(t *testing.T) {
 // nothing at all, names the line, and keeps the sheet.
 func TestCounterSheetRejected(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
-	withCodes(t, srv)
+	srv := newCounterServer(t)
 	c := srv.client(t)
 	p, err := c.CreateProduct(context.Background(), aforro.ProductInput{Title: ptr("Tea Towel"),
 		Price: ptr(aforro.Money(450)), CategoryID: ptr(int64(3))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := start(t, counterOptions(srv, t))
-	waitFor(t, tm, "Wireless Mouse", "● online")
-	keys(tm, "7")
-	waitFor(t, tm, "Receive into Downtown")
+	tm := startCounter(t, counterOptions(srv, t))
+	goTo(t, tm, "7", "Receive into Downtown")
 	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 received.")
 	keys(tm, "a", fmt.Sprint(p.ID), "enter")
 	waitFor(t, tm, "Tea Towel: 1 received.")
@@ -389,14 +384,11 @@ func TestCounterSheetRejected(t *testing.T) {
 // y again, even after reviewing again, receives the delivery once.
 func TestCounterReceiveAnswerLost(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
-	withCodes(t, srv)
+	srv := newCounterServer(t)
 	opts := counterOptions(srv, t)
 	opts.Client = srv.client(t, client.WithRetries(0))
-	tm := start(t, opts)
-	waitFor(t, tm, "Wireless Mouse", "● online")
-	keys(tm, "7")
-	waitFor(t, tm, "Receive into Downtown")
+	tm := startCounter(t, opts)
+	goTo(t, tm, "7", "Receive into Downtown")
 	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 1 received.")
 	scanWait(t, tm, mouseEAN8, "Wireless Mouse: 2 received.")
 	keys(tm, "enter")

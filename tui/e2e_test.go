@@ -27,30 +27,13 @@ const e2eWait = 15 * time.Second
 // send-keys and read back with capture-pane. It types a search, adds the
 // product it finds, places the order and expects CONFIRMED.
 func TestEndToEndTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the end-to-end test of aforroctl tui needs it (CI installs it)")
-	}
-	t.Parallel()
-	dir := t.TempDir()
-	aforrod, aforroctl := buildBinaries(t, dir)
-
-	dbURL := dbtest.New(t)
-	d, err := db.Open(context.Background(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = d.Pool.Exec(context.Background(), fixture)
-	d.Close()
-	if err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	addr := serve(t, aforrod, dbURL, dir)
-	token := run(t, aforrod, "token", "create", "--database-url", dbURL, "--name", "till 1", "--role", "staff", "--store", "1")
-	token = token[strings.LastIndexByte(strings.TrimSpace(token), '\n')+1:]
+	e := startE2E(t)
+	dir, addr, aforroctl := e.dir, e.addr, e.aforroctl
+	token := e.token(t, "--name", "till 1", "--role", "staff", "--store", "1")
 
 	cfgDir := filepath.Join(dir, "config")
 	tm := newTmux(t, 100, 30, fmt.Sprintf("env XDG_CONFIG_HOME=%s AFORRO_URL=http://%s AFORRO_TOKEN=%s %s tui --store 1; echo \"aforroctl exited: $?\"; sleep 600",
-		cfgDir, addr, strings.TrimSpace(token), aforroctl))
+		cfgDir, addr, token, aforroctl))
 
 	tm.waitFor("Downtown (#1)", "Laptop Pro 15", "● online")
 	tm.keys("2")
@@ -79,6 +62,43 @@ func TestEndToEndTmux(t *testing.T) {
 	if err := json.Unmarshal(b, &cfg); err != nil || cfg.LastStore != 1 {
 		t.Errorf("config file %s: last_store %d (%v), want 1", b, cfg.LastStore, err)
 	}
+}
+
+// e2eEnv is aforrod, built from the tree, serving a fresh database that
+// holds the fixture; aforroctl is built beside it.
+type e2eEnv struct {
+	dir, aforrod, aforroctl, dbURL, addr string
+}
+
+// startE2E skips the test without tmux (the end-to-end tests drive the
+// TUI through it), makes it parallel, and starts the environment.
+func startE2E(t *testing.T) *e2eEnv {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: the end-to-end test of aforroctl tui needs it (CI installs it)")
+	}
+	t.Parallel()
+	e := &e2eEnv{dir: t.TempDir(), dbURL: dbtest.New(t)}
+	e.aforrod, e.aforroctl = buildBinaries(t, e.dir)
+	d, err := db.Open(context.Background(), e.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Pool.Exec(context.Background(), fixture)
+	d.Close()
+	if err != nil {
+		t.Fatalf("fixture: %v", err)
+	}
+	e.addr = serve(t, e.aforrod, e.dbURL, e.dir)
+	return e
+}
+
+// token creates a token (args: its --name, --role, --store) and returns
+// its secret, which aforrod prints on the last line.
+func (e *e2eEnv) token(t *testing.T, args ...string) string {
+	t.Helper()
+	out := strings.TrimSpace(run(t, e.aforrod, append([]string{"token", "create", "--database-url", e.dbURL}, args...)...))
+	return out[strings.LastIndexByte(out, '\n')+1:]
 }
 
 // buildBinaries builds aforrod and aforroctl into dir.
@@ -234,29 +254,10 @@ func (s *tmuxSession) waitFor(texts ...string) string {
 // stock, scans one into the basket and counts a shelf, and checks what the
 // server holds afterwards.
 func TestEndToEndScanBurst(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the end-to-end test of aforroctl tui needs it (CI installs it)")
-	}
-	t.Parallel()
-	dir := t.TempDir()
-	aforrod, aforroctl := buildBinaries(t, dir)
-	dbURL := dbtest.New(t)
-	d, err := db.Open(context.Background(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = d.Pool.Exec(context.Background(), fixture)
-	d.Close()
-	if err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	addr := serve(t, aforrod, dbURL, dir)
-	lastLine := func(s string) string {
-		s = strings.TrimSpace(s)
-		return s[strings.LastIndexByte(s, '\n')+1:]
-	}
-	admin := lastLine(run(t, aforrod, "token", "create", "--database-url", dbURL, "--name", "back office", "--role", "admin"))
-	staff := lastLine(run(t, aforrod, "token", "create", "--database-url", dbURL, "--name", "till 1", "--role", "staff", "--store", "1"))
+	e := startE2E(t)
+	dir, addr, aforroctl := e.dir, e.addr, e.aforroctl
+	admin := e.token(t, "--name", "back office", "--role", "admin")
+	staff := e.token(t, "--name", "till 1", "--role", "staff", "--store", "1")
 	ctl := func(token string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(aforroctl, args...)

@@ -86,6 +86,29 @@ func notFound(err error) bool {
 	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
 }
 
+// quantity returns the store's quantity, nil when it has no row.
+func (p stockedProduct) quantity() *int {
+	if p.row == nil {
+		return nil
+	}
+	q := p.row.Quantity
+	return &q
+}
+
+// oneProduct returns the one product a lookup found, or the status to
+// show instead: it failed, found none, or found several (which advice
+// says how to choose among: a guess would act on the wrong one).
+func oneProduct(c *programContext, msg codeLookedUpMsg, advice string) (stockedProduct, tea.Cmd) {
+	if cmd := lookupProblem(c, msg); cmd != nil {
+		return stockedProduct{}, cmd
+	}
+	if len(msg.products) > 1 {
+		return stockedProduct{}, c.status(statusWarn, "Code %s names %d products (%s): %s.",
+			msg.code, len(msg.products), titles(msg.products), advice)
+	}
+	return msg.products[0], nil
+}
+
 // lookupProblem is the status of a lookup that found nothing or failed;
 // nil when it found products.
 func lookupProblem(c *programContext, msg codeLookedUpMsg) tea.Cmd {

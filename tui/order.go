@@ -181,18 +181,11 @@ func (m *orderModel) scanned(code string) tea.Cmd {
 // scannedProduct adds what a scan found; a code that names several
 // products adds none of them, as a guess would sell the wrong one.
 func (m *orderModel) scannedProduct(msg codeLookedUpMsg) tea.Cmd {
-	if cmd := lookupProblem(m.ctx, msg); cmd != nil {
-		return cmd
+	p, problem := oneProduct(m.ctx, msg, "scan it on Inventory (1) and add (a) the right one")
+	if problem != nil {
+		return problem
 	}
-	if len(msg.products) > 1 {
-		return m.ctx.status(statusWarn, "Code %s names %d products (%s): scan it on Inventory (1) and add (a) the right one.",
-			msg.code, len(msg.products), titles(msg.products))
-	}
-	p := msg.products[0]
-	stock := 0
-	if p.row != nil {
-		stock = p.row.Quantity
-	}
+	stock := p.item().Quantity // 0 where the store has no row
 	return m.add(basketLine{ProductID: p.product.ID, Title: p.product.Title, Price: p.product.Price, Stock: &stock})
 }
 

@@ -166,20 +166,11 @@ func (m *sheetModel) update(msg tea.Msg) tea.Cmd {
 
 // found adds one unit of the product a code named.
 func (m *sheetModel) found(msg codeLookedUpMsg) tea.Cmd {
-	if cmd := lookupProblem(m.ctx, msg); cmd != nil {
-		return cmd
+	p, problem := oneProduct(m.ctx, msg, "enter one by its id (a)")
+	if problem != nil {
+		return problem
 	}
-	if len(msg.products) > 1 {
-		return m.ctx.status(statusWarn, "Code %s names %d products (%s): enter one by its id (a).",
-			msg.code, len(msg.products), titles(msg.products))
-	}
-	p := msg.products[0]
-	var system *int
-	if p.row != nil {
-		q := p.row.Quantity
-		system = &q
-	}
-	return m.addUnit(p.product.ID, p.product.Title, system, false)
+	return m.addUnit(p.product.ID, p.product.Title, p.quantity(), false)
 }
 
 // addUnit adds one unit of a product to the sheet; picked says it came
