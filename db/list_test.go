@@ -298,10 +298,11 @@ func TestListPlansTouchFewBuffers(t *testing.T) {
 	}
 }
 
-// TestInventoryKeepsProductTitle checks the copies of a product's title and
-// category on its inventory rows (migration 008) through renames and moves,
-// including a rename racing the insert of a new row.
-func TestInventoryKeepsProductTitle(t *testing.T) {
+// TestInventoryKeepsProductCopies checks the copies of a product's title,
+// category (migration 008) and price (migration 014) on its inventory rows
+// through renames, moves and new prices, including a rename racing the
+// insert of a new row.
+func TestInventoryKeepsProductCopies(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	d := dbtest.Open(t)
@@ -316,7 +317,7 @@ func TestInventoryKeepsProductTitle(t *testing.T) {
 		t.Helper()
 		var bad int64
 		if err := d.Pool.QueryRow(ctx, `SELECT count(*) FROM inventory i JOIN products p ON p.id = i.product_id
-			WHERE i.product_title <> p.title OR i.category_id <> p.category_id`).Scan(&bad); err != nil {
+			WHERE i.product_title <> p.title OR i.category_id <> p.category_id OR i.product_price <> p.price`).Scan(&bad); err != nil {
 			t.Fatal(err)
 		}
 		if bad != 0 {
@@ -332,8 +333,12 @@ func TestInventoryKeepsProductTitle(t *testing.T) {
 			t.Fatalf("inventory copy = %q in %d, want %q in %d", title, cat, want, wantCategory)
 		}
 	}
+	price, err := aforro.ParseMoney("12.34")
+	if err != nil {
+		t.Fatal(err)
+	}
 	title := "Old"
-	for i, in := range []aforro.ProductInput{{Title: ptr("New")}, {CategoryID: ptr(int64(2))}, {Description: ptr("d")}} {
+	for i, in := range []aforro.ProductInput{{Title: ptr("New")}, {CategoryID: ptr(int64(2))}, {Description: ptr("d")}, {Price: &price}} {
 		if _, err := d.UpdateProduct(ctx, 1, in); err != nil {
 			t.Fatal(err)
 		}

@@ -37,10 +37,12 @@ type generator struct {
 	span   time.Duration // opts.Now - start
 	cats   []category
 	stocks []int // products stocked by each store (index: store id - 1)
-	// The products' titles and categories (index: product id - 1), kept by
-	// productRows for the inventory rows that repeat them (migration 008).
+	// The products' titles, categories and prices (index: product id - 1),
+	// kept by productRows for the inventory rows that repeat them
+	// (migrations 008 and 014).
 	titles      []string
 	productCats []int64
+	prices      []pgtype.Numeric
 }
 
 // category is one generated category and the template it follows.
@@ -145,7 +147,7 @@ func (g *generator) tables() []table {
 		{"stores", []string{"id", "name", "location"}, g.storeRows},
 		{"products", []string{"id", "title", "description", "price", "category_id", "created_at", "updated_at", "stocked_stores",
 			"sku", "barcodes", "barcode_keys"}, g.productRows},
-		{"inventory", []string{"id", "store_id", "product_id", "quantity", "updated_at", "product_title", "category_id"}, g.inventoryRows},
+		{"inventory", []string{"id", "store_id", "product_id", "quantity", "updated_at", "product_title", "category_id", "product_price"}, g.inventoryRows},
 		{"stock_movements", []string{"id", "store_id", "product_id", "delta", "quantity_before",
 			"quantity_after", "reason", "created_at", "source"}, g.movementRows},
 	}
@@ -197,7 +199,7 @@ func (g *generator) productRows() rowFunc {
 	pg := newProductGen(r, g.opts.Seed, g.cats)
 	n := g.opts.Products
 	stocked := g.stockedStores()
-	g.titles, g.productCats = make([]string, 0, n), make([]int64, 0, n)
+	g.titles, g.productCats, g.prices = make([]string, 0, n), make([]int64, 0, n), make([]pgtype.Numeric, 0, n)
 	id := 0
 	return func(v []any) bool {
 		if id == n {
@@ -211,7 +213,7 @@ func (g *generator) productRows() rowFunc {
 		created = created.Truncate(time.Second)
 		v[4], v[5], v[6], v[7] = c.id, created, created, stocked.of(id)
 		v[8], v[9], v[10] = productCodes(id, c.name)
-		g.titles, g.productCats = append(g.titles, title), append(g.productCats, c.id)
+		g.titles, g.productCats, g.prices = append(g.titles, title), append(g.productCats, c.id), append(g.prices, v[3].(pgtype.Numeric))
 		return true
 	}
 }
@@ -350,7 +352,7 @@ func (g *generator) inventoryRows() rowFunc {
 		}
 		c := w.current
 		v[0], v[1], v[2], v[3], v[4] = c.id, c.store, c.product, c.quantity, c.updated
-		v[5], v[6] = g.titles[c.product-1], g.productCats[c.product-1]
+		v[5], v[6], v[7] = g.titles[c.product-1], g.productCats[c.product-1], g.prices[c.product-1]
 		return true
 	}
 }

@@ -355,7 +355,7 @@ func copyProducts(ctx context.Context, tx pgx.Tx, columns []string, src pgx.Copy
 // copyInventory loads the inventory without its insert triggers: the one
 // that adds each row's store to its product's stocked_stores (migration 005)
 // would rewrite a product row per inventory row, and the one that copies the
-// product's title and category (migration 008) would lock it; productRows
+// product's title, category and price (migrations 008, 014) would lock it; productRows
 // wrote the lists with the products, and inventoryRows writes the copies.
 func copyInventory(ctx context.Context, tx pgx.Tx, columns []string, src pgx.CopyFromSource) (int64, error) {
 	setTriggers := func(action string) error {

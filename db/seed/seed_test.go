@@ -399,9 +399,9 @@ func TestSeedDense(t *testing.T) {
 			WHERE m.total IS DISTINCT FROM i.quantity OR m.n <> 1`, eq(0)},
 		{"movements", `SELECT count(*) FROM stock_movements`, eq(int64(res.Inventory))},
 		{"products whose stocked_stores differ from the inventory", dbtest.StockDrift, eq(0)},
-		{"inventory rows whose title or category differ from the product's", `
+		{"inventory rows whose title, category or price differ from the product's", `
 			SELECT count(*) FROM inventory i JOIN products p ON p.id = i.product_id
-			WHERE i.product_title <> p.title OR i.category_id <> p.category_id`, eq(0)},
+			WHERE i.product_title <> p.title OR i.category_id <> p.category_id OR i.product_price <> p.price`, eq(0)},
 	}
 	for _, c := range checks {
 		if n := dbtest.QueryInt(t, d, c.sql); !c.want(n) {
