@@ -130,10 +130,13 @@ func (p *printer) jsonLines(body []byte) error {
 	if err := json.Unmarshal(body, &page); err != nil {
 		return fmt.Errorf("read page: %w", err)
 	}
+	// One write a page, not one a row.
+	out := make([]byte, 0, len(body))
 	for _, r := range page.Results {
-		if _, err := fmt.Fprintf(p.stdout, "%s\n", r); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
+		out = append(append(out, r...), '\n')
+	}
+	if _, err := p.stdout.Write(out); err != nil {
+		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
 }
