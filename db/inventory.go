@@ -67,16 +67,17 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 		lq.custom = true
 	}
 	// The title indexes (store_id, [category_id,] product_title,
-	// product_id) hold the store, category and title filters: a deep page
-	// is sliced from them alone. The low-stock and incoming filters need
-	// the row.
-	if !f.LowStock && !f.Incoming {
+	// product_id) hold the store, category and title filters, and the
+	// row's stock for low stock (migration 016): a deep page is sliced
+	// from them alone. The incoming filter needs the transfer lines.
+	if !f.Incoming {
 		lq.slim = "i.store_id, i.product_id, i.product_title"
 		lq.rejoin = "CROSS JOIN LATERAL (SELECT * FROM inventory i WHERE i.store_id = k.store_id AND i.product_id = k.product_id OFFSET 0) i"
-		// A title word rejects most rows it walks: tested on the index
-		// entries, a common word with a category that has none of it
-		// reads no row (12,715 heap fetches before, on aforro_dense).
-		lq.slimFirst = f.Q != ""
+		// A title word or low stock rejects most rows it walks: tested
+		// on the index entries, a common word with a category that has
+		// none of it reads no row (12,715 heap fetches before, on
+		// aforro_dense), and low stock fetches only the page's rows.
+		lq.slimFirst = f.Q != "" || f.LowStock
 	}
 	return listPage(ctx, d.Pool, req, lq, scanInventory, func(it aforro.InventoryItem) []string {
 		return []string{it.ProductTitle, itoa(it.ProductID)}
