@@ -10,9 +10,9 @@
 SET jit = off; SET max_parallel_workers_per_gather = 0;
 -- store's inventory, first page and page 50
 PREPARE inv(bigint, text, bigint, int, int, int, int, int, int, int) AS
-SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 LIMIT 1001) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
+SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 LIMIT 1001) capped), i.id, i.product_id, i.product_title, i.product_price, c.name, i.quantity, i.updated_at
   FROM (SELECT i.* FROM inventory i WHERE i.store_id = $1 ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) i
-  JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id
+  JOIN categories c ON c.id = i.category_id
  ORDER BY i.product_title, i.product_id;
 SET plan_cache_mode = auto;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE inv(:store, '', 0, 0, 0, 0, 0, 0, 21, 0);
@@ -21,10 +21,10 @@ EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE inv(:store, '', 0, 0, 0, 0, 0, 0, 
 -- past page 1 the page is sliced from the title index's entries alone and
 -- its rows joined back by key (db/list.go, slim)
 PREPARE invdeep(bigint, text, bigint, int, int, int, int, int, int, int) AS
-SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 LIMIT 1001) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
+SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 LIMIT 1001) capped), i.id, i.product_id, i.product_title, i.product_price, c.name, i.quantity, i.updated_at
   FROM (SELECT i.store_id, i.product_id, i.product_title FROM inventory i WHERE i.store_id = $1 ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) k
   CROSS JOIN LATERAL (SELECT * FROM inventory i WHERE i.store_id = k.store_id AND i.product_id = k.product_id OFFSET 0) i
-  JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id
+  JOIN categories c ON c.id = i.category_id
  ORDER BY i.product_title, i.product_id;
 SET plan_cache_mode = auto;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invdeep(:store, '', 0, 0, 0, 0, 0, 0, 21, 980);
@@ -32,31 +32,34 @@ SET plan_cache_mode = force_generic_plan;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invdeep(:store, '', 0, 0, 0, 0, 0, 0, 21, 980);
 -- inventory of a category
 PREPARE invcat(bigint, text, bigint, int, int, int, int, int, int, int) AS
-SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.category_id = $3 LIMIT 1001) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
+SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.category_id = $3 LIMIT 1001) capped), i.id, i.product_id, i.product_title, i.product_price, c.name, i.quantity, i.updated_at
   FROM (SELECT i.* FROM inventory i WHERE i.store_id = $1 AND i.category_id = $3 ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) i
-  JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id
+  JOIN categories c ON c.id = i.category_id
  ORDER BY i.product_title, i.product_id;
 SET plan_cache_mode = auto;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invcat(:store, '', 3, 0, 0, 0, 0, 0, 21, 0);
 SET plan_cache_mode = force_generic_plan;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invcat(:store, '', 3, 0, 0, 0, 0, 0, 21, 0);
--- low stock (planned per call in production)
+-- low stock (planned per call in production), sliced from the title
+-- index's entries, which hold each row's stock (migration 016)
 PREPARE invlow(bigint, text, bigint, int, int, int, int, int, int, int) AS
-SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.quantity <= $4 LIMIT 1001) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
-  FROM (SELECT i.* FROM inventory i WHERE i.store_id = $1 AND i.quantity <= $4 ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) i
-  JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id
+SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND ((i.reorder_point IS NULL AND i.quantity <= $4) OR i.below_reorder_point) LIMIT 1001) capped), i.id, i.product_id, i.product_title, i.product_price, c.name, i.quantity, i.updated_at
+  FROM (SELECT i.store_id, i.product_id, i.product_title FROM inventory i WHERE i.store_id = $1 AND ((i.reorder_point IS NULL AND i.quantity <= $4) OR i.below_reorder_point) ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) k
+  CROSS JOIN LATERAL (SELECT * FROM inventory i WHERE i.store_id = k.store_id AND i.product_id = k.product_id OFFSET 0) i
+  JOIN categories c ON c.id = i.category_id
  ORDER BY i.product_title, i.product_id;
 SET plan_cache_mode = auto;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invlow(:store, '', 0, 5, 0, 0, 0, 0, 21, 0);
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invlow(:store, '', 0, 5, 0, 0, 0, 0, 21, 980);
 SET plan_cache_mode = force_generic_plan;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invlow(:store, '', 0, 5, 0, 0, 0, 0, 21, 0);
 -- a title word, common and rare (planned per call in production), every
 -- page sliced from the title index's entries, counted to 100
 PREPARE invq(bigint, text, bigint, int, int, int, int, int, int, int) AS
-SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 LIMIT 101) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
+SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 LIMIT 101) capped), i.id, i.product_id, i.product_title, i.product_price, c.name, i.quantity, i.updated_at
   FROM (SELECT i.store_id, i.product_id, i.product_title FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) k
   CROSS JOIN LATERAL (SELECT * FROM inventory i WHERE i.store_id = k.store_id AND i.product_id = k.product_id OFFSET 0) i
-  JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id
+  JOIN categories c ON c.id = i.category_id
  ORDER BY i.product_title, i.product_id;
 SET plan_cache_mode = auto;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invq(:store, '%' || :'common' || '%', 0, 0, 0, 0, 0, 0, 21, 0);
@@ -66,19 +69,21 @@ EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invq(:store, '%' || :'common' || '
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invq(:store, '%' || :'rare' || '%', 0, 0, 0, 0, 0, 0, 21, 0);
 -- a common word with low stock (planned per call in production)
 PREPARE invqlow(bigint, text, bigint, int, int, int, int, int, int, int) AS
-SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 AND i.quantity <= $4 LIMIT 101) capped), i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
-  FROM (SELECT i.* FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 AND i.quantity <= $4 ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) i
-  JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id
+SELECT (SELECT count(*) FROM (SELECT 1 FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 AND ((i.reorder_point IS NULL AND i.quantity <= $4) OR i.below_reorder_point) LIMIT 101) capped), i.id, i.product_id, i.product_title, i.product_price, c.name, i.quantity, i.updated_at
+  FROM (SELECT i.store_id, i.product_id, i.product_title FROM inventory i WHERE i.store_id = $1 AND i.product_title ILIKE $2 AND ((i.reorder_point IS NULL AND i.quantity <= $4) OR i.below_reorder_point) ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) k
+  CROSS JOIN LATERAL (SELECT * FROM inventory i WHERE i.store_id = k.store_id AND i.product_id = k.product_id OFFSET 0) i
+  JOIN categories c ON c.id = i.category_id
  ORDER BY i.product_title, i.product_id;
 SET plan_cache_mode = auto;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invqlow(:store, '%' || :'common' || '%', 0, 5, 0, 0, 0, 0, 21, 0);
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invqlow(:store, '%' || :'common' || '%', 0, 5, 0, 0, 0, 0, 21, 980);
 SET plan_cache_mode = force_generic_plan;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invqlow(:store, '%' || :'common' || '%', 0, 5, 0, 0, 0, 0, 21, 0);
 -- a cursor page of the inventory
 PREPARE invcursor(bigint, text, bigint, int, int, int, int, int, int, int) AS
-SELECT i.id, i.product_id, i.product_title, p.price, c.name, i.quantity, i.updated_at
+SELECT i.id, i.product_id, i.product_title, i.product_price, c.name, i.quantity, i.updated_at
   FROM (SELECT i.* FROM inventory i WHERE i.store_id = $1 AND (i.product_title, i.product_id) > ($2::text, $3::bigint) ORDER BY i.product_title, i.product_id LIMIT $9 OFFSET $10) i
-  JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = i.category_id
+  JOIN categories c ON c.id = i.category_id
  ORDER BY i.product_title, i.product_id;
 SET plan_cache_mode = auto;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE invcursor(:store, 'M', 0, 0, 0, 0, 0, 0, 21, 0);
