@@ -45,6 +45,16 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 	// How many rows a title word or the threshold lets through decides the
 	// plan (walk the title order and filter, or find the few matches and
 	// sort them), so these filters are planned with their values.
+	if f.LowStock {
+		// The row's reorder point, else the global threshold, asked so
+		// that each arm has an index (migration 013). It comes before the
+		// title word: PostgreSQL costs the two tests alike and keeps such
+		// filters in the order written, and ILIKE, which lower-cases each
+		// title, is the dearer (a common word with low stock, page 50 on
+		// aforro_dense: 38 ms with ILIKE first, 16 ms after).
+		lq.filter("((i.reorder_point IS NULL AND i.quantity <= ?) OR i.below_reorder_point)", f.Threshold)
+		lq.custom = true
+	}
 	if f.Q != "" {
 		lq.filter("i.product_title ILIKE ?", "%"+escapeLike(f.Q)+"%")
 		lq.custom = true
@@ -52,12 +62,6 @@ func (d *DB) ListInventory(ctx context.Context, storeID int64, f aforro.Inventor
 		// it walks (an index-only scan of the title order) until the cap:
 		// the lower cap bounds that walk (docs/benchmarks.md).
 		lq.countCap = aforro.TextCountCap
-	}
-	if f.LowStock {
-		// The row's reorder point, else the global threshold, asked so
-		// that each arm has an index (migration 013).
-		lq.filter("((i.reorder_point IS NULL AND i.quantity <= ?) OR i.below_reorder_point)", f.Threshold)
-		lq.custom = true
 	}
 	// Few rows have units incoming, or many: planned with the store's
 	// value, the plan reads the store's in-transit lines and sorts their

@@ -288,6 +288,9 @@ func TestListPlansTouchFewBuffers(t *testing.T) {
 				for _, p := range rec.take() {
 					total += p.Buffers
 					detail = append(detail, fmt.Sprintf("%d buffers: %s\n%s", p.Buffers, p.Query, p.Plan))
+					if l.name == "inventory, common word, low stock" {
+						checkStockBeforeWord(t, which, p.Plan)
+					}
 				}
 				if which == "page 50" && deepFromIndex[l.name] && total > maxDeepBuffers {
 					t.Errorf("%s, %s, plan_cache_mode %s: %d buffers, want at most %d\n%s", l.name, which, mode, total, maxDeepBuffers, strings.Join(detail, "\n"))
@@ -399,6 +402,20 @@ func TestInventoryKeepsProductCopies(t *testing.T) {
 		}
 		if got != newTitle {
 			t.Errorf("renameFirst=%v: new row has title %q, want %q", renameFirst, got, newTitle)
+		}
+	}
+}
+
+// checkStockBeforeWord fails when a filter of plan tests the title word
+// before the row's stock: ILIKE lower-cases each title and is the dearer
+// test, so the cheap one should reject the most rows first (db.ListInventory
+// writes it first, and PostgreSQL keeps equally costed filters in order).
+func checkStockBeforeWord(t *testing.T, which, plan string) {
+	t.Helper()
+	for _, line := range strings.Split(plan, "\n") {
+		word, stock := strings.Index(line, "~~*"), strings.Index(line, "below_reorder_point")
+		if strings.Contains(line, "Filter:") && word >= 0 && stock >= 0 && word < stock {
+			t.Errorf("common word, low stock, %s: the filter tests the word first:\n%s", which, line)
 		}
 	}
 }
