@@ -58,7 +58,7 @@ type listQuery struct {
 	slim, rejoin string
 	// slimFirst slices the first page (and cursor pages) from the keys
 	// too: for a filter that the index scan tests on most entries it
-	// walks (a title word), which an index-only scan tests without
+	// walks (a title word, low stock), which an index-only scan tests without
 	// fetching each row it rejects.
 	slimFirst bool
 	// countCap, when set, is the list's count cap in place of

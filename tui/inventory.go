@@ -193,15 +193,12 @@ func (m *inventoryModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		add := addToSheetMsg{target: tabReceive, productID: it.ProductID, title: it.ProductTitle}
-		if key.Matches(msg, k.ToCount) {
-			add.target = tabCountSheet
-		}
+		var system *int
 		if stocked {
 			q := it.Quantity
-			add.system = &q
+			system = &q
 		}
-		return func() tea.Msg { return add }
+		return toSheet(msg, k, it.ProductID, it.ProductTitle, system)
 	case key.Matches(msg, k.History):
 		m.showLedger = !m.showLedger
 		m.setRows()

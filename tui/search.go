@@ -338,11 +338,7 @@ func (m *searchModel) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		p := products[i]
-		add := addToSheetMsg{target: tabReceive, productID: p.ID, title: p.Title, system: p.StoreQuantity}
-		if key.Matches(msg, k.ToCount) {
-			add.target = tabCountSheet
-		}
-		return func() tea.Msg { return add }
+		return toSheet(msg, k, p.ID, p.Title, p.StoreQuantity)
 	case key.Matches(msg, k.Back):
 		if m.filters.active() {
 			m.filters = searchFilters{}

@@ -173,6 +173,17 @@ func (m *sheetModel) found(msg codeLookedUpMsg) tea.Cmd {
 	return m.addUnit(p.product.ID, p.product.Title, p.quantity(), false)
 }
 
+// toSheet puts a product picked on another screen onto the Receive sheet,
+// or the Count sheet when the key was ToCount; system is the store's
+// quantity as that screen knew it (nil: unknown or none).
+func toSheet(msg tea.KeyMsg, k KeyMap, productID int64, title string, system *int) tea.Cmd {
+	add := addToSheetMsg{target: tabReceive, productID: productID, title: title, system: system}
+	if key.Matches(msg, k.ToCount) {
+		add.target = tabCountSheet
+	}
+	return func() tea.Msg { return add }
+}
+
 // addUnit adds one unit of a product to the sheet; picked says it came
 // from another screen (the status then names the sheet).
 func (m *sheetModel) addUnit(id int64, title string, system *int, picked bool) tea.Cmd {
